@@ -1,0 +1,80 @@
+/* cgroup v2 access. Every cgroupfs read and write goes through these helpers:
+ * paths are built with truncation checks, files opened O_CLOEXEC relative to a
+ * directory fd, optional files marked as such. */
+#ifndef RINGFENCE_CGROUP_H
+#define RINGFENCE_CGROUP_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ringfence/error.h"
+#include "ringfence/plan.h"
+
+/* Controllers ringfence knows, as a bitmask. */
+enum {
+	CG_CTRL_CPUSET = 1 << 0,
+	CG_CTRL_CPU = 1 << 1,
+	CG_CTRL_IO = 1 << 2,
+	CG_CTRL_MEMORY = 1 << 3,
+	CG_CTRL_PIDS = 1 << 4,
+	CG_CTRL_HUGETLB = 1 << 5,
+};
+
+typedef struct cg_mount {
+	char path[PATH_MAX];     /* where cgroup2 is mounted, e.g. /sys/fs/cgroup */
+	bool nsdelegate;
+} cg_mount;
+
+/* A leaf this process created and owns. */
+typedef struct cg_leaf {
+	char path[PATH_MAX];     /* absolute filesystem path */
+	char rel[PATH_MAX];      /* path relative to the cgroup2 root, starting with '/' */
+	int dirfd;               /* O_PATH|O_DIRECTORY... opened O_RDONLY, flocked */
+	int parent_fd;           /* the parent directory */
+} cg_leaf;
+
+/* Find the cgroup2 mount in /proc/self/mountinfo. */
+int cg_find_mount(cg_mount *m, rf_error *err);
+
+/* Parse a "cpuset cpu io memory pids" line into a mask; unknown names ignored. */
+unsigned cg_parse_controllers(const char *line);
+const char *cg_controller_name(unsigned bit);
+
+/* This process's own cgroup (the "0::" line of /proc/self/cgroup), relative to the root. */
+int cg_self(char *rel, size_t len, rf_error *err);
+
+/* File helpers relative to a cgroup directory fd. `optional`: a missing file
+ * is not an error; the read returns 0 with *present = false. */
+int cg_write(int dirfd, const char *file, const char *value, rf_error *err);
+int cg_read(int dirfd, const char *file, char *buf, size_t len, rf_error *err);
+int cg_read_u64(int dirfd, const char *file, uint64_t *out, bool *present, rf_error *err);
+/* "key value" files (memory.events, cpu.stat): value of `key`, or *present=false. */
+int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out,
+		  bool *present, rf_error *err);
+
+/* Choose and prepare the parent for a new leaf: the explicit --cgroup-parent, or
+ * `<root>/ringfence` as root, or the caller's own delegated cgroup otherwise
+ * (moving the launcher into a sibling leaf first). Enables `need` controllers
+ * down the path. Fails with a one-sentence explanation and a fix when a
+ * controller is missing or the subtree is not delegated. */
+int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned need,
+		      char *parent_rel, size_t len, rf_error *err);
+
+/* Kill and remove leaves under parent whose supervisor is gone. Best effort. */
+void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag);
+
+/* Create the leaf `name` (NULL: unique) under parent_rel and write the limits. */
+int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
+		   const rf_limits *lim, cg_leaf *leaf, rf_error *err);
+
+/* SIGKILL every process in the leaf (cgroup.kill, or a procs loop on old kernels). */
+int cg_leaf_kill(cg_leaf *leaf, rf_error *err);
+
+/* Is anything still running in the leaf? (cgroup.events populated) */
+int cg_leaf_populated(cg_leaf *leaf, bool *populated, rf_error *err);
+
+/* Kill what is left, wait for the leaf to empty, rmdir it (retrying EBUSY). */
+int cg_leaf_destroy(cg_leaf *leaf, rf_error *err);
+
+#endif

@@ -1,0 +1,28 @@
+/* The host's memory posture: /proc/sys/vm and /proc/meminfo, and the guards
+ * `run` applies from it. */
+#ifndef RINGFENCE_HOST_H
+#define RINGFENCE_HOST_H
+
+#include <stdint.h>
+
+#include "ringfence/error.h"
+#include "ringfence/plan.h"
+
+typedef struct rf_host {
+	int overcommit_memory;   /* vm.overcommit_memory, -1 unknown */
+	int overcommit_ratio;
+	int panic_on_oom;        /* vm.panic_on_oom, -1 unknown */
+	int oom_kill_allocating_task;
+	uint64_t mem_total, mem_available, swap_total, swap_free;  /* bytes */
+	uint64_t commit_limit, committed_as;                       /* bytes */
+} rf_host;
+
+/* Read what exists; missing files leave fields at -1 / 0. */
+int rf_host_read(rf_host *h, rf_error *err);
+
+/* Refuse a memory-limited run under panic_on_oom=2 (unless allowed); warn when
+ * nothing bounds the sandbox under overcommit=1, and on --numa-bind without
+ * --memory. */
+int rf_host_guard(const rf_plan *plan, const rf_host *h, const rf_diag *diag, rf_error *err);
+
+#endif

@@ -1,0 +1,34 @@
+/* Strict parsers for untrusted text: sizes, durations, integers, CPU shares,
+ * id lists. Each rejects empty input, signs where none belong, trailing junk
+ * and overflow, and says what form it accepts. The message does not name the
+ * flag; the caller prefixes that. */
+#ifndef RINGFENCE_PARSE_H
+#define RINGFENCE_PARSE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ringfence/error.h"
+#include "ringfence/plan.h"
+
+/* Accepted forms, for messages and --help. */
+#define RF_SIZE_FORM "bytes, or a number with K, M, G or T (powers of 1024, optional i/B), or max"
+#define RF_DURATION_FORM "a number with ms, s, m or h, or bare seconds (e.g. 500ms, 30s, 1.5m)"
+
+/* SIZE: "4096", "512M", "1.5G", "64KiB", "2gb", "max" (-> RF_MAX). */
+int rf_parse_size(const char *s, uint64_t *out, rf_error *err);
+
+/* DURATION -> milliseconds: "500ms", "30s", "5m", "1h", "2.5" (seconds). */
+int rf_parse_duration_ms(const char *s, uint64_t *out_ms, rf_error *err);
+
+/* Decimal integers within [min, max]. */
+int rf_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, rf_error *err);
+int rf_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out, rf_error *err);
+
+/* CPUS ("0.5", "2", "0.25") -> cpu.max quota in microseconds per period_us. */
+int rf_parse_cpus(const char *s, uint64_t period_us, uint64_t *quota_us, rf_error *err);
+
+/* ID list "0", "0-3", "0,2,4-5" -> set; each id < RF_MAX_IDS. */
+int rf_parse_idlist(const char *s, rf_idset *out, rf_error *err);
+
+#endif

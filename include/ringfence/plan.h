@@ -1,0 +1,188 @@
+/* The plan: everything `ringfence run` will do, parsed and validated before
+ * anything is created. The CLI (and the profile reader) fill it; the engine
+ * only reads it. Every owned pointer is released by rf_plan_free(). */
+#ifndef RINGFENCE_PLAN_H
+#define RINGFENCE_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+
+#include "ringfence/error.h"
+
+/* "max" / unlimited / RLIM_INFINITY for any 64-bit quantity. */
+#define RF_MAX UINT64_MAX
+
+/* Node and CPU sets are bitmasks of this many bits. */
+#define RF_MAX_IDS 1024
+#define RF_ID_WORDS (RF_MAX_IDS / (8 * sizeof(unsigned long)))
+
+typedef struct rf_opt_u64 {
+	bool set;
+	uint64_t v;
+} rf_opt_u64;
+
+typedef struct rf_opt_i64 {
+	bool set;
+	int64_t v;
+} rf_opt_i64;
+
+typedef struct rf_idset {
+	unsigned long bits[RF_ID_WORDS];
+} rf_idset;
+
+/* One cgroup file written verbatim (from a profile's linux.resources.unified). */
+typedef struct rf_kv {
+	char *key;
+	char *value;
+} rf_kv;
+
+/* What goes into the leaf cgroup (cgroup.c). */
+typedef struct rf_limits {
+	rf_opt_u64 memory_max;   /* memory.max, bytes or RF_MAX */
+	rf_opt_u64 memory_high;  /* memory.high */
+	rf_opt_u64 memory_low;   /* memory.low */
+	rf_opt_u64 swap_max;     /* memory.swap.max; defaults to 0 when memory_max is set */
+	rf_opt_u64 pids_max;     /* pids.max */
+	rf_opt_u64 cpu_quota_us; /* cpu.max quota per cpu_period_us, RF_MAX = "max" */
+	uint64_t cpu_period_us;  /* default 100000 */
+	rf_opt_u64 cpu_weight;   /* cpu.weight, 1..10000 */
+	bool oom_group;          /* memory.oom.group, default true */
+	char *cpuset_cpus;       /* cpuset.cpus as a canonical list, NULL = inherit */
+	char *cpuset_mems;       /* cpuset.mems */
+	rf_kv *unified;          /* extra files, in order */
+	size_t n_unified;
+} rf_limits;
+
+typedef enum rf_mpol_mode {
+	RF_MPOL_NONE = 0,
+	RF_MPOL_BIND,
+	RF_MPOL_PREFERRED,
+	RF_MPOL_INTERLEAVE,
+	RF_MPOL_LOCAL,
+} rf_mpol_mode;
+
+typedef struct rf_mempolicy {
+	rf_mpol_mode mode;
+	rf_idset nodes;
+	unsigned flags;          /* MPOL_F_STATIC_NODES / MPOL_F_RELATIVE_NODES */
+} rf_mempolicy;
+
+typedef struct rf_rlimit {
+	bool set;
+	uint64_t soft;           /* RF_MAX = unlimited */
+	uint64_t hard;
+} rf_rlimit;
+
+typedef enum rf_mount_kind {
+	RF_MOUNT_TMPFS,
+	RF_MOUNT_BIND,
+	RF_MOUNT_RO_BIND,
+} rf_mount_kind;
+
+typedef struct rf_mount {
+	rf_mount_kind kind;
+	char *src;               /* NULL for tmpfs */
+	char *dst;               /* absolute path inside the sandbox */
+	uint64_t size;           /* tmpfs size in bytes, 0 = kernel default */
+} rf_mount;
+
+/* Namespaces and the filesystem view (ns.c, mounts.c). */
+typedef struct rf_isolation {
+	int ns_flags;            /* CLONE_NEW* flags to unshare */
+	bool map_root;           /* with CLONE_NEWUSER: appear as uid 0 inside */
+	bool ro_root;
+	rf_mount *mounts;
+	size_t n_mounts;
+	char *hostname;          /* needs CLONE_NEWUTS */
+} rf_isolation;
+
+typedef enum rf_seccomp_mode {
+	RF_SECCOMP_NONE = 0,
+	RF_SECCOMP_DEFAULT,      /* profiles/seccomp/default.json */
+	RF_SECCOMP_FILE,
+} rf_seccomp_mode;
+
+struct rf_seccomp;           /* compiled filter, seccomp.c */
+
+typedef struct rf_envop {
+	char *key;
+	char *value;             /* NULL = unset */
+} rf_envop;
+
+/* The payload process: identity, environment, privileges, limits (child side). */
+typedef struct rf_process {
+	char **argv;             /* NULL-terminated, owned */
+	char *cwd;               /* NULL = inherit */
+	bool clearenv;
+	rf_envop *env;           /* applied in order over the inherited (or empty) env */
+	size_t n_env;
+	bool user_set;
+	uid_t uid;
+	gid_t gid;
+	bool groups_set;         /* false: groups cleared when user_set */
+	gid_t *groups;
+	size_t n_groups;
+	rf_opt_i64 oom_score_adj;
+	rf_rlimit rlimits[RLIM_NLIMITS];
+	rf_mempolicy mempolicy;
+	uint64_t cap_add;        /* bit n = capability n */
+	uint64_t cap_drop;
+	bool caps_set;           /* profile gave an explicit set: use caps instead of the default */
+	uint64_t caps;
+	rf_seccomp_mode seccomp_mode;
+	char *seccomp_path;
+	struct rf_seccomp *seccomp; /* compiled during planning, loaded in the child */
+	int preserve_fds;        /* fds 3..3+N-1 reach the payload */
+	bool tty;                /* stdin is a terminal: hand it to the payload's process group */
+} rf_process;
+
+/* How the supervisor watches and reports. */
+typedef struct rf_supervise {
+	uint64_t timeout_ms;     /* 0 = none */
+	uint64_t kill_after_ms;  /* SIGTERM -> cgroup.kill grace, default 2000 */
+	bool plain_exit;         /* shell codes (137 for an OOM kill) instead of 121/122 */
+	bool quiet;
+	char *report_path;
+	int report_fd;           /* -1 = none */
+	bool allow_panic_on_oom;
+	bool strict;             /* profile keys we do not implement are errors */
+} rf_supervise;
+
+typedef struct rf_plan {
+	char *cgroup_parent;     /* NULL = default parent */
+	char *name;              /* NULL = generated unique name */
+	char *profile;           /* name or path of the profile in use, for the report */
+	rf_limits limits;
+	rf_process proc;
+	rf_isolation iso;
+	rf_supervise sup;
+} rf_plan;
+
+void rf_plan_init(rf_plan *plan);
+void rf_plan_free(rf_plan *plan);
+
+/* Cross-field checks and defaults, run once after the CLI and profile are merged
+ * and before anything is created: swap defaults to 0 under a memory limit, a
+ * memlock limit drops CAP_IPC_LOCK, host OOM-policy guards, nodes and CPUs online,
+ * the seccomp profile compiled. Warnings go to `diag`. */
+int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err);
+
+/* idset helpers */
+static inline void rf_idset_add(rf_idset *s, unsigned id)
+{
+	s->bits[id / (8 * sizeof(unsigned long))] |= 1UL << (id % (8 * sizeof(unsigned long)));
+}
+
+static inline bool rf_idset_has(const rf_idset *s, unsigned id)
+{
+	return id < RF_MAX_IDS &&
+	       (s->bits[id / (8 * sizeof(unsigned long))] >> (id % (8 * sizeof(unsigned long)))) & 1UL;
+}
+
+bool rf_idset_empty(const rf_idset *s);
+/* Canonical "0-3,5" form into buf; returns buf. */
+const char *rf_idset_format(const rf_idset *s, char *buf, size_t len);
+
+#endif

@@ -1,0 +1,28 @@
+/* Profiles: a subset of an OCI runtime-spec config.json, plus ringfence's own
+ * keys under "ringfence". */
+#ifndef RINGFENCE_PROFILE_H
+#define RINGFENCE_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ringfence/error.h"
+#include "ringfence/plan.h"
+
+/* Search path: $RINGFENCE_PROFILE_PATH (colon-separated) if set, else
+ * /etc/ringfence/profiles then $(datadir)/ringfence/profiles. A value with a
+ * '/' or ending in ".json" is a path. */
+int rf_profile_resolve(const char *name_or_path, char *path, size_t len, rf_error *err);
+
+/* Fill `plan` from the profile (CLI flags are applied over it afterwards).
+ * Unimplemented keys are reported through diag, or are an error when strict. */
+int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,
+		    const rf_diag *diag, rf_error *err);
+
+/* Names of the profiles found on the search path (malloc'd, NULL-terminated). */
+int rf_profile_list(char ***names, rf_error *err);
+
+/* The effective settings of a plan as profile JSON (what `profile show` prints). */
+int rf_profile_dump(const rf_plan *plan, char **out, size_t *len, rf_error *err);
+
+#endif

@@ -1,0 +1,3 @@
+#ifndef RINGFENCE_SRC_CHILD_H
+#define RINGFENCE_SRC_CHILD_H
+#endif

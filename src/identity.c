@@ -1,0 +1,2 @@
+/* identity.c: being written; see src/README.md for its concern. */
+#include "config.h"

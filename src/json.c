@@ -1,0 +1,2 @@
+/* json.c: being written; see src/README.md for its concern. */
+#include "config.h"

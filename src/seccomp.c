@@ -1,0 +1,2 @@
+/* seccomp.c: being written; see src/README.md for its concern. */
+#include "config.h"

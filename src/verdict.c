@@ -1,0 +1,2 @@
+/* verdict.c: being written; see src/README.md for its concern. */
+#include "config.h"
