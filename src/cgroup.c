@@ -1,2 +1,743 @@
-/* cgroup.c: being written; see src/README.md for its concern. */
+/* cgroup v2: the mount, the parent, the leaf, its limits, kill and teardown.
+ *
+ * Every cgroupfs access in ringfence goes through this file. Paths are built
+ * with truncation checks; files are opened O_CLOEXEC relative to a directory
+ * fd; files that older kernels lack are read as optional.
+ *
+ * Leaves that ringfence creates carry the xattr `user.ringfence` and are held
+ * with flock(LOCK_EX) by their supervisor for their whole life. A leaf with the
+ * mark whose lock can be taken has lost its supervisor: the next run under the
+ * same parent kills and removes it (cg_sweep_orphans). Creating a leaf holds a
+ * shared lock on the parent so a sweep never sees a leaf between its mkdir and
+ * its lock. */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ringfence/cgroup.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/parse.h"
+
+#define CG_MARK_XATTR "user.ringfence"
+#define CG_SUPERVISOR_LEAF "ringfence-supervisor"
+
+static const char *const controller_names[] = {
+	"cpuset", "cpu", "io", "memory", "pids", "hugetlb",
+};
+
+const char *cg_controller_name(unsigned bit)
+{
+	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++)
+		if (bit == 1u << i)
+			return controller_names[i];
+	return "?";
+}
+
+unsigned cg_parse_controllers(const char *line)
+{
+	unsigned mask = 0;
+	const char *p = line;
+
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++)
+			if (n && strlen(controller_names[i]) == n && !strncmp(p, controller_names[i], n))
+				mask |= 1u << i;
+		p += n;
+	}
+	return mask;
+}
+
+/* "memory pids" for messages. */
+static const char *controllers_text(unsigned mask, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++) {
+		int n;
+
+		if (!(mask & (1u << i)))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", controller_names[i]);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+static int join_path(char *buf, size_t len, const char *a, const char *b, rf_error *err)
+{
+	int n = snprintf(buf, len, "%s%s%s", a, (*b && b[0] != '/' && *a) ? "/" : "", b);
+
+	if (n < 0 || (size_t)n >= len)
+		return rf_error_set(err, ENAMETOOLONG, "path `%s/%s` is too long", a, b);
+	return 0;
+}
+
+/* ---- the mount ------------------------------------------------------- */
+
+/* mountinfo escapes space, tab, newline and backslash as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *out = s;
+
+	for (char *in = s; *in; in++) {
+		if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
+		    in[3] >= '0' && in[3] <= '7') {
+			*out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+			in += 3;
+		} else {
+			*out++ = *in;
+		}
+	}
+	*out = '\0';
+}
+
+int cg_find_mount(cg_mount *m, rf_error *err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
+	while (getline(&line, &cap, f) > 0) {
+		char *sep = strstr(line, " - ");
+		char *fields[5] = { 0 };
+		char *save = NULL, *tok;
+		int i = 0;
+
+		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+			continue;
+		for (tok = strtok_r(line, " ", &save); tok && i < 5; tok = strtok_r(NULL, " ", &save))
+			fields[i++] = tok;
+		if (i < 5)
+			continue;
+		unescape_octal(fields[4]);
+		if (strlen(fields[4]) >= sizeof(m->path))
+			continue;
+		strcpy(m->path, fields[4]);
+		m->nsdelegate = strstr(sep, "nsdelegate") != NULL;
+		return 0;
+	}
+	return rf_error_set(err, ENOENT,
+			    "no cgroup2 filesystem is mounted (see /proc/self/mountinfo): "
+			    "mount one with `mount -t cgroup2 none /sys/fs/cgroup` or boot with "
+			    "systemd.unified_cgroup_hierarchy=1");
+}
+
+int cg_self(char *rel, size_t len, rf_error *err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/cgroup", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+
+	if (!f)
+		return rf_error_set(err, errno, "open `/proc/self/cgroup`");
+	while (getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "0::", 3))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		if (strlen(line + 3) >= len)
+			return rf_error_set(err, ENAMETOOLONG, "own cgroup path is too long");
+		strcpy(rel, line + 3);
+		return 0;
+	}
+	return rf_error_set(err, ENOENT, "no cgroup v2 entry in `/proc/self/cgroup`");
+}
+
+/* ---- files ----------------------------------------------------------- */
+
+int cg_write(int dirfd, const char *file, const char *value, rf_error *err)
+{
+	cleanup_close int fd = openat(dirfd, file, O_WRONLY | O_CLOEXEC);
+	size_t len = strlen(value);
+	ssize_t n;
+
+	if (fd < 0)
+		return rf_error_set(err, errno, "open `%s`", file);
+	n = write(fd, value, len);
+	if (n < 0)
+		return rf_error_set(err, errno, "write `%s` to `%s`", value, file);
+	if ((size_t)n != len)
+		return rf_error_set(err, EIO, "short write of `%s` to `%s`", value, file);
+	return 0;
+}
+
+int cg_read(int dirfd, const char *file, char *buf, size_t len, rf_error *err)
+{
+	cleanup_close int fd = openat(dirfd, file, O_RDONLY | O_CLOEXEC);
+	size_t used = 0;
+
+	if (fd < 0)
+		return rf_error_set(err, errno, "open `%s`", file);
+	while (used + 1 < len) {
+		ssize_t n = read(fd, buf + used, len - 1 - used);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rf_error_set(err, errno, "read `%s`", file);
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	buf[used] = '\0';
+	return (int)used;
+}
+
+static int parse_value(const char *file, const char *text, uint64_t *out, rf_error *err)
+{
+	if (!strcmp(text, "max")) {
+		*out = RF_MAX;
+		return 0;
+	}
+	if (rf_parse_u64(text, 0, UINT64_MAX, out, err) < 0)
+		return rf_error_prefix(err, "parse `%s`", file);
+	return 0;
+}
+
+int cg_read_u64(int dirfd, const char *file, uint64_t *out, bool *present, rf_error *err)
+{
+	char buf[64];
+
+	if (present)
+		*present = false;
+	if (cg_read(dirfd, file, buf, sizeof(buf), err) < 0) {
+		if (present && err && err->errnum == ENOENT)
+			return 0;
+		return -1;
+	}
+	buf[strcspn(buf, "\n")] = '\0';
+	if (parse_value(file, buf, out, err) < 0)
+		return -1;
+	if (present)
+		*present = true;
+	return 0;
+}
+
+int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out,
+		  bool *present, rf_error *err)
+{
+	char buf[8192];
+	size_t klen = strlen(key);
+
+	if (present)
+		*present = false;
+	if (cg_read(dirfd, file, buf, sizeof(buf), err) < 0) {
+		if (present && err && err->errnum == ENOENT)
+			return 0;
+		return -1;
+	}
+	for (char *line = buf; *line; ) {
+		char *end = line + strcspn(line, "\n");
+		char saved = *end;
+
+		*end = '\0';
+		if (!strncmp(line, key, klen) && line[klen] == ' ') {
+			int r = parse_value(file, line + klen + 1, out, err);
+
+			if (r == 0 && present)
+				*present = true;
+			return r;
+		}
+		if (!saved)
+			break;
+		line = end + 1;
+	}
+	if (present)
+		return 0;
+	return rf_error_set(err, ENOENT, "no `%s` in `%s`", key, file);
+}
+
+/* ---- the parent ------------------------------------------------------ */
+
+static int open_dir(const char *path, rf_error *err)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+
+	if (fd < 0)
+		return rf_error_set(err, errno, "open cgroup `%s`", path);
+	return fd;
+}
+
+static int read_controllers(int dirfd, const char *file, unsigned *mask, rf_error *err)
+{
+	char buf[512];
+
+	if (cg_read(dirfd, file, buf, sizeof(buf), err) < 0)
+		return -1;
+	*mask = cg_parse_controllers(buf);
+	return 0;
+}
+
+/* Say which controllers the cgroup2 root lacks and where they went. */
+static int explain_missing(const cg_mount *m, unsigned missing, rf_error *err)
+{
+	char names[128], where[PATH_MAX] = "";
+	struct stat st;
+
+	controllers_text(missing, names, sizeof(names));
+	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++) {
+		char v1[64];
+
+		if (!(missing & (1u << i)))
+			continue;
+		snprintf(v1, sizeof(v1), "/sys/fs/cgroup/%s", controller_names[i]);
+		if (stat(v1, &st) == 0 && S_ISDIR(st.st_mode) && strcmp(v1, m->path)) {
+			snprintf(where, sizeof(where), " (the host binds them to cgroup v1, e.g. `%s`)", v1);
+			break;
+		}
+	}
+	return rf_error_set(err, ENOTSUP,
+			    "cgroup v2 at `%s` has no %s controller%s%s: boot with "
+			    "systemd.unified_cgroup_hierarchy=1 or cgroup_no_v1=all",
+			    m->path, names, strchr(names, ' ') ? "s" : "", where);
+}
+
+static int explain_not_delegated(const char *path, rf_error *err, int errnum)
+{
+	return rf_error_set(err, errnum,
+			    "cgroup `%s` is not delegated to uid %u: run under "
+			    "`systemd-run --user --scope -p Delegate=yes ringfence run ...`, "
+			    "or pass --cgroup-parent with a subtree you own",
+			    path, (unsigned)geteuid());
+}
+
+/* Move this process into a leaf `CG_SUPERVISOR_LEAF` under dirfd, so the
+ * parent holds no process and may enable controllers for its children. */
+static int move_self_aside(int dirfd, const char *path, rf_error *err)
+{
+	char pid[32];
+
+	if (mkdirat(dirfd, CG_SUPERVISOR_LEAF, 0755) < 0 && errno != EEXIST)
+		return rf_error_set(err, errno, "create `%s/%s`", path, CG_SUPERVISOR_LEAF);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	if (cg_write(dirfd, CG_SUPERVISOR_LEAF "/cgroup.procs", pid, err) < 0)
+		return rf_error_prefix(err, "move ringfence out of `%s`", path);
+	return 0;
+}
+
+/* Enable `need` in dirfd's cgroup.subtree_control, writing only what is missing. */
+static int enable_controllers(int dirfd, const char *path, unsigned need, bool may_move_self,
+			      rf_error *err)
+{
+	unsigned have, avail;
+	char line[128] = "";
+	size_t used = 0;
+
+	if (read_controllers(dirfd, "cgroup.subtree_control", &have, err) < 0 ||
+	    read_controllers(dirfd, "cgroup.controllers", &avail, err) < 0)
+		return rf_error_prefix(err, "cgroup `%s`", path);
+	if ((need & avail) != need) {
+		char names[128];
+
+		controllers_text(need & ~avail, names, sizeof(names));
+		return rf_error_set(err, ENOTSUP,
+				    "cgroup `%s` does not offer the %s controller to its children: "
+				    "enable it in the parent's cgroup.subtree_control (delegate it)",
+				    path, names);
+	}
+	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++)
+		if ((need & ~have) & (1u << i))
+			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s+%s",
+						 used ? " " : "", controller_names[i]);
+	if (!used)
+		return 0;
+	if (cg_write(dirfd, "cgroup.subtree_control", line, err) == 0)
+		return 0;
+	if (err->errnum == EBUSY && may_move_self) {
+		if (move_self_aside(dirfd, path, err) < 0)
+			return -1;
+		if (cg_write(dirfd, "cgroup.subtree_control", line, err) == 0)
+			return 0;
+	}
+	if (err->errnum == EACCES || err->errnum == EPERM)
+		return explain_not_delegated(path, err, err->errnum);
+	if (err->errnum == EBUSY)
+		return rf_error_set(err, EBUSY,
+				    "cgroup `%s` holds processes, so it cannot give controllers to "
+				    "children (cgroup v2's no-internal-processes rule): choose a "
+				    "--cgroup-parent without processes of its own", path);
+	return rf_error_prefix(err, "enable controllers in `%s`", path);
+}
+
+static int normalize_parent(const cg_mount *m, const char *in, char *rel, size_t len,
+			    rf_error *err)
+{
+	size_t mlen = strlen(m->path);
+	const char *p = in;
+
+	if (!strncmp(p, m->path, mlen) && (p[mlen] == '/' || p[mlen] == '\0'))
+		p += mlen;
+	while (*p == '/')
+		p++;
+	if (strstr(p, "..") || strstr(p, "//"))
+		return rf_error_set(err, EINVAL,
+				    "--cgroup-parent: `%s` must be a path below the cgroup2 root "
+				    "without `..` (e.g. `ci/jobs`)", in);
+	if (snprintf(rel, len, "/%s", p) >= (int)len)
+		return rf_error_set(err, ENAMETOOLONG, "--cgroup-parent: `%s` is too long", in);
+	if (strlen(rel) > 1 && rel[strlen(rel) - 1] == '/')
+		rel[strlen(rel) - 1] = '\0';
+	return 0;
+}
+
+/* Walk from the root to `rel`, creating missing directories, and enable `need`
+ * at every level so the leaf below `rel` gets the controllers. Levels above
+ * `first_writable` are only checked (a delegated user cannot write there). */
+static int prepare_path(const cg_mount *m, const char *rel, unsigned need, bool own_cgroup,
+			rf_error *err)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	const char *p = rel;
+
+	if (join_path(path, sizeof(path), m->path, "", err) < 0)
+		return -1;
+	for (;;) {
+		cleanup_close int fd = open_dir(path, err);
+		const char *next;
+		bool last;
+
+		if (fd < 0)
+			return -1;
+		while (*p == '/')
+			p++;
+		last = *p == '\0';
+		/* Above a delegated subtree we only need the controllers to be on offer. */
+		if (!last && geteuid() != 0) {
+			unsigned have;
+
+			if (read_controllers(fd, "cgroup.subtree_control", &have, err) < 0)
+				return rf_error_prefix(err, "cgroup `%s`", path);
+			if ((have & need) != need && enable_controllers(fd, path, need, false, err) < 0)
+				return -1;
+		} else if (enable_controllers(fd, path, need, last && own_cgroup, err) < 0) {
+			return -1;
+		}
+		if (last)
+			return 0;
+		next = p + strcspn(p, "/");
+		if ((size_t)(next - p) >= sizeof(sub))
+			return rf_error_set(err, ENAMETOOLONG, "cgroup path `%s` is too long", rel);
+		memcpy(sub, p, (size_t)(next - p));
+		sub[next - p] = '\0';
+		if (mkdirat(fd, sub, 0755) < 0 && errno != EEXIST)
+			return rf_error_set(err, errno, "create cgroup `%s/%s`", path, sub);
+		if (join_path(path, sizeof(path), path, sub, err) < 0)
+			return -1;
+		p = next;
+	}
+}
+
+int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned need,
+		      char *parent_rel, size_t len, rf_error *err)
+{
+	cleanup_close int root = open_dir(m->path, err);
+	unsigned avail;
+	bool own = false;
+
+	if (root < 0)
+		return -1;
+	if (read_controllers(root, "cgroup.controllers", &avail, err) < 0)
+		return rf_error_prefix(err, "cgroup2 root `%s`", m->path);
+	if ((avail & need) != need && geteuid() == 0)
+		return explain_missing(m, need & ~avail, err);
+
+	if (explicit_parent) {
+		if (normalize_parent(m, explicit_parent, parent_rel, len, err) < 0)
+			return -1;
+	} else if (geteuid() == 0) {
+		if (snprintf(parent_rel, len, "/ringfence") >= (int)len)
+			return rf_error_set(err, ENAMETOOLONG, "parent path too long");
+	} else {
+		if (cg_self(parent_rel, len, err) < 0)
+			return -1;
+		own = true;
+	}
+	if (!own && explicit_parent) {
+		char self[PATH_MAX];
+
+		own = cg_self(self, sizeof(self), NULL) == 0 && !strcmp(self, parent_rel);
+	}
+	return prepare_path(m, parent_rel, need, own, err);
+}
+
+/* ---- orphans --------------------------------------------------------- */
+
+static bool has_mark(int fd)
+{
+	char v[8];
+
+	return fgetxattr(fd, CG_MARK_XATTR, v, sizeof(v)) >= 0;
+}
+
+static int wait_empty(int dirfd, int timeout_ms)
+{
+	struct timespec start, now;
+
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	for (;;) {
+		uint64_t populated = 1;
+		bool present;
+		rf_error ignored;
+
+		if (cg_read_keyed(dirfd, "cgroup.events", "populated", &populated, &present,
+				  &ignored) < 0 || !present || !populated)
+			return 0;
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if ((now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >
+		    timeout_ms)
+			return -1;
+		poll(NULL, 0, 5);
+	}
+}
+
+static int rmdir_retry(int parent_fd, const char *name)
+{
+	for (int i = 0; i < 200; i++) {
+		if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
+			return 0;
+		if (errno != EBUSY)
+			return -1;
+		poll(NULL, 0, 5);
+	}
+	return -1;
+}
+
+void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag)
+{
+	char path[PATH_MAX];
+	cleanup_close int pfd = -1;
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
+
+	if (join_path(path, sizeof(path), m->path, parent_rel, NULL) < 0)
+		return;
+	pfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (pfd < 0 || flock(pfd, LOCK_EX) < 0)
+		return;
+	d = opendir(path);
+	while (d && (de = readdir(d))) {
+		cleanup_close int fd = -1;
+		rf_error e;
+
+		if (de->d_type != DT_DIR || de->d_name[0] == '.')
+			continue;
+		fd = openat(pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		if (fd < 0 || !has_mark(fd) || flock(fd, LOCK_EX | LOCK_NB) < 0)
+			continue;
+		if (cg_write(fd, "cgroup.kill", "1", &e) < 0 && e.errnum != ENOENT)
+			continue;
+		wait_empty(fd, 1000);
+		if (rmdir_retry(pfd, de->d_name) == 0)
+			rf_note(diag, "removed leaf `%s/%s` left behind by a ringfence that died",
+				parent_rel, de->d_name);
+	}
+	flock(pfd, LOCK_UN);
+}
+
+/* ---- the leaf -------------------------------------------------------- */
+
+static int write_u64(int fd, const char *file, uint64_t v, rf_error *err)
+{
+	char buf[32];
+
+	if (v == RF_MAX)
+		snprintf(buf, sizeof(buf), "max");
+	else
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)v);
+	return cg_write(fd, file, buf, err);
+}
+
+static int write_limits(int fd, const rf_limits *lim, rf_error *err)
+{
+	if (lim->memory_max.set && write_u64(fd, "memory.max", lim->memory_max.v, err) < 0)
+		return -1;
+	if (lim->memory_high.set && write_u64(fd, "memory.high", lim->memory_high.v, err) < 0)
+		return -1;
+	if (lim->memory_low.set && write_u64(fd, "memory.low", lim->memory_low.v, err) < 0)
+		return -1;
+	if (lim->swap_max.set) {
+		if (write_u64(fd, "memory.swap.max", lim->swap_max.v, err) < 0)
+			return -1;
+	} else if (lim->memory_max.set && lim->memory_max.v != RF_MAX) {
+		/* Without swap accounting there is no file and nothing to bound. */
+		if (write_u64(fd, "memory.swap.max", 0, err) < 0 && err->errnum != ENOENT)
+			return -1;
+	}
+	if (cg_write(fd, "memory.oom.group", lim->oom_group ? "1" : "0", err) < 0)
+		return -1;
+	if (lim->pids_max.set && write_u64(fd, "pids.max", lim->pids_max.v, err) < 0)
+		return -1;
+	if (lim->cpu_quota_us.set) {
+		char buf[64];
+
+		if (lim->cpu_quota_us.v == RF_MAX)
+			snprintf(buf, sizeof(buf), "max %llu", (unsigned long long)lim->cpu_period_us);
+		else
+			snprintf(buf, sizeof(buf), "%llu %llu",
+				 (unsigned long long)lim->cpu_quota_us.v,
+				 (unsigned long long)lim->cpu_period_us);
+		if (cg_write(fd, "cpu.max", buf, err) < 0)
+			return -1;
+	}
+	if (lim->cpu_weight.set && write_u64(fd, "cpu.weight", lim->cpu_weight.v, err) < 0)
+		return -1;
+	if (lim->cpuset_cpus && cg_write(fd, "cpuset.cpus", lim->cpuset_cpus, err) < 0)
+		return -1;
+	if (lim->cpuset_mems && cg_write(fd, "cpuset.mems", lim->cpuset_mems, err) < 0)
+		return -1;
+	for (size_t i = 0; i < lim->n_unified; i++)
+		if (cg_write(fd, lim->unified[i].key, lim->unified[i].value, err) < 0)
+			return -1;
+	return 0;
+}
+
+static void unique_name(char *buf, size_t len)
+{
+	unsigned int r = 0;
+
+	if (getrandom(&r, sizeof(r), GRND_NONBLOCK) != sizeof(r))
+		r = (unsigned int)time(NULL) ^ (unsigned int)getpid();
+	snprintf(buf, len, "run-%d-%08x", (int)getpid(), r);
+}
+
+static void leaf_reset(cg_leaf *leaf)
+{
+	memset(leaf, 0, sizeof(*leaf));
+	leaf->dirfd = -1;
+	leaf->parent_fd = -1;
+}
+
+int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
+		   const rf_limits *lim, cg_leaf *leaf, rf_error *err)
+{
+	char generated[64], parent[PATH_MAX];
+	cleanup_close int pfd = -1;
+	cleanup_close int fd = -1;
+
+	leaf_reset(leaf);
+	if (!name) {
+		unique_name(generated, sizeof(generated));
+		name = generated;
+	}
+	if (join_path(parent, sizeof(parent), m->path, parent_rel, err) < 0 ||
+	    join_path(leaf->path, sizeof(leaf->path), parent, name, err) < 0 ||
+	    join_path(leaf->rel, sizeof(leaf->rel), strcmp(parent_rel, "/") ? parent_rel : "", name,
+		      err) < 0)
+		return -1;
+	pfd = open_dir(parent, err);
+	if (pfd < 0)
+		return -1;
+	/* Shared: creators exclude only a sweep, not each other. */
+	if (flock(pfd, LOCK_SH) < 0)
+		return rf_error_set(err, errno, "lock cgroup `%s`", parent);
+	if (mkdirat(pfd, name, 0755) < 0) {
+		if (errno == EEXIST)
+			return rf_error_set(err, EEXIST,
+					    "leaf `%s` already exists (another run with this --name?)",
+					    leaf->rel);
+		return rf_error_set(err, errno, "create leaf `%s`", leaf->rel);
+	}
+	fd = openat(pfd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		int saved = errno;
+
+		unlinkat(pfd, name, AT_REMOVEDIR);
+		return rf_error_set(err, saved, "open leaf `%s`", leaf->rel);
+	}
+	flock(pfd, LOCK_UN);
+	/* The mark is what lets a later run sweep this leaf if we die; best effort. */
+	(void)fsetxattr(fd, CG_MARK_XATTR, "1", 1, 0);
+	if (write_limits(fd, lim, err) < 0) {
+		unlinkat(pfd, name, AT_REMOVEDIR);
+		return rf_error_prefix(err, "set limits on leaf `%s`", leaf->rel);
+	}
+	leaf->dirfd = steal_fd(&fd);
+	leaf->parent_fd = steal_fd(&pfd);
+	return 0;
+}
+
+/* Before cgroup.kill (Linux 5.14): SIGKILL every pid until none is left. */
+static int kill_by_procs(cg_leaf *leaf, rf_error *err)
+{
+	for (int round = 0; round < 100; round++) {
+		char buf[16384];
+		bool any = false;
+
+		if (cg_read(leaf->dirfd, "cgroup.procs", buf, sizeof(buf), err) < 0)
+			return -1;
+		for (char *tok = strtok(buf, "\n"); tok; tok = strtok(NULL, "\n")) {
+			uint64_t pid;
+
+			if (rf_parse_u64(tok, 1, INT32_MAX, &pid, NULL) == 0) {
+				kill((pid_t)pid, SIGKILL);
+				any = true;
+			}
+		}
+		if (!any)
+			return 0;
+		poll(NULL, 0, 2);
+	}
+	return rf_error_set(err, EBUSY, "processes keep appearing in `%s`", leaf->rel);
+}
+
+int cg_leaf_kill(cg_leaf *leaf, rf_error *err)
+{
+	if (cg_write(leaf->dirfd, "cgroup.kill", "1", err) == 0)
+		return 0;
+	if (err->errnum != ENOENT)
+		return rf_error_prefix(err, "kill leaf `%s`", leaf->rel);
+	return kill_by_procs(leaf, err);
+}
+
+int cg_leaf_populated(cg_leaf *leaf, bool *populated, rf_error *err)
+{
+	uint64_t v = 0;
+
+	if (cg_read_keyed(leaf->dirfd, "cgroup.events", "populated", &v, NULL, err) < 0)
+		return -1;
+	*populated = v != 0;
+	return 0;
+}
+
+int cg_leaf_destroy(cg_leaf *leaf, rf_error *err)
+{
+	const char *name;
+	bool populated = false;
+	int r = 0;
+
+	if (leaf->dirfd < 0)
+		return 0;
+	name = strrchr(leaf->rel, '/');
+	name = name ? name + 1 : leaf->rel;
+	if (cg_leaf_populated(leaf, &populated, err) == 0 && populated) {
+		if (cg_leaf_kill(leaf, err) < 0)
+			r = -1;
+		wait_empty(leaf->dirfd, 2000);
+	}
+	if (r == 0 && rmdir_retry(leaf->parent_fd, name) < 0)
+		r = rf_error_set(err, errno, "remove leaf `%s`", leaf->rel);
+	rf_closep(&leaf->dirfd);
+	rf_closep(&leaf->parent_fd);
+	leaf_reset(leaf);
+	return r;
+}
