@@ -221,6 +221,7 @@ void rf_json_uint(rf_json_writer *w, uint64_t v)
  * infinity, so those are written as null. */
 void rf_json_double(rf_json_writer *w, double v)
 {
+	const char *e;
 	char buf[40];
 
 	if (!isfinite(v)) {
@@ -233,6 +234,14 @@ void rf_json_double(rf_json_writer *w, double v)
 		snprintf(buf, sizeof(buf), "%.*g", prec, v);
 		if (strtod(buf, NULL) == v)
 			break;
+	}
+	/* "1e+02" round-trips but reads badly: spell out whole numbers below 1e17. */
+	e = strchr(buf, 'e');
+	if (e && e[1] == '+') {
+		long exp10 = strtol(e + 1, NULL, 10);
+
+		if (exp10 < 17)
+			snprintf(buf, sizeof(buf), "%.*g", (int)exp10 + 1, v);
 	}
 	w_number_text(w, buf);
 }

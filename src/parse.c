@@ -1,2 +1,314 @@
-/* parse.c: being written; see src/README.md for its concern. */
+/* Strict parsers for untrusted text (see parse.h).
+ *
+ * Decimal fractions are handled in integer arithmetic: "1.5G" is 1 GiB plus
+ * floor(0.5 * 1 GiB), computed digit by digit, so no value is ever rounded
+ * through a double and every overflow is caught. */
 #include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "ringfence/parse.h"
+
+/* Kernel minimum for the cpu.max quota (cpu.max rejects smaller quotas). */
+#define RF_CPU_QUOTA_MIN_US 1000
+#define RF_CPUS_MAX_DECIMALS 6
+
+/* The user's value as it is safe to echo: printable, bounded, backtick-free. */
+static const char *shown(const char *s, char *buf, size_t len)
+{
+	size_t o = 0, i;
+
+	for (i = 0; s[i] && o + 4 < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+
+		buf[o++] = (c >= 0x20 && c < 0x7f && c != '`') ? (char)c : '?';
+	}
+	if (s[i])
+		o += (size_t)snprintf(buf + o, len - o, "...");
+	buf[o] = '\0';
+	return buf;
+}
+
+#define SHOWN(s) shown((s), (char[72]){ 0 }, 72)
+
+/* A non-negative decimal "DIGITS[.DIGITS]" at the start of a string. */
+struct decimal {
+	uint64_t ip;          /* integer part */
+	const char *frac;     /* fraction digits (not NUL-terminated) */
+	size_t nfrac;
+	const char *end;      /* first byte after the number */
+};
+
+/* 0, or -1 with errno EINVAL (no number) or ERANGE (integer part overflows). */
+static int parse_decimal(const char *s, struct decimal *d)
+{
+	const char *p = s;
+
+	d->ip = 0;
+	d->frac = NULL;
+	d->nfrac = 0;
+	if (!isdigit((unsigned char)*p)) {
+		errno = EINVAL;
+		return -1;
+	}
+	for (; isdigit((unsigned char)*p); p++) {
+		if (__builtin_mul_overflow(d->ip, 10, &d->ip) ||
+		    __builtin_add_overflow(d->ip, (uint64_t)(*p - '0'), &d->ip)) {
+			errno = ERANGE;
+			return -1;
+		}
+	}
+	if (*p == '.') {
+		p++;
+		d->frac = p;
+		while (isdigit((unsigned char)*p))
+			p++;
+		d->nfrac = (size_t)(p - d->frac);
+		if (d->nfrac == 0) {     /* "5." */
+			errno = EINVAL;
+			return -1;
+		}
+	}
+	d->end = p;
+	return 0;
+}
+
+/* floor(d * mult), or -1 (ERANGE) on overflow. mult must be < 2^59 so that
+ * 10 * mult cannot overflow in the fraction's carry chain. */
+static int decimal_scale(const struct decimal *d, uint64_t mult, uint64_t *out)
+{
+	uint64_t carry = 0, v;
+
+	/* floor(0.f1f2..fn * mult): multiply the digit string by mult from the
+	 * right; what carries out of the first digit is the integer part. */
+	for (size_t i = d->nfrac; i-- > 0;)
+		carry = ((uint64_t)(d->frac[i] - '0') * mult + carry) / 10;
+	if (__builtin_mul_overflow(d->ip, mult, &v) ||
+	    __builtin_add_overflow(v, carry, &v)) {
+		errno = ERANGE;
+		return -1;
+	}
+	*out = v;
+	return 0;
+}
+
+/* "", "B", "K", "KB", "Ki", "KiB" (any case) -> 1024^n; 0 if not a suffix. */
+static uint64_t size_suffix(const char *p)
+{
+	static const char units[] = "KMGT";
+	const char *u;
+	uint64_t mult = 1;
+
+	if (*p == '\0')
+		return 1;
+	if ((*p == 'b' || *p == 'B') && p[1] == '\0')
+		return 1;
+	u = strchr(units, toupper((unsigned char)*p));
+	if (!u)
+		return 0;
+	for (const char *q = units; q <= u; q++)
+		mult *= 1024;
+	p++;
+	if (*p == 'i' || *p == 'I')
+		p++;
+	if (*p == 'b' || *p == 'B')
+		p++;
+	return *p == '\0' ? mult : 0;
+}
+
+int rf_parse_size(const char *s, uint64_t *out, rf_error *err)
+{
+	struct decimal d;
+	uint64_t mult, v;
+
+	if (strcasecmp(s, "max") == 0) {
+		*out = RF_MAX;
+		return 0;
+	}
+	if (parse_decimal(s, &d) < 0) {
+		if (errno == ERANGE)
+			goto too_large;
+		goto bad;
+	}
+	mult = size_suffix(d.end);
+	/* A fraction of a byte is a typo, not a size. */
+	if (mult == 0 || (mult == 1 && d.nfrac))
+		goto bad;
+	/* RF_MAX itself means "max"; only the word says that. */
+	if (decimal_scale(&d, mult, &v) < 0 || v == RF_MAX)
+		goto too_large;
+	*out = v;
+	return 0;
+bad:
+	return rf_error_set(err, 0, "`%s` is not a size (expected %s)", SHOWN(s), RF_SIZE_FORM);
+too_large:
+	return rf_error_set(err, 0, "`%s` is too large (at most %" PRIu64 " bytes, or max)",
+			    SHOWN(s), RF_MAX - 1);
+}
+
+int rf_parse_duration_ms(const char *s, uint64_t *out_ms, rf_error *err)
+{
+	static const struct {
+		const char *unit;
+		uint64_t ms;
+	} units[] = {
+		{ "", 1000 }, { "ms", 1 }, { "s", 1000 }, { "m", 60 * 1000 }, { "h", 3600 * 1000 },
+	};
+	struct decimal d;
+
+	if (parse_decimal(s, &d) < 0) {
+		if (errno == ERANGE)
+			goto too_large;
+		goto bad;
+	}
+	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
+		if (strcmp(d.end, units[i].unit) != 0)
+			continue;
+		if (decimal_scale(&d, units[i].ms, out_ms) < 0)
+			goto too_large;
+		return 0;
+	}
+bad:
+	return rf_error_set(err, 0, "`%s` is not a duration (expected %s)", SHOWN(s),
+			    RF_DURATION_FORM);
+too_large:
+	return rf_error_set(err, 0, "`%s` is too long a duration (at most %" PRIu64 " ms)",
+			    SHOWN(s), UINT64_MAX);
+}
+
+int rf_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out, rf_error *err)
+{
+	unsigned long long v;
+	char *end;
+
+	/* strtoull would accept spaces, '+' and wrap "-1". */
+	if (!isdigit((unsigned char)s[0]))
+		goto bad;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (*end)
+		goto bad;
+	if (errno == ERANGE || v < min || v > max)
+		return rf_error_set(err, 0, "`%s` is out of range (expected %" PRIu64 " to %" PRIu64 ")",
+				    SHOWN(s), min, max);
+	*out = v;
+	return 0;
+bad:
+	return rf_error_set(err, 0, "`%s` is not a number (expected an integer from %" PRIu64
+			    " to %" PRIu64 ")", SHOWN(s), min, max);
+}
+
+int rf_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out, rf_error *err)
+{
+	long long v;
+	char *end;
+
+	if (!isdigit((unsigned char)s[s[0] == '-']))
+		goto bad;
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (*end)
+		goto bad;
+	if (errno == ERANGE || v < min || v > max)
+		return rf_error_set(err, 0, "`%s` is out of range (expected %" PRId64 " to %" PRId64 ")",
+				    SHOWN(s), min, max);
+	*out = v;
+	return 0;
+bad:
+	return rf_error_set(err, 0, "`%s` is not a number (expected an integer from %" PRId64
+			    " to %" PRId64 ")", SHOWN(s), min, max);
+}
+
+int rf_parse_cpus(const char *s, uint64_t period_us, uint64_t *quota_us, rf_error *err)
+{
+	struct decimal d;
+	uint64_t q, min_micro;
+
+	/* Bounds for decimal_scale(); cpu.max periods are at most 1 s anyway. */
+	if (period_us == 0 || period_us >= (UINT64_C(1) << 59))
+		return rf_error_set(err, EINVAL, "cpu period of %" PRIu64 "us", period_us);
+	if (parse_decimal(s, &d) < 0) {
+		if (errno == ERANGE)
+			goto too_many;
+		goto bad;
+	}
+	if (*d.end || d.nfrac > RF_CPUS_MAX_DECIMALS)
+		goto bad;
+	if (decimal_scale(&d, period_us, &q) < 0 || q == RF_MAX)
+		goto too_many;
+	if (q < RF_CPU_QUOTA_MIN_US) {
+		/* The smallest share the kernel takes, in millionths of a cpu. */
+		min_micro = (UINT64_C(1000000) * RF_CPU_QUOTA_MIN_US + period_us - 1) / period_us;
+		return rf_error_set(err, 0, "`%s` is too small: the kernel needs at least %" PRIu64
+				    ".%06" PRIu64 " cpus (a %dus quota per %" PRIu64 "us period)",
+				    SHOWN(s), min_micro / 1000000, min_micro % 1000000,
+				    RF_CPU_QUOTA_MIN_US, period_us);
+	}
+	*quota_us = q;
+	return 0;
+too_many:
+	return rf_error_set(err, 0, "`%s` is too many cpus", SHOWN(s));
+bad:
+	return rf_error_set(err, 0, "`%s` is not a cpu count (expected a positive number with at "
+			    "most %d decimals, e.g. 0.5 or 2)", SHOWN(s), RF_CPUS_MAX_DECIMALS);
+}
+
+/* One id at *p; advances *p. -1 if no digits or id >= RF_MAX_IDS. */
+static int parse_id(const char **p, unsigned *id, bool *too_large)
+{
+	unsigned v = 0;
+
+	if (!isdigit((unsigned char)**p))
+		return -1;
+	for (; isdigit((unsigned char)**p); (*p)++) {
+		v = v * 10 + (unsigned)(**p - '0');
+		if (v >= RF_MAX_IDS) {
+			*too_large = true;
+			return -1;
+		}
+	}
+	*id = v;
+	return 0;
+}
+
+int rf_parse_idlist(const char *s, rf_idset *out, rf_error *err)
+{
+	rf_idset set = { 0 };
+	bool too_large = false;
+	const char *p = s;
+
+	for (;;) {
+		unsigned lo, hi;
+
+		if (parse_id(&p, &lo, &too_large) < 0)
+			goto bad;
+		hi = lo;
+		if (*p == '-') {
+			p++;
+			if (parse_id(&p, &hi, &too_large) < 0)
+				goto bad;
+			if (hi < lo)
+				return rf_error_set(err, 0, "`%s` has a reversed range %u-%u",
+						    SHOWN(s), lo, hi);
+		}
+		for (unsigned id = lo; id <= hi; id++)
+			rf_idset_add(&set, id);
+		if (*p == '\0')
+			break;
+		if (*p++ != ',')
+			goto bad;
+	}
+	*out = set;
+	return 0;
+bad:
+	if (too_large)
+		return rf_error_set(err, 0, "`%s` has an id above %d", SHOWN(s), RF_MAX_IDS - 1);
+	return rf_error_set(err, 0, "`%s` is not an id list (expected ids and ranges like 0, "
+			    "0-3 or 0,2,4-5)", SHOWN(s));
+}
