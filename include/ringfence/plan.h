@@ -102,6 +102,8 @@ typedef enum rf_seccomp_mode {
 	RF_SECCOMP_NONE = 0,
 	RF_SECCOMP_DEFAULT,      /* profiles/seccomp/default.json */
 	RF_SECCOMP_FILE,
+	RF_SECCOMP_INLINE,       /* a profile's linux.seccomp: compiled at load into
+				  * seccomp, its text kept in seccomp_json */
 } rf_seccomp_mode;
 
 struct rf_seccomp;           /* compiled filter, seccomp.c */
@@ -133,6 +135,7 @@ typedef struct rf_process {
 	uint64_t caps;
 	rf_seccomp_mode seccomp_mode;
 	char *seccomp_path;
+	char *seccomp_json;      /* RF_SECCOMP_INLINE: the object, for `profile show` */
 	struct rf_seccomp *seccomp; /* compiled during planning, loaded in the child */
 	int preserve_fds;        /* fds 3..3+N-1 reach the payload */
 	bool tty;                /* stdin is a terminal: hand it to the payload's process group */

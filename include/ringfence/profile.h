@@ -19,6 +19,14 @@ int rf_profile_resolve(const char *name_or_path, char *path, size_t len, rf_erro
 int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,
 		    const rf_diag *diag, rf_error *err);
 
+/* The same from profile text in memory; `name` is used in messages. */
+int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan *plan,
+			 bool strict, const rf_diag *diag, rf_error *err);
+
+/* The profile's "description" (top-level, else ringfence.description), or
+ * *description = NULL when it has none. */
+int rf_profile_describe(const char *name_or_path, char **description, rf_error *err);
+
 /* Names of the profiles found on the search path (malloc'd, NULL-terminated). */
 int rf_profile_list(char ***names, rf_error *err);
 
