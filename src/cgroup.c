@@ -719,6 +719,21 @@ int cg_leaf_populated(cg_leaf *leaf, bool *populated, rf_error *err)
 	return 0;
 }
 
+int cg_leaf_drain(cg_leaf *leaf, rf_error *err)
+{
+	bool populated = false;
+
+	if (cg_leaf_populated(leaf, &populated, err) < 0)
+		return -1;
+	if (!populated)
+		return 0;
+	if (cg_leaf_kill(leaf, err) < 0)
+		return -1;
+	if (wait_empty(leaf->dirfd, 2000) < 0)
+		return rf_error_set(err, EBUSY, "leaf `%s` did not empty after cgroup.kill", leaf->rel);
+	return 0;
+}
+
 int cg_leaf_destroy(cg_leaf *leaf, rf_error *err)
 {
 	const char *name;

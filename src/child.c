@@ -1,2 +1,187 @@
-/* child.c: being written; see src/README.md for its concern. */
+/* The child: from clone3 to exec. The order of steps and why is the theory of
+ * operation at the top of src/run.c. Nothing here returns to the supervisor's
+ * code: every path ends in exec or _exit, after any failure has been sent on
+ * the message pipe. */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "ringfence/caps.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/isolation.h"
+#include "ringfence/numa.h"
+#include "ringfence/rlimit.h"
+#include "ringfence/seccomp.h"
+#include "ringfence/verdict.h"
+
+static void send_msg(int fd, const rf_child_msg *m)
+{
+	ssize_t n;
+
+	do
+		n = write(fd, m, sizeof(*m));
+	while (n < 0 && errno == EINTR);
+}
+
+__attribute__((noreturn)) static void fail(const rf_child_ctx *ctx, int code, const rf_error *err)
+{
+	rf_child_msg m = { .kind = RF_MSG_ERROR, .code = code, .errnum = err->errnum };
+
+	snprintf(m.msg, sizeof(m.msg), "%s", err->msg);
+	send_msg(ctx->msg_fd, &m);
+	_exit(code);
+}
+
+/* The payload's PATH, or the usual default when it has none. */
+static const char *payload_path(char **envp)
+{
+	for (char **e = envp; *e; e++)
+		if (!strncmp(*e, "PATH=", 5))
+			return *e + 5;
+	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+}
+
+/* execvpe(), but searching the payload's PATH rather than ours. Returns the
+ * errno of the most telling failure. */
+static int exec_payload(char **argv, char **envp)
+{
+	const char *path;
+	int saved = ENOENT;
+
+	if (strchr(argv[0], '/')) {
+		execve(argv[0], argv, envp);
+		return errno;
+	}
+	path = payload_path(envp);
+	while (*path) {
+		size_t n = strcspn(path, ":");
+		char full[PATH_MAX];
+
+		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)n, path, n ? "/" : "",
+			     argv[0]) < (int)sizeof(full)) {
+			execve(full, argv, envp);
+			/* Keep looking past missing entries; remember a real refusal. */
+			if (errno != ENOENT && errno != ENOTDIR)
+				saved = errno;
+		}
+		path += n;
+		if (*path == ':')
+			path++;
+	}
+	return saved;
+}
+
+/* Per-process setup of the payload, then exec. */
+__attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
+{
+	const rf_process *p = &ctx->plan->proc;
+	sigset_t none;
+	rf_error err = { 0 };
+	int e;
+
+	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (rf_caps_drop_bounding(p, &err) < 0 || rf_identity_apply(p, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (p->cwd && rf_identity_chdir(p->cwd, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (rf_caps_apply(p, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (p->seccomp && rf_seccomp_apply(p->seccomp, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	if (rf_fds_close_except(3 + p->preserve_fds, ctx->msg_fd, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+
+	e = exec_payload(p->argv, ctx->envp);
+	rf_error_set(&err, e, "%s", p->argv[0]);
+	if (e == ENOENT)
+		rf_error_set(&err, 0, "%s: command not found", p->argv[0]);
+	fail(ctx, e == ENOENT ? RF_EXIT_NOTFOUND : RF_EXIT_NOEXEC, &err);
+}
+
+/* pid 1 of a new pid namespace: a payload that is pid 1 would get no default
+ * signal actions (SIGTERM and Ctrl-C would be ignored) and nobody would reap
+ * its orphans. So this minimal init forks the payload, forwards the signals the
+ * supervisor sends, reaps everything, and reports the payload's wait status on
+ * the message pipe before it exits (its own exit kills the namespace). */
+__attribute__((noreturn)) static void run_init(const rf_child_ctx *ctx)
+{
+	rf_child_msg m = { .kind = RF_MSG_STATUS };
+	sigset_t set;
+	pid_t payload;
+
+	/* Every signal waits for sigwaitinfo(); the payload unblocks before exec. */
+	sigfillset(&set);
+	sigprocmask(SIG_SETMASK, &set, NULL);
+	payload = fork();
+	if (payload < 0) {
+		rf_error err;
+
+		rf_error_set(&err, errno, "fork the payload in the pid namespace");
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	}
+	if (payload == 0)
+		become_payload(ctx);
+
+	for (;;) {
+		siginfo_t si;
+		int status;
+		pid_t pid;
+
+		if (sigwaitinfo(&set, &si) < 0)
+			continue;
+		if (si.si_signo != SIGCHLD) {
+			/* Signals from the terminal already reached the payload's
+			 * process group; forward only those the supervisor sent. */
+			if (si.si_code == SI_USER || si.si_code == SI_QUEUE)
+				kill(payload, si.si_signo);
+			continue;
+		}
+		while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+			if (pid != payload)
+				continue;
+			m.status = status;
+			send_msg(ctx->msg_fd, &m);
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
+		}
+	}
+}
+
+__attribute__((noreturn)) void rf_child_main(const rf_child_ctx *ctx)
+{
+	const rf_plan *plan = ctx->plan;
+	rf_error err = { 0 };
+	char go;
+
+	/* Die with the supervisor; the sync read closes the race where it died
+	 * before this prctl (EOF instead of the go byte). */
+	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (read(ctx->sync_fd, &go, 1) != 1)
+		_exit(RF_EXIT_FAILURE);
+	close(ctx->sync_fd);
+
+	/* Only now are we inside the leaf, so a new cgroup namespace is rooted there. */
+	if ((plan->iso.ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+		rf_error_set(&err, errno, "unshare the cgroup namespace");
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	}
+	if (rf_mounts_apply(&plan->iso, plan->iso.ns_flags, &err) < 0 ||
+	    rf_ns_finish(&plan->iso, plan->iso.ns_flags, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (plan->iso.ns_flags & CLONE_NEWPID)
+		run_init(ctx);
+	become_payload(ctx);
+}

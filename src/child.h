@@ -1,3 +1,35 @@
+/* The child side of `ringfence run` (src/child.c); theory of operation in src/run.c. */
 #ifndef RINGFENCE_SRC_CHILD_H
 #define RINGFENCE_SRC_CHILD_H
+
+#include <stdbool.h>
+
+#include "ringfence/plan.h"
+
+/* Messages the child (or the pid-namespace init) sends on the CLOEXEC message
+ * pipe. Each fits in PIPE_BUF, so a write is atomic. */
+enum {
+	RF_MSG_ERROR = 1,        /* setup or exec failed: code is 125/126/127 */
+	RF_MSG_STATUS = 2,       /* pid-namespace init: the payload's wait status */
+};
+
+typedef struct rf_child_msg {
+	int kind;
+	int code;                /* exit code for RF_MSG_ERROR */
+	int errnum;
+	int status;              /* wait status for RF_MSG_STATUS */
+	char msg[RF_ERROR_MSG_MAX];
+} rf_child_msg;
+
+typedef struct rf_child_ctx {
+	const rf_plan *plan;
+	char **envp;             /* the payload's environment, built before clone */
+	int sync_fd;             /* read end: one byte from the supervisor means go */
+	int msg_fd;              /* write end of the message pipe */
+	int ns_flags;            /* namespaces clone3 created (CLONE_NEWCGROUP is unshared here) */
+} rf_child_ctx;
+
+/* Runs in the process clone3 created; never returns. */
+__attribute__((noreturn)) void rf_child_main(const rf_child_ctx *ctx);
+
 #endif

@@ -5,8 +5,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <errno.h>
+#include <linux/capability.h>
+#include <sched.h>
+#include <unistd.h>
+
 #include "ringfence/cleanup.h"
+#include "ringfence/host.h"
 #include "ringfence/plan.h"
+#include "ringfence/rlimit.h"
+#include "ringfence/seccomp.h"
 
 void rf_plan_init(rf_plan *plan)
 {
@@ -45,6 +53,8 @@ void rf_plan_free(rf_plan *plan)
 	free(p->env);
 	free(p->groups);
 	free(p->seccomp_path);
+	free(p->seccomp_json);
+	rf_seccomp_free(p->seccomp);
 	for (size_t i = 0; i < plan->iso.n_mounts; i++) {
 		free(plan->iso.mounts[i].src);
 		free(plan->iso.mounts[i].dst);
@@ -91,4 +101,58 @@ const char *rf_idset_format(const rf_idset *s, char *buf, size_t len)
 		id = end + 1;
 	}
 	return buf;
+}
+
+/* Options that only make sense in a namespace bring the namespace with them,
+ * as bubblewrap does: --tmpfs needs a mount namespace, --hostname a UTS one. */
+static int plan_namespaces(rf_plan *plan, rf_error *err)
+{
+	rf_isolation *iso = &plan->iso;
+
+	if (iso->n_mounts || iso->ro_root)
+		iso->ns_flags |= CLONE_NEWNS;
+	if (iso->hostname)
+		iso->ns_flags |= CLONE_NEWUTS;
+	if (iso->map_root && !(iso->ns_flags & CLONE_NEWUSER))
+		return rf_error_set(err, EINVAL, "--map-root needs a user namespace (--unshare user)");
+	/* Without privilege, namespaces can only be had inside a user namespace. */
+	if (iso->ns_flags && geteuid() != 0)
+		iso->ns_flags |= CLONE_NEWUSER;
+	if (plan->proc.user_set && geteuid() != 0)
+		return rf_error_set(err, EPERM, "--user needs ringfence to run as root");
+	return 0;
+}
+
+static int plan_seccomp(rf_process *p, const rf_diag *diag, rf_error *err)
+{
+	if (p->seccomp_mode == RF_SECCOMP_INLINE)
+		return 0;   /* compiled when the profile was read */
+	rf_seccomp_free(p->seccomp);
+	p->seccomp = NULL;
+	if (p->seccomp_mode == RF_SECCOMP_NONE)
+		return 0;
+	if (rf_seccomp_compile_file(p->seccomp_mode == RF_SECCOMP_FILE ? p->seccomp_path : NULL,
+				    diag, &p->seccomp, err) < 0)
+		return rf_error_prefix(err, "--seccomp `%s`",
+				       p->seccomp_mode == RF_SECCOMP_FILE ? p->seccomp_path : "default");
+	return 0;
+}
+
+int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
+{
+	rf_process *p = &plan->proc;
+	rf_host host;
+
+	if (!p->argv || !p->argv[0])
+		return rf_error_set(err, EINVAL, "missing COMMAND");
+	/* root ignores RLIMIT_MEMLOCK while it holds CAP_IPC_LOCK: drop it so the
+	 * limit binds the payload whoever it runs as. */
+	if (p->rlimits[RLIMIT_MEMLOCK].set)
+		p->cap_drop |= 1ULL << CAP_IPC_LOCK;
+	if (plan_namespaces(plan, err) < 0 || rf_rlimit_plan(p, diag, err) < 0 ||
+	    plan_seccomp(p, diag, err) < 0)
+		return -1;
+	if (rf_host_read(&host, err) < 0)
+		return -1;
+	return rf_host_guard(plan, &host, diag, err);
 }

@@ -74,6 +74,9 @@ int cg_leaf_kill(cg_leaf *leaf, rf_error *err);
 /* Is anything still running in the leaf? (cgroup.events populated) */
 int cg_leaf_populated(cg_leaf *leaf, bool *populated, rf_error *err);
 
+/* Kill what is left and wait until the leaf is empty (its counters final). */
+int cg_leaf_drain(cg_leaf *leaf, rf_error *err);
+
 /* Kill what is left, wait for the leaf to empty, rmdir it (retrying EBUSY). */
 int cg_leaf_destroy(cg_leaf *leaf, rf_error *err);
 

@@ -73,7 +73,7 @@ void rf_counters_init(rf_counters *c);
 typedef struct rf_outcome {
 	bool launched;           /* exec succeeded */
 	int launch_code;         /* 125/126/127 when !launched */
-	char launch_msg[512];    /* "COMMAND: reason" */
+	char launch_msg[RF_ERROR_MSG_MAX + 128]; /* "COMMAND: reason" */
 	int wait_status;         /* raw status from waitid/waitpid, when launched */
 	bool timed_out;
 	bool killed_by_us;       /* we sent cgroup.kill after the grace period */

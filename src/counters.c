@@ -1,0 +1,108 @@
+/* Counters of the leaf and its ancestors, read through the cgroupfs helpers.
+ * A file or key the kernel lacks stays RF_NA: the verdict reports null rather
+ * than invent a value. */
+#include "config.h"
+
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "counters.h"
+#include "ringfence/cleanup.h"
+
+static int64_t to_counter(uint64_t v, bool present)
+{
+	if (!present)
+		return RF_NA;
+	return v == RF_MAX ? RF_UNLIMITED : (int64_t)v;
+}
+
+static int64_t keyed(int fd, const char *file, const char *key)
+{
+	uint64_t v = 0;
+	bool present = false;
+	rf_error ignored;
+
+	if (cg_read_keyed(fd, file, key, &v, &present, &ignored) < 0)
+		return RF_NA;
+	return to_counter(v, present);
+}
+
+static int64_t single(int fd, const char *file)
+{
+	uint64_t v = 0;
+	bool present = false;
+	rf_error ignored;
+
+	if (cg_read_u64(fd, file, &v, &present, &ignored) < 0)
+		return RF_NA;
+	return to_counter(v, present);
+}
+
+void rf_counters_read(int fd, rf_counters *c)
+{
+	c->mem_low = keyed(fd, "memory.events", "low");
+	c->mem_high = keyed(fd, "memory.events", "high");
+	c->mem_max = keyed(fd, "memory.events", "max");
+	c->mem_oom = keyed(fd, "memory.events", "oom");
+	c->mem_oom_kill = keyed(fd, "memory.events", "oom_kill");
+	c->mem_oom_group_kill = keyed(fd, "memory.events", "oom_group_kill");
+	c->memory_max = single(fd, "memory.max");
+	c->memory_peak = single(fd, "memory.peak");
+	c->memory_current = single(fd, "memory.current");
+	c->swap_max = single(fd, "memory.swap.max");
+	c->pids_max = single(fd, "pids.max");
+	c->pids_max_events = keyed(fd, "pids.events", "max");
+	c->pids_peak = single(fd, "pids.peak");
+	c->cpu_usage_usec = keyed(fd, "cpu.stat", "usage_usec");
+	c->cpu_user_usec = keyed(fd, "cpu.stat", "user_usec");
+	c->cpu_system_usec = keyed(fd, "cpu.stat", "system_usec");
+	c->cpu_nr_periods = keyed(fd, "cpu.stat", "nr_periods");
+	c->cpu_nr_throttled = keyed(fd, "cpu.stat", "nr_throttled");
+	c->cpu_throttled_usec = keyed(fd, "cpu.stat", "throttled_usec");
+}
+
+static int64_t ancestor_oom(const cg_mount *m, const char *rel)
+{
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+
+	if (snprintf(path, sizeof(path), "%s%s", m->path, rel) >= (int)sizeof(path))
+		return RF_NA;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return RF_NA;
+	return keyed(fd, "memory.events.local", "oom");
+}
+
+/* Every proper ancestor below the root (the root has no memory.events). */
+void rf_ancestors_snapshot(const cg_mount *m, const char *leaf_rel, rf_ancestors *a)
+{
+	char rel[PATH_MAX];
+	char *slash;
+
+	a->n = 0;
+	snprintf(rel, sizeof(rel), "%s", leaf_rel);
+	while ((slash = strrchr(rel, '/')) && slash != rel && a->n < RF_MAX_ANCESTORS) {
+		*slash = '\0';
+		snprintf(a->rel[a->n], sizeof(a->rel[a->n]), "%s", rel);
+		a->oom[a->n] = ancestor_oom(m, rel);
+		a->n++;
+	}
+}
+
+int64_t rf_ancestors_oom_delta(const cg_mount *m, const rf_ancestors *a)
+{
+	int64_t sum = 0;
+	bool any = false;
+
+	for (size_t i = 0; i < a->n; i++) {
+		int64_t now = ancestor_oom(m, a->rel[i]);
+
+		if (now == RF_NA || a->oom[i] == RF_NA)
+			continue;
+		any = true;
+		sum += now - a->oom[i];
+	}
+	return any ? sum : RF_NA;
+}
