@@ -86,6 +86,7 @@ typedef struct rf_mount {
 	char *src;               /* NULL for tmpfs */
 	char *dst;               /* absolute path inside the sandbox */
 	uint64_t size;           /* tmpfs size in bytes, 0 = kernel default */
+	unsigned mode;           /* tmpfs root mode, 0 = 01777 */
 } rf_mount;
 
 /* Namespaces and the filesystem view (ns.c, mounts.c). */
