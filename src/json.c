@@ -416,6 +416,20 @@ void rf_json_free(rf_json *root)
 	node_free(root);
 }
 
+/* Copy n bytes of src as one line of printable ASCII for a message:
+ * control bytes (NUL too), backticks and non-ASCII become spaces. */
+static void printable(char *dst, size_t size, const char *src, size_t n)
+{
+	size_t o = 0;
+
+	for (size_t i = 0; i < n && o + 1 < size; i++) {
+		unsigned char c = (unsigned char)src[i];
+
+		dst[o++] = (c >= 0x20 && c < 0x7f && c != '`') ? (char)c : ' ';
+	}
+	dst[o] = '\0';
+}
+
 /* Parser state shared by the yajl callbacks. */
 struct builder {
 	rf_json *root;
@@ -596,7 +610,10 @@ static int check_duplicates(struct builder *b, const rf_json *obj)
 	qsort(keys, n, sizeof(*keys), cmp_keyp);
 	for (size_t i = 1; i < n; i++) {
 		if (strcmp(keys[i - 1], keys[i]) == 0) {
-			snprintf(b->why, sizeof(b->why), "duplicate key `%.64s`", keys[i]);
+			char shown[65];
+
+			printable(shown, sizeof(shown), keys[i], strlen(keys[i]));
+			snprintf(b->why, sizeof(b->why), "duplicate key `%s`", shown);
 			return 0;
 		}
 	}
@@ -635,7 +652,7 @@ static const yajl_callbacks callbacks = {
 static int parse_error(const char *text, size_t len, size_t off, const char *reason,
 		       rf_error *err)
 {
-	size_t line = 1, col = 1, start, end, o = 0;
+	size_t line = 1, col = 1, start;
 	char snip[48];
 
 	for (size_t i = 0; i < off; i++) {
@@ -648,15 +665,9 @@ static int parse_error(const char *text, size_t len, size_t off, const char *rea
 	}
 	if (off >= len)
 		return rf_error_set(err, 0, "line %zu, column %zu: %s", line, col, reason);
+	/* Twenty bytes either side of the offending one. */
 	start = off > 20 ? off - 20 : 0;
-	end = len - off > 20 ? off + 20 : len;
-	for (size_t i = start; i < end && o < sizeof(snip) - 1; i++) {
-		unsigned char c = (unsigned char)text[i];
-
-		/* One line of printable text, whatever the input holds. */
-		snip[o++] = (c >= 0x20 && c < 0x7f && c != '`') ? (char)c : ' ';
-	}
-	snip[o] = '\0';
+	printable(snip, sizeof(snip), text + start, (len - off > 20 ? off + 20 : len) - start);
 	return rf_error_set(err, 0, "line %zu, column %zu: %s near `%s`", line, col, reason, snip);
 }
 

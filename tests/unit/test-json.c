@@ -318,6 +318,8 @@ static const struct case_bad bad_cases[] = {
 	{ "too deep",
 	  "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
 	  "line 1, column 65: nested deeper than 64 levels near `[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]`" },
+	{ "duplicate key with control bytes", "{\"a\\n`\\u001b\":1,\"a\\n`\\u001b\":2}",
+	  "line 1, column 31: duplicate key `a   ` near `1b\":1,\"a\\n \\u001b\":2}`" },
 	{ "backtick and newline in snippet", "{\"`\":\n x}",
 	  "line 2, column 2: invalid char in json text near `{\" \":  x}`" },
 };
