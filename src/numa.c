@@ -1,2 +1,310 @@
-/* numa.c: being written; see src/README.md for its concern. */
+/* NUMA placement: node and CPU sets checked against the machine, the
+ * payload's memory policy, and per-node usage sampling from memory.numa_stat.
+ * The only file that knows libnuma. */
 #include "config.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <numa.h>
+#include <numaif.h>
+#include <sched.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ringfence/cgroup.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/numa.h"
+#include "ringfence/parse.h"
+
+#ifndef MPOL_F_STATIC_NODES
+#define MPOL_F_STATIC_NODES (1 << 15)
+#endif
+#ifndef MPOL_F_RELATIVE_NODES
+#define MPOL_F_RELATIVE_NODES (1 << 14)
+#endif
+
+/* libnuma reports failures by printing to stderr (and may exit). The engine
+ * never prints: these replace libnuma's weak defaults, and every libnuma call
+ * here checks its own result and says what failed through rf_error. */
+void numa_error(char *where)
+{
+	(void)where;
+}
+
+void numa_warn(int num, char *fmt, ...)
+{
+	(void)num;
+	(void)fmt;
+}
+
+static bool have_numa(void)
+{
+	static int available = -2;
+
+	if (available == -2)
+		available = numa_available();
+	return available >= 0;
+}
+
+static void from_bitmask(const struct bitmask *b, rf_idset *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (unsigned i = 0; b && i < b->size && i < RF_MAX_IDS; i++)
+		if (numa_bitmask_isbitset(b, i))
+			rf_idset_add(out, i);
+}
+
+#define FMT_IDS(s) rf_idset_format((s), (char[256]){ 0 }, 256)
+
+int rf_numa_nodes(rf_idset *configured, rf_idset *usable)
+{
+	if (!have_numa()) {
+		/* A kernel without NUMA has one node holding everything. */
+		memset(configured, 0, sizeof(*configured));
+		rf_idset_add(configured, 0);
+		*usable = *configured;
+		return 1;
+	}
+	/* Nodes the kernel exposes, and those this task may allocate on (nodes
+	 * with memory, within our cpuset's mems). */
+	from_bitmask(numa_nodes_ptr, configured);
+	from_bitmask(numa_all_nodes_ptr, usable);
+	return numa_max_node() + 1;
+}
+
+int rf_numa_parse_nodes(const char *s, rf_idset *out, rf_error *err)
+{
+	rf_idset want, configured, usable;
+
+	if (rf_parse_idlist(s, &want, err) < 0)
+		return -1;
+	rf_numa_nodes(&configured, &usable);
+	for (unsigned id = 0; id < RF_MAX_IDS; id++) {
+		if (!rf_idset_has(&want, id))
+			continue;
+		if (!rf_idset_has(&configured, id))
+			return rf_error_set(err, 0, "node %u is not online (online nodes: %s)", id,
+					    FMT_IDS(&configured));
+		if (!rf_idset_has(&usable, id))
+			return rf_error_set(err, 0,
+					    "node %u has no memory this process may use (no memory "
+					    "of its own, or outside our cpuset.mems; usable nodes: %s)",
+					    id, FMT_IDS(&usable));
+	}
+	*out = want;
+	return 0;
+}
+
+static void usable_cpus(rf_idset *usable)
+{
+	cpu_set_t set;
+
+	if (have_numa()) {
+		from_bitmask(numa_all_cpus_ptr, usable);
+		return;
+	}
+	memset(usable, 0, sizeof(*usable));
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return;
+	for (unsigned i = 0; i < CPU_SETSIZE && i < RF_MAX_IDS; i++)
+		if (CPU_ISSET(i, &set))
+			rf_idset_add(usable, i);
+}
+
+int rf_numa_parse_cpus(const char *s, rf_idset *out, rf_error *err)
+{
+	rf_idset want, usable;
+	long configured = sysconf(_SC_NPROCESSORS_CONF);
+
+	if (rf_parse_idlist(s, &want, err) < 0)
+		return -1;
+	usable_cpus(&usable);
+	for (unsigned id = 0; id < RF_MAX_IDS; id++) {
+		if (!rf_idset_has(&want, id) || rf_idset_has(&usable, id))
+			continue;
+		if (configured > 0 && id >= (unsigned long)configured)
+			return rf_error_set(err, 0, "cpu %u is not online (online cpus: %s)", id,
+					    FMT_IDS(&usable));
+		return rf_error_set(err, 0,
+				    "cpu %u is offline or outside this process's cpuset "
+				    "(usable cpus: %s)", id, FMT_IDS(&usable));
+	}
+	*out = want;
+	return 0;
+}
+
+int rf_numa_node_count(void)
+{
+	return have_numa() ? numa_max_node() + 1 : 1;
+}
+
+int rf_numa_node_meminfo(unsigned node, uint64_t *total, uint64_t *free_bytes, rf_error *err)
+{
+	long long size, avail = 0;
+
+	if (!have_numa()) {
+		long pages = sysconf(_SC_PHYS_PAGES), freep = sysconf(_SC_AVPHYS_PAGES);
+		long page = sysconf(_SC_PAGESIZE);
+
+		if (node != 0 || pages < 0 || freep < 0 || page < 0)
+			return rf_error_set(err, ENOENT, "node %u is not online (online nodes: 0)",
+					    node);
+		*total = (uint64_t)pages * (uint64_t)page;
+		if (free_bytes)
+			*free_bytes = (uint64_t)freep * (uint64_t)page;
+		return 0;
+	}
+	errno = 0;
+	size = numa_node_size64((int)node, &avail);
+	if (size < 0)
+		return rf_error_set(err, errno ? errno : ENOENT,
+				    "read `/sys/devices/system/node/node%u/meminfo`", node);
+	*total = (uint64_t)size;
+	if (free_bytes)
+		*free_bytes = avail > 0 ? (uint64_t)avail : 0;
+	return 0;
+}
+
+int rf_numa_node_size(unsigned node, uint64_t *bytes, rf_error *err)
+{
+	return rf_numa_node_meminfo(node, bytes, NULL, err);
+}
+
+static const char *mode_name(rf_mpol_mode m)
+{
+	switch (m) {
+	case RF_MPOL_BIND: return "MPOL_BIND";
+	case RF_MPOL_PREFERRED: return "MPOL_PREFERRED";
+	case RF_MPOL_INTERLEAVE: return "MPOL_INTERLEAVE";
+	case RF_MPOL_LOCAL: return "MPOL_LOCAL";
+	default: return "MPOL_DEFAULT";
+	}
+}
+
+int rf_numa_apply(const rf_mempolicy *mp, rf_error *err)
+{
+	int mode;
+	long r;
+
+	switch (mp->mode) {
+	case RF_MPOL_NONE:
+		return 0;
+	case RF_MPOL_BIND: mode = MPOL_BIND; break;
+	case RF_MPOL_PREFERRED: mode = MPOL_PREFERRED; break;
+	case RF_MPOL_INTERLEAVE: mode = MPOL_INTERLEAVE; break;
+	case RF_MPOL_LOCAL: mode = MPOL_LOCAL; break;
+	default:
+		return rf_error_set(err, EINVAL, "unknown memory policy %d", (int)mp->mode);
+	}
+	if (mp->flags & ~(unsigned)(MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES))
+		return rf_error_set(err, EINVAL, "unknown memory policy flags %#x", mp->flags);
+	/* maxnode counts one past the mask, as the kernel's get_nodes() expects. */
+	if (mp->mode == RF_MPOL_LOCAL)
+		r = set_mempolicy(mode | (int)mp->flags, NULL, 0);
+	else
+		r = set_mempolicy(mode | (int)mp->flags, mp->nodes.bits, RF_MAX_IDS + 1);
+	if (r < 0)
+		return rf_error_set(err, errno, "set_mempolicy(%s, nodes %s)", mode_name(mp->mode),
+				    FMT_IDS(&mp->nodes));
+	return 0;
+}
+
+/* "N1=4096" -> node 1, 4096. */
+static int parse_node_value(const char *tok, size_t len, uint64_t *node, uint64_t *v,
+			    rf_error *err)
+{
+	char buf[64];
+	char *eq;
+
+	if (len >= sizeof(buf) || tok[0] != 'N')
+		return rf_error_set(err, 0, "unexpected field `%.*s`", (int)(len < 40 ? len : 40), tok);
+	memcpy(buf, tok + 1, len - 1);
+	buf[len - 1] = '\0';
+	eq = strchr(buf, '=');
+	if (!eq)
+		return rf_error_set(err, 0, "unexpected field `%.*s`", (int)len, tok);
+	*eq = '\0';
+	if (rf_parse_u64(buf, 0, RF_MAX_IDS - 1, node, err) < 0 ||
+	    rf_parse_u64(eq + 1, 0, INT64_MAX, v, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Add one "anon N0=.. N1=.." line into sums[]; returns the highest node + 1. */
+static int add_line(const char *p, const char *end, int64_t *sums, size_t nsums, rf_error *err)
+{
+	int top = 0;
+
+	while (p < end) {
+		size_t len;
+		uint64_t node, v;
+
+		p += strspn(p, " \t");
+		len = strcspn(p, " \t\n");
+		if (p + len > end)
+			len = (size_t)(end - p);
+		if (!len)
+			break;
+		if (parse_node_value(p, len, &node, &v, err) < 0)
+			return -1;
+		/* rf_counters keeps nsums nodes; larger ids are not reported. */
+		if (node < nsums) {
+			if (sums[node] < 0)
+				sums[node] = 0;
+			if (__builtin_add_overflow(sums[node], (int64_t)v, &sums[node]))
+				return rf_error_set(err, ERANGE, "node %" PRIu64 " total overflows", node);
+			if ((int)node + 1 > top)
+				top = (int)node + 1;
+		}
+		p += len;
+	}
+	return top;
+}
+
+int rf_numa_parse_stat(const char *text, rf_counters *c, rf_error *err)
+{
+	const size_t nsums = RF_ARRAY_SIZE(c->numa_peak);
+	int64_t sums[RF_ARRAY_SIZE(c->numa_peak)];
+	int lines = 0, top = 0;
+
+	for (size_t i = 0; i < nsums; i++)
+		sums[i] = -1;
+	for (const char *line = text; *line;) {
+		const char *end = line + strcspn(line, "\n");
+
+		/* Resident bytes per node: anonymous plus page cache. */
+		if (!strncmp(line, "anon ", 5) || !strncmp(line, "file ", 5)) {
+			int t = add_line(line + 5, end, sums, nsums, err);
+
+			if (t < 0)
+				return rf_error_prefix(err, "parse `memory.numa_stat` line `%.*s`",
+						       (int)(line[0] ? 4 : 0), line);
+			if (t > top)
+				top = t;
+			lines++;
+		}
+		line = *end ? end + 1 : end;
+	}
+	if (lines != 2)
+		return rf_error_set(err, 0, "parse `memory.numa_stat`: expected one `anon` and one "
+				    "`file` line, found %d", lines);
+	for (int n = 0; n < top; n++)
+		if (sums[n] > c->numa_peak[n])
+			c->numa_peak[n] = sums[n];
+	if ((size_t)top > c->n_numa)
+		c->n_numa = (size_t)top;
+	return 0;
+}
+
+int rf_numa_sample(int leaf_dirfd, rf_counters *c, rf_error *err)
+{
+	char buf[32768];
+
+	if (cg_read(leaf_dirfd, "memory.numa_stat", buf, sizeof(buf), err) < 0) {
+		/* Kernels without CONFIG_NUMA have no such file: nothing to sample. */
+		if (err && err->errnum == ENOENT)
+			return 0;
+		return -1;
+	}
+	return rf_numa_parse_stat(buf, c, err);
+}

@@ -19,10 +19,14 @@ typedef struct rf_host {
 
 /* Read what exists; missing files leave fields at -1 / 0. */
 int rf_host_read(rf_host *h, rf_error *err);
+/* The same below another /proc (fixture trees in the unit tests). */
+int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err);
 
 /* Refuse a memory-limited run under panic_on_oom=2 (unless allowed); warn when
  * nothing bounds the sandbox under overcommit=1, and on --numa-bind without
- * --memory. */
+ * --memory. "Memory-limited" is memory.max or a NUMA bind (mempolicy or
+ * cpuset.mems): both can end in an OOM kill, which panic_on_oom=2 turns into a
+ * panic. memory.high alone never invokes the OOM killer. */
 int rf_host_guard(const rf_plan *plan, const rf_host *h, const rf_diag *diag, rf_error *err);
 
 #endif

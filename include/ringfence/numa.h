@@ -19,10 +19,20 @@ int rf_numa_parse_cpus(const char *s, rf_idset *out, rf_error *err);
 int rf_numa_node_count(void);
 int rf_numa_node_size(unsigned node, uint64_t *bytes, rf_error *err);
 
+/* The nodes the kernel exposes, and those this process may allocate on (nodes
+ * with memory within its cpuset.mems). Returns the highest node + 1 (>= 1). */
+int rf_numa_nodes(rf_idset *configured, rf_idset *usable);
+/* One node's total and free bytes (free_bytes may be NULL). */
+int rf_numa_node_meminfo(unsigned node, uint64_t *total, uint64_t *free_bytes, rf_error *err);
+
 /* Child side: set_mempolicy() for the payload. No-op for RF_MPOL_NONE. */
 int rf_numa_apply(const rf_mempolicy *mp, rf_error *err);
 
 /* Read the leaf's memory.numa_stat and raise c->numa_peak[] (anon + file). */
 int rf_numa_sample(int leaf_dirfd, rf_counters *c, rf_error *err);
+
+/* Pure part of rf_numa_sample: memory.numa_stat text into c. Sets c->n_numa to
+ * the highest node seen + 1 (never lowers it); nodes >= 64 are not kept. */
+int rf_numa_parse_stat(const char *text, rf_counters *c, rf_error *err);
 
 #endif
