@@ -9,7 +9,10 @@
 
 #include "ringfence/error.h"
 
-/* ---- writing ---- */
+/* ---- writing ----
+ * Misuse (a value without a key in an object, unbalanced calls, invalid
+ * UTF-8) is remembered and reported by rf_json_writer_finish(). Pretty output
+ * indents by two spaces and ends with a newline; compact output has neither. */
 typedef struct rf_json_writer rf_json_writer;
 
 rf_json_writer *rf_json_writer_new(bool pretty);
@@ -22,13 +25,16 @@ void rf_json_key(rf_json_writer *w, const char *key);
 void rf_json_string(rf_json_writer *w, const char *s);  /* NULL -> null */
 void rf_json_int(rf_json_writer *w, int64_t v);
 void rf_json_uint(rf_json_writer *w, uint64_t v);
-void rf_json_double(rf_json_writer *w, double v);
+void rf_json_double(rf_json_writer *w, double v);  /* shortest exact form; NaN/inf -> null */
 void rf_json_bool(rf_json_writer *w, bool v);
 void rf_json_null(rf_json_writer *w);
 /* Finish: the document (malloc'd, NUL-terminated) or -1 if the calls were unbalanced. */
 int rf_json_writer_finish(rf_json_writer *w, char **out, size_t *len, rf_error *err);
 
-/* ---- reading: a parsed tree ---- */
+/* ---- reading: a parsed tree ----
+ * Strict JSON: no comments or trailing data; duplicate keys, NUL characters
+ * in strings and nesting deeper than 64 levels are errors. Accessors accept
+ * NULL (a missing member) and answer as for an absent value. */
 typedef struct rf_json rf_json;   /* opaque node */
 
 typedef enum rf_json_type {
@@ -51,7 +57,7 @@ const rf_json *rf_json_object_value(const rf_json *obj, size_t i);
 size_t rf_json_array_len(const rf_json *arr);
 const rf_json *rf_json_array_at(const rf_json *arr, size_t i);
 const char *rf_json_str(const rf_json *n);       /* NULL unless string */
-bool rf_json_is_integer(const rf_json *n);
+bool rf_json_is_integer(const rf_json *n);      /* written without fraction or exponent */
 /* Integer accessors fail (return -1) unless the number is integral and in range. */
 int rf_json_i64(const rf_json *n, int64_t *out);
 int rf_json_u64(const rf_json *n, uint64_t *out);

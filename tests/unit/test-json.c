@@ -9,9 +9,8 @@
 #include <unistd.h>
 
 #include "cases.h"
+#include "ringfence/cleanup.h"
 #include "ringfence/json.h"
-
-#define RF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* ---- writer ---- */
 

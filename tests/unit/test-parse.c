@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cases.h"
+#include "ringfence/cleanup.h"
 #include "ringfence/parse.h"
 #include "ringfence/plan.h"
 
@@ -366,8 +367,6 @@ static void test_shown_value(void **state)
 #define ADD_TABLE(cases, table, fn, label, field)                                   \
 	for (size_t i = 0; i < RF_ARRAY_SIZE(table); i++)                           \
 		rf_case_add(cases, fn, &(table)[i], label " `%s`", (table)[i].field)
-
-#define RF_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 int main(void)
 {
