@@ -42,27 +42,24 @@ struct decimal {
 	uint64_t ip;          /* integer part */
 	const char *frac;     /* fraction digits (not NUL-terminated) */
 	size_t nfrac;
+	bool overflow;        /* the integer part does not fit 64 bits */
 	const char *end;      /* first byte after the number */
 };
 
-/* 0, or -1 with errno EINVAL (no number) or ERANGE (integer part overflows). */
+/* 0, or -1 when s does not start with a number ("", ".5", "5.", "-1"). An
+ * integer part too large is reported later, by decimal_scale(), so that
+ * "99999999999999999999Q" is called malformed rather than too large. */
 static int parse_decimal(const char *s, struct decimal *d)
 {
 	const char *p = s;
 
-	d->ip = 0;
-	d->frac = NULL;
-	d->nfrac = 0;
-	if (!isdigit((unsigned char)*p)) {
-		errno = EINVAL;
+	*d = (struct decimal){ 0 };
+	if (!isdigit((unsigned char)*p))
 		return -1;
-	}
 	for (; isdigit((unsigned char)*p); p++) {
 		if (__builtin_mul_overflow(d->ip, 10, &d->ip) ||
-		    __builtin_add_overflow(d->ip, (uint64_t)(*p - '0'), &d->ip)) {
-			errno = ERANGE;
-			return -1;
-		}
+		    __builtin_add_overflow(d->ip, (uint64_t)(*p - '0'), &d->ip))
+			d->overflow = true;
 	}
 	if (*p == '.') {
 		p++;
@@ -70,30 +67,29 @@ static int parse_decimal(const char *s, struct decimal *d)
 		while (isdigit((unsigned char)*p))
 			p++;
 		d->nfrac = (size_t)(p - d->frac);
-		if (d->nfrac == 0) {     /* "5." */
-			errno = EINVAL;
+		if (d->nfrac == 0)       /* "5." */
 			return -1;
-		}
 	}
 	d->end = p;
 	return 0;
 }
 
-/* floor(d * mult), or -1 (ERANGE) on overflow. mult must be < 2^59 so that
+/* floor(d * mult), or -1 on overflow. mult must be < 2^59 so that
  * 10 * mult cannot overflow in the fraction's carry chain. */
 static int decimal_scale(const struct decimal *d, uint64_t mult, uint64_t *out)
 {
 	uint64_t carry = 0, v;
+
+	if (d->overflow)
+		return -1;
 
 	/* floor(0.f1f2..fn * mult): multiply the digit string by mult from the
 	 * right; what carries out of the first digit is the integer part. */
 	for (size_t i = d->nfrac; i-- > 0;)
 		carry = ((uint64_t)(d->frac[i] - '0') * mult + carry) / 10;
 	if (__builtin_mul_overflow(d->ip, mult, &v) ||
-	    __builtin_add_overflow(v, carry, &v)) {
-		errno = ERANGE;
+	    __builtin_add_overflow(v, carry, &v))
 		return -1;
-	}
 	*out = v;
 	return 0;
 }
@@ -131,11 +127,8 @@ int rf_parse_size(const char *s, uint64_t *out, rf_error *err)
 		*out = RF_MAX;
 		return 0;
 	}
-	if (parse_decimal(s, &d) < 0) {
-		if (errno == ERANGE)
-			goto too_large;
+	if (parse_decimal(s, &d) < 0)
 		goto bad;
-	}
 	mult = size_suffix(d.end);
 	/* A fraction of a byte is a typo, not a size. */
 	if (mult == 0 || (mult == 1 && d.nfrac))
@@ -162,11 +155,8 @@ int rf_parse_duration_ms(const char *s, uint64_t *out_ms, rf_error *err)
 	};
 	struct decimal d;
 
-	if (parse_decimal(s, &d) < 0) {
-		if (errno == ERANGE)
-			goto too_large;
+	if (parse_decimal(s, &d) < 0)
 		goto bad;
-	}
 	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
 		if (strcmp(d.end, units[i].unit) != 0)
 			continue;
@@ -225,6 +215,19 @@ bad:
 			    " to %" PRId64 ")", SHOWN(s), min, max);
 }
 
+/* 10000 millionths -> "0.01", 2000000 -> "2". */
+static const char *micro_text(uint64_t micro, char *buf, size_t len)
+{
+	size_t n = (size_t)snprintf(buf, len, "%" PRIu64 ".%06" PRIu64, micro / 1000000,
+				    micro % 1000000);
+
+	while (n > 0 && buf[n - 1] == '0')
+		buf[--n] = '\0';
+	if (n > 0 && buf[n - 1] == '.')
+		buf[--n] = '\0';
+	return buf;
+}
+
 int rf_parse_cpus(const char *s, uint64_t period_us, uint64_t *quota_us, rf_error *err)
 {
 	struct decimal d;
@@ -233,27 +236,22 @@ int rf_parse_cpus(const char *s, uint64_t period_us, uint64_t *quota_us, rf_erro
 	/* Bounds for decimal_scale(); cpu.max periods are at most 1 s anyway. */
 	if (period_us == 0 || period_us >= (UINT64_C(1) << 59))
 		return rf_error_set(err, EINVAL, "cpu period of %" PRIu64 "us", period_us);
-	if (parse_decimal(s, &d) < 0) {
-		if (errno == ERANGE)
-			goto too_many;
-		goto bad;
-	}
-	if (*d.end || d.nfrac > RF_CPUS_MAX_DECIMALS)
+	if (parse_decimal(s, &d) < 0 || *d.end || d.nfrac > RF_CPUS_MAX_DECIMALS)
 		goto bad;
 	if (decimal_scale(&d, period_us, &q) < 0 || q == RF_MAX)
 		goto too_many;
 	if (q < RF_CPU_QUOTA_MIN_US) {
 		/* The smallest share the kernel takes, in millionths of a cpu. */
 		min_micro = (UINT64_C(1000000) * RF_CPU_QUOTA_MIN_US + period_us - 1) / period_us;
-		return rf_error_set(err, 0, "`%s` is too small: the kernel needs at least %" PRIu64
-				    ".%06" PRIu64 " cpus (a %dus quota per %" PRIu64 "us period)",
-				    SHOWN(s), min_micro / 1000000, min_micro % 1000000,
+		return rf_error_set(err, 0, "`%s` is too small: the kernel needs at least %s cpus "
+				    "(a %dus quota per %" PRIu64 "us period)", SHOWN(s),
+				    micro_text(min_micro, (char[32]){ 0 }, 32),
 				    RF_CPU_QUOTA_MIN_US, period_us);
 	}
 	*quota_us = q;
 	return 0;
 too_many:
-	return rf_error_set(err, 0, "`%s` is too many cpus", SHOWN(s));
+	return rf_error_set(err, 0, "`%s` is too many cpus for cpu.max", SHOWN(s));
 bad:
 	return rf_error_set(err, 0, "`%s` is not a cpu count (expected a positive number with at "
 			    "most %d decimals, e.g. 0.5 or 2)", SHOWN(s), RF_CPUS_MAX_DECIMALS);

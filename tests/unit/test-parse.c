@@ -2,6 +2,7 @@
  * id-set round trip through rf_idset_format(). */
 #include "config.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <string.h>
 
@@ -106,6 +107,8 @@ static const struct case_u64 size_cases[] = {
 	{ "16777216T", 0, TOO_LARGE },
 	{ "18446744073709551615", 0, TOO_LARGE },  /* would read as max */
 	{ "99999999999999999999", 0, TOO_LARGE },
+	{ "99999999999999999999K", 0, TOO_LARGE },
+	{ "99999999999999999999Q", 0, BAD_SIZE },
 };
 
 static void test_size(void **state)
@@ -147,6 +150,7 @@ static const struct case_u64 duration_cases[] = {
 	{ "1e3", 0, BAD_DURATION },
 	{ "18446744073709552s", 0, "is too long a duration" },
 	{ "99999999999999999999", 0, "is too long a duration" },
+	{ "99999999999999999999d", 0, BAD_DURATION },
 };
 
 static void test_duration(void **state)
@@ -238,7 +242,7 @@ static void test_i64(void **state)
 
 /* ---- CPUS, over the 100 ms period `--cpus` uses ---- */
 
-#define TOO_SMALL "is too small: the kernel needs at least 0.010000 cpus (a 1000us quota per 100000us period)"
+#define TOO_SMALL "is too small: the kernel needs at least 0.01 cpus (a 1000us quota per 100000us period)"
 
 static const struct case_u64 cpus_cases[] = {
 	{ "0.5", 50000, NULL },
@@ -259,8 +263,8 @@ static const struct case_u64 cpus_cases[] = {
 	{ ".5", 0, BAD_CPUS },
 	{ "1e2", 0, BAD_CPUS },
 	{ "2 ", 0, BAD_CPUS },
-	{ "184467440737095516", 0, "is too many cpus" },
-	{ "99999999999999999999", 0, "is too many cpus" },
+	{ "184467440737095516", 0, "is too many cpus for cpu.max" },
+	{ "99999999999999999999", 0, "is too many cpus for cpu.max" },
 };
 
 static void test_cpus(void **state)
@@ -272,6 +276,21 @@ static void test_cpus(void **state)
 	int rc = rf_parse_cpus(c->in, 100000, &got, &err);
 
 	check_u64(c, rc, got, &err);
+}
+
+/* The minimum follows the period; a zero period is the caller's bug. */
+static void test_cpus_period(void **state)
+{
+	rf_error err = { 0 };
+	uint64_t q = 0;
+
+	assert_int_equal(rf_parse_cpus("0.5", 1000000, &q, &err), 0);
+	assert_true(q == 500000);
+	assert_int_equal(rf_parse_cpus("0.0005", 1000000, &q, &err), -1);
+	assert_string_equal(err.msg, "`0.0005` is too small: the kernel needs at least 0.001 cpus "
+			    "(a 1000us quota per 1000000us period)");
+	assert_int_equal(rf_parse_cpus("1", 0, &q, &err), -1);
+	assert_int_equal(err.errnum, EINVAL);
 }
 
 /* ---- id lists, and their canonical form ---- */
@@ -378,6 +397,7 @@ int main(void)
 	ADD_TABLE(&cases, i64_cases, test_i64, "i64", in);
 	ADD_TABLE(&cases, cpus_cases, test_cpus, "cpus", in);
 	ADD_TABLE(&cases, id_cases, test_ids, "idlist", in);
+	rf_case_add(&cases, test_cpus_period, NULL, "cpus: minimum follows the period");
 	rf_case_add(&cases, test_ids_untouched, NULL, "idlist: rejected list leaves output untouched");
 	rf_case_add(&cases, test_shown_value, NULL, "messages echo values safely");
 	return rf_cases_run(&cases, "parse");
