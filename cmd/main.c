@@ -63,6 +63,7 @@ static void print_help(FILE *out)
 	      "\n"
 	      "Commands:\n"
 	      "  run [OPTIONS] [--] COMMAND [ARG...]  run COMMAND in a sandbox\n"
+	      "  check [--json]                       can run work here? cgroups, OOM posture\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     show this help and exit\n"
@@ -79,6 +80,7 @@ struct subcommand {
 
 static const struct subcommand subcommands[] = {
 	{ "run", cmd_run },
+	{ "check", cmd_check },
 };
 
 int main(int argc, char **argv)
