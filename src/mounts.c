@@ -1,2 +1,546 @@
-/* mounts.c: being written; see src/README.md for its concern. */
+/* The filesystem view of the payload: the --tmpfs/--bind/--ro-bind parsers and
+ * the child's mount setup.
+ *
+ * Order inside the new mount namespace (rf_mounts_apply), and why:
+ *  1. `/` becomes recursively private, so nothing mounted in here reaches the
+ *     caller's namespace and nothing mounted there later shows up in here.
+ *  2. Every bind source is cloned as a detached tree (open_tree) while the view
+ *     is still the caller's: SRC always names the caller's path, even one a
+ *     --tmpfs later covers (--tmpfs /tmp --bind /tmp/.X11-unix works), and
+ *     --ro-bind clones are made read-only while still detached.
+ *  3. --ro-root makes every mount of the caller's view read-only. It runs
+ *     before the sandbox's own mounts are placed: the detached clones are not
+ *     in the tree it changes and the tmpfs mounts do not exist yet, so both
+ *     stay writable (a bind copies the per-mount read-only flag of its source,
+ *     so binding after a read-only root would give read-only binds).
+ *  4. The --tmpfs/--bind/--ro-bind mounts are placed in the order given; a
+ *     missing mount point is created only inside an earlier --tmpfs.
+ *  5. A new pid namespace gets a fresh /proc, a new cgroup namespace a fresh,
+ *     read-only cgroup2 (rooted at the leaf).
+ *  6. The inherited working directory is entered again by path.
+ *
+ * Kernels before 5.12 lack mount_setattr(); there the read-only flag is set
+ * one mount at a time with mount(MS_REMOUNT | MS_BIND), walking mountinfo. */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <unistd.h>
+
+#include "ringfence/cleanup.h"
+#include "ringfence/isolation.h"
+#include "ringfence/parse.h"
+
+#define TMPFS_DEFAULT_MODE 01777
+#define TMPFS_MIN_SIZE 4096
+
+/* ---- parsing (plan time) ----------------------------------------------- */
+
+/* Is `a` the same path as `b` or one of its ancestors (whole components)? */
+static bool path_covers(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
+}
+
+/* "/a//b/" -> "/a/b"; no relative paths, no "." or "..", not "/" itself. */
+static int normalize_dst(const char *in, char **out, rf_error *err)
+{
+	cleanup_free char *buf = NULL;
+	const char *p = in;
+	size_t o = 0;
+
+	if (in[0] != '/')
+		return rf_error_set(err, 0, "destination `%s` is not an absolute path", in);
+	buf = malloc(strlen(in) + 1);
+	if (!buf)
+		return rf_error_set(err, ENOMEM, "allocate a path");
+	for (;;) {
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		len = strcspn(p, "/");
+		if (!len)
+			break;
+		if ((len == 1 && p[0] == '.') || (len == 2 && p[0] == '.' && p[1] == '.'))
+			return rf_error_set(err, 0, "destination `%s` contains `.` or `..`", in);
+		buf[o++] = '/';
+		memcpy(buf + o, p, len);
+		o += len;
+		p += len;
+	}
+	if (o == 0)
+		return rf_error_set(err, 0, "cannot mount over `/` (--ro-root makes it read-only)");
+	buf[o] = '\0';
+	*out = steal_pointer(&buf);
+	return 0;
+}
+
+/* Octal 1..7777 (a leading 0 allowed); 0 is reserved for "default". */
+static int parse_mode(const char *s, unsigned *out, rf_error *err)
+{
+	unsigned v = 0;
+	size_t n;
+
+	for (n = 0; s[n]; n++) {
+		if (s[n] < '0' || s[n] > '7' || n == 5)
+			goto bad;
+		v = v * 8 + (unsigned)(s[n] - '0');
+	}
+	if (n == 0 || v == 0 || v > 07777)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	return rf_error_set(err, 0, "mode `%s` is not a file mode (expected octal 1 to 7777, "
+			    "like 1777 or 0700)", s);
+}
+
+/* "size=SIZE,mode=MODE" in any order. */
+static int tmpfs_options(char *opts, rf_mount *m, rf_error *err)
+{
+	char *next = opts;
+
+	if (!*opts)
+		return rf_error_set(err, 0, "empty option list after `:` (expected size=SIZE "
+				    "and/or mode=MODE)");
+	while (next) {
+		char *o = strsep(&next, ",");
+
+		if (!strncmp(o, "size=", 5)) {
+			if (rf_parse_size(o + 5, &m->size, err) < 0)
+				return rf_error_prefix(err, "size");
+			if (m->size == RF_MAX)
+				return rf_error_set(err, 0, "size `max` is not a tmpfs size (leave "
+						    "size out for the kernel default, half of RAM)");
+			if (m->size < TMPFS_MIN_SIZE)
+				return rf_error_set(err, 0, "size `%s` is below one page (4K)",
+						    o + 5);
+		} else if (!strncmp(o, "mode=", 5)) {
+			if (parse_mode(o + 5, &m->mode, err) < 0)
+				return -1;
+		} else {
+			return rf_error_set(err, 0, "unknown tmpfs option `%s` (expected size=SIZE "
+					    "or mode=MODE)", o);
+		}
+	}
+	return 0;
+}
+
+/* The source must exist now; it is kept canonical, so errors and the report
+ * name the real path and the child does not depend on our cwd. */
+static int bind_source(const char *in, char **out, rf_error *err)
+{
+	if (!*in)
+		return rf_error_set(err, 0, "empty source path");
+	*out = realpath(in, NULL);
+	if (!*out)
+		return rf_error_set(err, errno, "source `%s`", in);
+	return 0;
+}
+
+static int add_mount(rf_isolation *iso, const rf_mount *m, rf_error *err)
+{
+	rf_mount *v = realloc(iso->mounts, (iso->n_mounts + 1) * sizeof(*v));
+
+	if (!v)
+		return rf_error_set(err, ENOMEM, "allocate a mount");
+	iso->mounts = v;
+	v[iso->n_mounts++] = *m;
+	return 0;
+}
+
+int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_error *err)
+{
+	cleanup_free char *copy = strdup(spec);
+	cleanup_free char *src = NULL;
+	cleanup_free char *dst = NULL;
+	rf_mount m = { .kind = kind };
+	char *colon;
+
+	if (!copy)
+		return rf_error_set(err, ENOMEM, "allocate a mount");
+	colon = strchr(copy, ':');
+	if (colon)
+		*colon++ = '\0';
+	if (kind == RF_MOUNT_TMPFS) {
+		if (normalize_dst(copy, &dst, err) < 0 ||
+		    (colon && tmpfs_options(colon, &m, err) < 0))
+			return rf_error_prefix(err, "`%s`", spec);
+	} else {
+		if (colon && strchr(colon, ':'))
+			return rf_error_set(err, 0, "`%s`: expected SRC:DST or SRC (paths with "
+					    "`:` are not supported)", spec);
+		if (bind_source(copy, &src, err) < 0 ||
+		    normalize_dst(colon ? colon : src, &dst, err) < 0)
+			return rf_error_prefix(err, "`%s`", spec);
+	}
+	m.src = src;
+	m.dst = dst;
+	if (add_mount(iso, &m, err) < 0)
+		return -1;
+	src = NULL;
+	dst = NULL;
+	return 0;
+}
+
+/* ---- mountinfo ------------------------------------------------------- */
+
+/* mountinfo writes ' ', '\t', '\n' and '\\' as \ooo. */
+static void unescape_octal(char *s)
+{
+	char *o = s;
+
+	for (; *s; s++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*o++ = *s;
+		}
+	}
+	*o = '\0';
+}
+
+/* Mount points at or under `top` (with filesystem type `fstype`, if given),
+ * in mountinfo order, as a NULL-terminated vector. */
+static int list_mounts(const char *top, const char *fstype, char ***out, rf_error *err)
+{
+	cleanup_fclose FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	cleanup_strv char **v = NULL;
+	size_t cap = 0, n = 0, len = 0;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
+	while (getline(&line, &len, f) > 0) {
+		char *save = NULL, *mp = NULL, *type, *tok = strtok_r(line, " ", &save);
+
+		/* id parent major:minor root MOUNTPOINT options [optional...] - TYPE */
+		for (int i = 1; tok && i < 5; i++)
+			mp = tok = strtok_r(NULL, " ", &save);
+		while (tok && strcmp(tok, "-"))
+			tok = strtok_r(NULL, " ", &save);
+		type = tok ? strtok_r(NULL, " ", &save) : NULL;
+		if (!mp || !type)
+			return rf_error_set(err, 0, "unexpected line in `/proc/self/mountinfo`");
+		unescape_octal(mp);
+		if (!path_covers(strcmp(top, "/") ? top : "", mp) ||
+		    (fstype && strcmp(type, fstype)))
+			continue;
+		if (n + 2 > cap) {
+			char **nv = realloc(v, (cap = cap ? 2 * cap : 32) * sizeof(*v));
+
+			if (!nv)
+				return rf_error_set(err, ENOMEM, "allocate the mount list");
+			v = nv;
+		}
+		v[n] = strdup(mp);
+		if (!v[n])
+			return rf_error_set(err, ENOMEM, "allocate the mount list");
+		v[++n] = NULL;
+	}
+	if (ferror(f))
+		return rf_error_set(err, errno, "read `/proc/self/mountinfo`");
+	if (!v) {
+		v = calloc(1, sizeof(*v));
+		if (!v)
+			return rf_error_set(err, ENOMEM, "allocate the mount list");
+	}
+	*out = steal_pointer(&v);
+	return 0;
+}
+
+/* ---- read-only ------------------------------------------------------- */
+
+/* Remount one mount read-only with mount(2), carrying the flags it has: in a
+ * user namespace the nosuid/nodev/noexec/atime flags a mount came with are
+ * locked, and a remount that would clear them fails with EPERM. */
+static int remount_ro_legacy(const char *mp, unsigned long extra, rf_error *err)
+{
+	static const struct {
+		unsigned long st, ms;
+	} carry[] = {
+		{ ST_NOSUID, MS_NOSUID }, { ST_NODEV, MS_NODEV }, { ST_NOEXEC, MS_NOEXEC },
+		{ ST_NOATIME, MS_NOATIME }, { ST_NODIRATIME, MS_NODIRATIME },
+		{ ST_RELATIME, MS_RELATIME },
+	};
+	unsigned long flags = MS_REMOUNT | MS_BIND | MS_RDONLY | extra;
+	struct statvfs sv;
+
+	if (statvfs(mp, &sv) < 0)
+		return rf_error_set(err, errno, "stat the mount on `%s`", mp);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(carry); i++)
+		if (sv.f_flag & carry[i].st)
+			flags |= carry[i].ms;
+	if (mount(NULL, mp, NULL, flags, NULL) == 0)
+		return 0;
+	/* The path leads to a plain directory of a mount that covers this one;
+	 * the covering mount is in the list too. */
+	if (errno == EINVAL)
+		return 0;
+	return rf_error_set(err, errno, "remount `%s` read-only", mp);
+}
+
+/* Every mount at or under `top`, one at a time (kernels before 5.12). */
+static int tree_ro_legacy(const char *top, unsigned long extra, rf_error *err)
+{
+	cleanup_strv char **mps = NULL;
+
+	if (list_mounts(top, NULL, &mps, err) < 0)
+		return -1;
+	for (char **mp = mps; *mp; mp++) {
+		char real[PATH_MAX];
+
+		/* Missing, or behind a directory we cannot search: a mount hidden
+		 * under another, out of the payload's reach as well. A path that is
+		 * no longer canonical goes through a symlink of the new view to some
+		 * other place, which is not part of this tree. */
+		if (!realpath(*mp, real)) {
+			if (errno == ENOENT || errno == ENOTDIR || errno == EACCES)
+				continue;
+			return rf_error_set(err, errno, "resolve the mount point `%s`", *mp);
+		}
+		if (strcmp(real, *mp))
+			continue;
+		if (remount_ro_legacy(*mp, extra, err) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* Read-only (plus `attrs`) for the whole tree at `path`, or at the detached
+ * tree `fd` when fd >= 0. Returns 1 when the kernel has no mount_setattr. */
+static int tree_ro(int fd, const char *path, uint64_t attrs, rf_error *err)
+{
+	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | attrs };
+	unsigned flags = AT_RECURSIVE | (fd >= 0 ? AT_EMPTY_PATH : 0);
+
+	if (mount_setattr(fd >= 0 ? fd : AT_FDCWD, fd >= 0 ? "" : path, flags, &a,
+			  sizeof(a)) == 0)
+		return 0;
+	if (errno == ENOSYS)
+		return 1;
+	return rf_error_set(err, errno, "make `%s` read-only", path);
+}
+
+/* ---- placing the mounts ---------------------------------------------- */
+
+/* A detached copy of a bind source, and whether it still has to be made
+ * read-only once placed (no mount_setattr for detached trees). */
+struct tree {
+	int fd;
+	bool ro_after;
+};
+
+static int clone_sources(const rf_isolation *iso, struct tree *t, rf_error *err)
+{
+	for (size_t i = 0; i < iso->n_mounts; i++) {
+		const rf_mount *m = &iso->mounts[i];
+		int r;
+
+		if (m->kind == RF_MOUNT_TMPFS)
+			continue;
+		/* Recursive: the source's submounts come along (and in a user
+		 * namespace a copy that would uncover what they hide is refused). */
+		t[i].fd = open_tree(AT_FDCWD, m->src,
+				    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
+		if (t[i].fd < 0)
+			return rf_error_set(err, errno, "copy the mount tree at `%s`", m->src);
+		if (m->kind != RF_MOUNT_RO_BIND)
+			continue;
+		/* nosuid, nodev: a read-only view is for data and programs; set-uid
+		 * bits and device nodes in it would be a way around the sandbox. */
+		r = tree_ro(t[i].fd, m->src, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, err);
+		if (r < 0)
+			return -1;
+		t[i].ro_after = r == 1;
+	}
+	return 0;
+}
+
+/* mkdir -p below the tmpfs at path[0..from), then the mount point itself. */
+static int make_mountpoint(const char *path, size_t from, bool dir, rf_error *err)
+{
+	cleanup_free char *p = strdup(path);
+	cleanup_close int fd = -1;
+
+	if (!p)
+		return rf_error_set(err, ENOMEM, "allocate a path");
+	for (char *s = strchr(p + from + 1, '/'); s; s = strchr(s + 1, '/')) {
+		*s = '\0';
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			return rf_error_set(err, errno, "create the directory `%s`", p);
+		*s = '/';
+	}
+	if (dir) {
+		if (mkdir(p, 0755) < 0)
+			return rf_error_set(err, errno, "create the mount point `%s`", p);
+		return 0;
+	}
+	fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return rf_error_set(err, errno, "create the mount point `%s`", p);
+	return 0;
+}
+
+static int ensure_mountpoint(const rf_isolation *iso, size_t i, bool dir, rf_error *err)
+{
+	const char *dst = iso->mounts[i].dst;
+	const rf_mount *cover = NULL;
+	struct stat st;
+
+	if (stat(dst, &st) == 0) {
+		if (!S_ISDIR(st.st_mode) == !dir)
+			return 0;
+		return rf_error_set(err, 0, "mount point `%s` is %s, the mount needs %s", dst,
+				    dir ? "not a directory" : "a directory",
+				    dir ? "a directory" : "a file");
+	}
+	if (errno != ENOENT)
+		return rf_error_set(err, errno, "mount point `%s`", dst);
+	/* Created only inside our own tmpfs: anywhere else it would change the
+	 * caller's files. The innermost earlier mount decides. */
+	for (size_t j = 0; j < i; j++)
+		if (path_covers(iso->mounts[j].dst, dst))
+			cover = &iso->mounts[j];
+	if (!cover || cover->kind != RF_MOUNT_TMPFS)
+		return rf_error_set(err, 0, "mount point `%s` does not exist (ringfence "
+				    "creates mount points only inside a --tmpfs)", dst);
+	return make_mountpoint(dst, strlen(cover->dst), dir, err);
+}
+
+static int mount_tmpfs(const rf_mount *m, rf_error *err)
+{
+	char opts[64];
+	int n;
+
+	/* mode 1777 unless asked: every uid may create files, and the sticky bit
+	 * keeps them from removing each other's (as on /tmp). */
+	n = snprintf(opts, sizeof(opts), "mode=%o", m->mode ? m->mode : TMPFS_DEFAULT_MODE);
+	if (m->size)
+		snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%" PRIu64, m->size);
+	/* nosuid: a set-uid program written to scratch space gains nothing;
+	 * nodev: neither does a device node made there. */
+	if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+		return rf_error_set(err, errno, "mount a tmpfs on `%s`", m->dst);
+	return 0;
+}
+
+static int place(const rf_isolation *iso, size_t i, const struct tree *t, rf_error *err)
+{
+	const rf_mount *m = &iso->mounts[i];
+	struct stat st;
+
+	if (m->kind == RF_MOUNT_TMPFS)
+		return ensure_mountpoint(iso, i, true, err) < 0 ? -1 : mount_tmpfs(m, err);
+	if (fstat(t->fd, &st) < 0)
+		return rf_error_set(err, errno, "stat the copy of `%s`", m->src);
+	if (ensure_mountpoint(iso, i, S_ISDIR(st.st_mode), err) < 0)
+		return -1;
+	if (move_mount(t->fd, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return rf_error_set(err, errno, "mount `%s` on `%s`", m->src, m->dst);
+	if (t->ro_after)
+		return tree_ro_legacy(m->dst, MS_NOSUID | MS_NODEV, err);
+	return 0;
+}
+
+/* ---- kernel filesystems ---------------------------------------------- */
+
+static int mount_proc(rf_error *err)
+{
+	/* nosuid, nodev, noexec: procfs holds no programs or devices, and in a
+	 * user namespace proc may only be mounted as restricted as the caller's. */
+	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+		return rf_error_set(err, errno, "mount a fresh `/proc`");
+	return 0;
+}
+
+/* Over every cgroup2 mount point: a fresh mount shows the cgroup namespace's
+ * root (the leaf) as `/`, so the payload sees no ancestor's cgroup.procs to
+ * move itself into; read-only, so it cannot raise its own limits or make
+ * sub-cgroups to escape them either. */
+static int mount_cgroup(rf_error *err)
+{
+	cleanup_strv char **mps = NULL;
+
+	if (list_mounts("/", "cgroup2", &mps, err) < 0)
+		return -1;
+	for (size_t i = 0; mps[i]; i++) {
+		bool seen = false;
+
+		for (size_t j = 0; j < i; j++)
+			seen |= !strcmp(mps[i], mps[j]);
+		/* nosuid, nodev, noexec: cgroupfs holds no programs or devices. */
+		if (!seen && mount("cgroup2", mps[i], "cgroup2",
+				   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+			return rf_error_set(err, errno, "mount a read-only cgroup2 on `%s`",
+					    mps[i]);
+	}
+	return 0;
+}
+
+/* The inherited working directory still points into the caller's view, even
+ * where a mount now covers it: enter it again by path, or `/` when that path
+ * does not exist in the new view (--chdir chooses another). */
+static int reenter_cwd(rf_error *err)
+{
+	char cwd[PATH_MAX];
+
+	if (getcwd(cwd, sizeof(cwd)) && chdir(cwd) == 0)
+		return 0;
+	if (chdir("/") < 0)
+		return rf_error_set(err, errno, "change directory to `/`");
+	return 0;
+}
+
+int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
+{
+	cleanup_free struct tree *t = NULL;
+	int rc = -1;
+
+	if (!(ns_flags & CLONE_NEWNS))
+		return 0;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return rf_error_set(err, errno, "make the mounts under `/` private");
+	t = calloc(iso->n_mounts + 1, sizeof(*t));
+	if (!t)
+		return rf_error_set(err, ENOMEM, "allocate the mount list");
+	for (size_t i = 0; i < iso->n_mounts; i++)
+		t[i].fd = -1;
+
+	if (clone_sources(iso, t, err) < 0)
+		goto out;
+	if (iso->ro_root) {
+		int r = tree_ro(-1, "/", 0, err);
+
+		if (r < 0 || (r == 1 && tree_ro_legacy("/", 0, err) < 0))
+			goto out;
+	}
+	for (size_t i = 0; i < iso->n_mounts; i++)
+		if (place(iso, i, &t[i], err) < 0)
+			goto out;
+	if ((ns_flags & CLONE_NEWPID) && mount_proc(err) < 0)
+		goto out;
+	if ((ns_flags & CLONE_NEWCGROUP) && mount_cgroup(err) < 0)
+		goto out;
+	rc = reenter_cwd(err);
+out:
+	for (size_t i = 0; i < iso->n_mounts; i++)
+		if (t[i].fd >= 0)
+			close(t[i].fd);
+	return rc;
+}

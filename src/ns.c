@@ -1,2 +1,249 @@
-/* ns.c: being written; see src/README.md for its concern. */
+/* Namespaces: the --unshare list, the cross-checks of the isolation options,
+ * the user namespace's id maps (supervisor side), and the per-namespace setup
+ * the child does once it is inside them (hostname, loopback). */
 #include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "ringfence/cleanup.h"
+#include "ringfence/isolation.h"
+
+#define NS_ACCEPTED "a comma-separated list of pid, mount, ipc, uts, net, cgroup, user, or all"
+
+static const struct {
+	const char *name;
+	int flag;
+} ns_names[] = {
+	{ "pid", CLONE_NEWPID },
+	{ "mount", CLONE_NEWNS },
+	{ "ipc", CLONE_NEWIPC },
+	{ "uts", CLONE_NEWUTS },
+	{ "net", CLONE_NEWNET },
+	{ "cgroup", CLONE_NEWCGROUP },
+	{ "user", CLONE_NEWUSER },
+};
+
+int rf_ns_all_flags(void)
+{
+	int flags = CLONE_NEWPID | CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS |
+		    CLONE_NEWNET | CLONE_NEWCGROUP;
+
+	/* Without root no other namespace can be created outside a user
+	 * namespace. For root, one would only shrink the id space to a single
+	 * mapped id (breaking --user and files owned by anyone else). */
+	if (geteuid() != 0)
+		flags |= CLONE_NEWUSER;
+	return flags;
+}
+
+static int ns_flag(const char *name, size_t len)
+{
+	if (len == 3 && !strncmp(name, "all", 3))
+		return rf_ns_all_flags();
+	for (size_t i = 0; i < RF_ARRAY_SIZE(ns_names); i++)
+		if (strlen(ns_names[i].name) == len && !strncmp(ns_names[i].name, name, len))
+			return ns_names[i].flag;
+	return 0;
+}
+
+int rf_ns_parse(const char *list, int *flags, rf_error *err)
+{
+	const char *p = list;
+	int out = 0;
+
+	if (*list == '\0')
+		return rf_error_set(err, 0, "empty namespace list (expected " NS_ACCEPTED ")");
+	for (;;) {
+		size_t len = strcspn(p, ",");
+		int f = ns_flag(p, len);
+
+		if (!f)
+			return rf_error_set(err, 0, "unknown namespace `%.*s` in `%s` (expected "
+					    NS_ACCEPTED ")", (int)len, p, list);
+		out |= f;
+		if (p[len] == '\0')
+			break;
+		p += len + 1;
+	}
+	*flags = out;
+	return 0;
+}
+
+const char *rf_ns_format(int flags, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	if (len)
+		buf[0] = '\0';
+	for (size_t i = 0; i < RF_ARRAY_SIZE(ns_names); i++) {
+		int n;
+
+		if (!(flags & ns_names[i].flag))
+			continue;
+		n = snprintf(buf + used, len - used, "%s%s", used ? "," : "", ns_names[i].name);
+		if (n < 0 || (size_t)n >= len - used)
+			break;
+		used += (size_t)n;
+	}
+	return buf;
+}
+
+/* Is `a` the same path as `b` or one of its ancestors (whole components)? */
+static bool path_covers(const char *a, const char *b)
+{
+	size_t n = strlen(a);
+
+	return !strncmp(a, b, n) && (b[n] == '\0' || b[n] == '/');
+}
+
+/* Which ids exist inside the user namespace (rf_ns_write_idmaps maps one). */
+static int check_userns_identity(const rf_plan *plan, rf_error *err)
+{
+	const rf_process *p = &plan->proc;
+	uid_t uid = plan->iso.map_root ? 0 : geteuid();
+	gid_t gid = plan->iso.map_root ? 0 : getegid();
+
+	if (p->groups_set)
+		return rf_error_set(err, 0, "--groups cannot be used with a user namespace: "
+				    "only one group id is mapped inside it");
+	if (!p->user_set)
+		return 0;
+	/* The kernel forbids setgroups() in a namespace an unprivileged caller
+	 * made, so the groups --user would clear stay. */
+	if (geteuid() != 0)
+		return rf_error_set(err, 0, "--user needs root; in a user namespace made "
+				    "without root the command runs as your own uid, or as 0 "
+				    "with --map-root");
+	if (p->uid != uid || p->gid != gid)
+		return rf_error_set(err, 0, "--user %u:%u is not mapped in the user namespace "
+				    "(only uid %u and gid %u are); drop `user` from --unshare",
+				    (unsigned)p->uid, (unsigned)p->gid, (unsigned)uid,
+				    (unsigned)gid);
+	return 0;
+}
+
+/* A later mount at or above an earlier one's destination would hide it. */
+static int check_mount_order(const rf_isolation *iso, rf_error *err)
+{
+	for (size_t i = 0; i < iso->n_mounts; i++)
+		for (size_t j = i + 1; j < iso->n_mounts; j++)
+			if (path_covers(iso->mounts[j].dst, iso->mounts[i].dst))
+				return rf_error_set(err, 0, "the mount on `%s` would hide the "
+						    "earlier one on `%s`; give it first",
+						    iso->mounts[j].dst, iso->mounts[i].dst);
+	return 0;
+}
+
+int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
+{
+	rf_isolation *iso = &plan->iso;
+
+	if (iso->ns_flags && !(iso->ns_flags & CLONE_NEWUSER) && geteuid() != 0) {
+		iso->ns_flags |= CLONE_NEWUSER;
+		rf_note(diag, "adding a user namespace: without root, namespaces can only "
+			"be created inside one");
+	}
+	/* A pid namespace is only complete with its own /proc, which needs a
+	 * mount namespace to be mounted without touching the caller's. */
+	if ((iso->ns_flags & CLONE_NEWPID) && !(iso->ns_flags & CLONE_NEWNS)) {
+		iso->ns_flags |= CLONE_NEWNS;
+		rf_debug(diag, "adding a mount namespace for the pid namespace's /proc");
+	}
+	if ((iso->n_mounts || iso->ro_root) && !(iso->ns_flags & CLONE_NEWNS))
+		return rf_error_set(err, 0, "%s needs a mount namespace (--unshare mount)",
+				    iso->n_mounts ? "--tmpfs/--bind/--ro-bind" : "--ro-root");
+	if (iso->hostname && !(iso->ns_flags & CLONE_NEWUTS))
+		return rf_error_set(err, 0, "--hostname needs a uts namespace (--unshare uts)");
+	if (iso->hostname && (!*iso->hostname || strlen(iso->hostname) > HOST_NAME_MAX))
+		return rf_error_set(err, 0, "--hostname `%s`: expected 1 to %d characters",
+				    iso->hostname, HOST_NAME_MAX);
+	if (iso->map_root && !(iso->ns_flags & CLONE_NEWUSER))
+		return rf_error_set(err, 0, "--map-root needs a user namespace (--unshare user)");
+	if ((iso->ns_flags & CLONE_NEWUSER) && check_userns_identity(plan, err) < 0)
+		return -1;
+	if (plan->proc.cwd && plan->proc.cwd[0] != '/')
+		return rf_error_set(err, 0, "--chdir `%s`: expected an absolute path",
+				    plan->proc.cwd);
+	return check_mount_order(iso, err);
+}
+
+/* The kernel takes each map in a single write. */
+static int write_proc_file(pid_t pid, const char *file, const char *text, rf_error *err)
+{
+	cleanup_close int fd = -1;
+	char path[64];
+	size_t len = strlen(text);
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rf_error_set(err, errno, "open `%s`", path);
+	n = write(fd, text, len);
+	if (n < 0)
+		return rf_error_set(err, errno, "write `%s` to `%s`", text, path);
+	if ((size_t)n != len)
+		return rf_error_set(err, EIO, "short write to `%s`", path);
+	return 0;
+}
+
+int rf_ns_write_idmaps(pid_t child, const rf_plan *plan, uid_t outer_uid, gid_t outer_gid,
+		       rf_error *err)
+{
+	char map[64];
+
+	snprintf(map, sizeof(map), "%u %u 1\n", plan->iso.map_root ? 0 : (unsigned)outer_uid,
+		 (unsigned)outer_uid);
+	if (write_proc_file(child, "uid_map", map, err) < 0)
+		return -1;
+	/* Without root the kernel takes a gid map only once setgroups() is
+	 * disabled in the namespace: dropping a group could otherwise grant
+	 * access that a "deny to group" permission withholds. */
+	if (geteuid() != 0 && write_proc_file(child, "setgroups", "deny", err) < 0)
+		return -1;
+	snprintf(map, sizeof(map), "%u %u 1\n", plan->iso.map_root ? 0 : (unsigned)outer_gid,
+		 (unsigned)outer_gid);
+	return write_proc_file(child, "gid_map", map, err);
+}
+
+/* `lo` starts down in a new network namespace; nothing but the loopback
+ * exists there, and without it even 127.0.0.1 is unreachable. */
+static int loopback_up(rf_error *err)
+{
+	cleanup_close int fd = -1;
+	struct ifreq ifr = { 0 };
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return rf_error_set(err, errno, "open a socket to bring up `lo`");
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "lo");
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return rf_error_set(err, errno, "read the flags of `lo`");
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return rf_error_set(err, errno, "bring up `lo`");
+	return 0;
+}
+
+int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err)
+{
+	/* Without --hostname a new uts namespace keeps the caller's name. */
+	if ((ns_flags & CLONE_NEWUTS) && iso->hostname &&
+	    sethostname(iso->hostname, strlen(iso->hostname)) < 0)
+		return rf_error_set(err, errno, "set the hostname to `%s`", iso->hostname);
+	if ((ns_flags & CLONE_NEWNET) && loopback_up(err) < 0)
+		return -1;
+	return 0;
+}

@@ -3,32 +3,71 @@
 #ifndef RINGFENCE_ISOLATION_H
 #define RINGFENCE_ISOLATION_H
 
+#include <stddef.h>
 #include <sys/types.h>
 
 #include "ringfence/error.h"
 #include "ringfence/plan.h"
 
-/* "pid,mount,net" / "all" -> CLONE_NEW* flags. */
+/* Parsers. Their messages quote the value but do not name the flag; the caller
+ * prefixes that (rf_error_prefix(err, "--bind")). */
+
+/* "pid,mount,net" / "all" -> CLONE_NEW* flags (*flags is set, not OR'ed).
+ * Duplicates are fine. `all` is every namespace but `user` for root, and all
+ * of them otherwise: rf_ns_all_flags(). */
 int rf_ns_parse(const char *list, int *flags, rf_error *err);
-/* --tmpfs PATH[:size=SIZE], --bind SRC:DST, --ro-bind SRC:DST -> appended to iso. */
+int rf_ns_all_flags(void);
+/* "pid,mount" for the report. Returns buf. */
+const char *rf_ns_format(int flags, char *buf, size_t len);
+/* --tmpfs PATH[:size=SIZE][,mode=OCTAL] (mode defaults to 1777),
+ * --bind SRC[:DST], --ro-bind SRC[:DST] (DST defaults to SRC) -> appended to
+ * iso. SRC must exist now and is stored canonical; it is the caller's path
+ * even where an earlier --tmpfs covers it inside. DST must be absolute. */
 int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_error *err);
-/* --user USER|UID[:GROUP|GID], --groups LIST (names resolved now, not in the child). */
+/* --user USER|UID[:GROUP|GID], --groups LIST (names resolved now, not in the
+ * child). A uid without a passwd entry is allowed; the gid is then the uid's
+ * number. --groups replaces any earlier list. */
 int rf_identity_parse_user(const char *spec, rf_process *p, rf_error *err);
 int rf_identity_parse_groups(const char *list, rf_process *p, rf_error *err);
+
+/* Planning (call from rf_plan_finalize): cross-checks of the isolation options.
+ * Adds `user` when a caller without root asks for any namespace (note), and
+ * `mount` with `pid` for its /proc (debug); refuses mounts/--ro-root without a
+ * mount namespace, --hostname without uts, --map-root without user, --user or
+ * --groups whose ids do not exist in the user namespace, a relative --chdir,
+ * and a mount that would hide an earlier one. */
+int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err);
 
 /* Parent side, after clone with CLONE_NEWUSER: write the child's uid/gid maps. */
 int rf_ns_write_idmaps(pid_t child, const rf_plan *plan, uid_t outer_uid, gid_t outer_gid,
 		       rf_error *err);
 
-/* Child side, in order (see the theory of operation in src/child.c):
- * mounts (private propagation, tmpfs, binds, ro root, fresh /proc), then uts,
- * then loopback up when in a new net namespace. */
+/* Child side, as root of its namespaces, in this order (both need the
+ * privilege the identity switch gives up): the mounts (order and reasons at
+ * the top of src/mounts.c; a no-op without CLONE_NEWNS; with CLONE_NEWPID it
+ * must run in a process inside the new pid namespace, for /proc; with
+ * CLONE_NEWCGROUP after that namespace exists; it ends by re-entering the
+ * inherited cwd by path, or `/` when the path is gone from the new view),
+ * then the hostname (--hostname; without it a new uts namespace keeps the
+ * caller's name) and `lo` up in a new net namespace. */
 int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err);
 int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err);
 
-/* Child side: groups, gid, uid. */
+/* Child side: groups (the --groups list, or none when --user is given
+ * without it), gid, uid; all three of real/effective/saved, read back. Does
+ * nothing without --user/--groups. */
 int rf_identity_apply(const rf_process *p, rf_error *err);
-/* The payload's environment (malloc'd vector). */
+/* Child side, after the identity switch (permission checks are the
+ * payload's): chdir, then verify that getcwd() names the directory we are in. */
+int rf_identity_chdir(const char *dir, rf_error *err);
+/* The payload's environment (malloc'd vector, free with rf_strv_free): the
+ * base (nothing with --clearenv), then p->env applied in order. */
 char **rf_env_build(const rf_process *p, char **base_environ, rf_error *err);
+
+/* Child side, right before exec: close every fd >= lowfd (close_range, or
+ * /proc/self/fd on kernels before 5.9), except `keep` (-1: none) in the
+ * second form. lowfd is 3 + --preserve-fds. */
+int rf_fds_close_from(int lowfd, rf_error *err);
+int rf_fds_close_except(int lowfd, int keep, rf_error *err);
 
 #endif

@@ -1,0 +1,73 @@
+/* fd hygiene right before exec: only what the payload is meant to have (0-2,
+ * plus --preserve-fds) crosses into it. Every fd ringfence opens is
+ * O_CLOEXEC already; this also catches what the caller leaked to us. */
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "ringfence/cleanup.h"
+#include "ringfence/isolation.h"
+
+/* Kernels before 5.9 lack close_range(): close what /proc/self/fd lists, or,
+ * without /proc, every number up to the fd limit. */
+static int close_slow(int lowfd, int keep, rf_error *err)
+{
+	cleanup_closedir DIR *d = opendir("/proc/self/fd");
+	struct dirent *de;
+	struct rlimit rl;
+
+	if (!d) {
+		if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return rf_error_set(err, errno, "read the fd limit");
+		for (rlim_t fd = (rlim_t)lowfd; fd < rl.rlim_max && fd <= INT_MAX; fd++)
+			if ((int)fd != keep)
+				close((int)fd);
+		return 0;
+	}
+	while ((errno = 0, de = readdir(d))) {
+		char *end;
+		long fd = strtol(de->d_name, &end, 10);
+
+		if (*end || end == de->d_name || fd < lowfd || fd == keep || fd == dirfd(d))
+			continue;
+		close((int)fd);
+	}
+	if (errno)
+		return rf_error_set(err, errno, "read `/proc/self/fd`");
+	return 0;
+}
+
+/* close_range(first, last), or 1 when the kernel has none. */
+static int close_span(unsigned first, unsigned last, rf_error *err)
+{
+	if (first > last || close_range(first, last, 0) == 0)
+		return 0;
+	if (errno == ENOSYS)
+		return 1;
+	return rf_error_set(err, errno, "close fds %u and up", first);
+}
+
+int rf_fds_close_except(int lowfd, int keep, rf_error *err)
+{
+	int r;
+
+	if (lowfd < 0)
+		return rf_error_set(err, EINVAL, "close fds from %d", lowfd);
+	if (keep < lowfd)
+		r = close_span((unsigned)lowfd, ~0U, err);
+	else if ((r = close_span((unsigned)lowfd, (unsigned)keep - 1, err)) == 0)
+		r = close_span((unsigned)keep + 1, ~0U, err);
+	if (r < 0)
+		return -1;
+	return r == 1 ? close_slow(lowfd, keep, err) : 0;
+}
+
+int rf_fds_close_from(int lowfd, rf_error *err)
+{
+	return rf_fds_close_except(lowfd, -1, err);
+}
