@@ -1,0 +1,392 @@
+# tests/lib/common.bash: loaded by every bats file of the host and VM layers.
+#
+#   load ../lib/common            # first line after the shebang
+#
+# Environment (set by tests/run-check, tests/vm/run and the VM init; the
+# defaults suit an in-tree build):
+#   RF_SRCDIR        source tree (default: two levels above this file)
+#   RF_BUILDDIR      build tree (default: $RF_SRCDIR)
+#   RINGFENCE        binary under test (default: $RF_BUILDDIR/ringfence)
+#   RF_IN_VM=1       set only inside the test VM
+#   RF_REQUIRES_STRICT=1
+#                    a missing requirement fails the test instead of skipping
+#                    it; the VM sets it, because the VM provides everything
+#                    `requires` knows about, so a skip there is a harness bug.
+# Set here:
+#   RF_CGROUP_ROOT   the cgroup2 mount point ("" when there is none)
+#   RF_PARENT        ringfence's default parent: $RF_CGROUP_ROOT/ringfence
+#   PATH             gains $RF_BUILDDIR/tests/helpers (memhog, ...) and the
+#                    directory of $RINGFENCE
+#
+# Declaring what a test needs (skips with the reason, or fails when strict):
+#   requires root cgroup2 numa2 ...
+#     root         running as uid 0
+#     cgroup2      a cgroup2 mount whose root offers memory and pids
+#     memory pids cpu cpuset io hugetlb
+#                  that controller is available at the cgroup2 root
+#     numa2        at least two NUMA nodes online
+#     cgroup_kill  the kernel has cgroup.kill (5.14+)
+#     user_ns      user namespaces can be created
+#     pty          a pseudo-terminal can be allocated (/dev/ptmx + devpts)
+#     stress-ng jq CMD ...
+#                  any other word: that command is on PATH
+#
+# Running commands (bats `run --separate-stderr`: sets $status, $output,
+# $stderr, $lines, $stderr_lines, and remembers the command for diagnostics):
+#   rf_run ARGS...        run "$RINGFENCE" ARGS...   (run_rf is the same)
+#   run_cmd CMD ARGS...   run any command the same way
+#   rf_show               print the last command, its status, stdout, stderr
+# Assertions; on failure each prints the command, status, stdout and stderr:
+#   expect_status N
+#   expect_output_contains STR        expect_output_not_contains STR
+#   expect_stderr_contains STR        expect_stderr_not_contains STR
+#   expect_stderr_matches ERE         (bash =~ against all of stderr)
+#   expect_json FILE KEY.PATH VALUE   json_get must print exactly VALUE
+# JSON (jq; available on the host and in the VM):
+#   json_get FILE KEY.PATH   print the value: strings raw, null as `null`,
+#                            objects/arrays compact; array indexes are
+#                            numbers (`a.0.b`); FILE `-` reads stdin; fails
+#                            with a message when the path does not exist.
+# Other helpers:
+#   rf_wait_for SECONDS CMD ARGS...   poll CMD every 0.1 s until it succeeds
+#   rf_cleanup_cgroups DIR            kill and remove every cgroup below DIR
+#
+# Teardown: this file defines `teardown`, which runs the file's own
+# `rf_teardown` function if it defines one and then `assert_no_leaves`:
+# the test fails if any cgroup is left below $RF_PARENT (the parent itself
+# may stay) or any process is left in it; leftovers are then removed so the
+# next test starts clean. Do not define `teardown` in a test file; define
+# `rf_teardown`. Tests that use their own --cgroup-parent call
+# `assert_no_leaves DIR` / `rf_cleanup_cgroups DIR` for it in rf_teardown.
+#
+# Example (tests/vm/oom.bats):
+#   load ../lib/common
+#   @test "a command OOM-killed at its limit exits 121" {
+#       requires root cgroup2 memory
+#       rf_run run --memory 64M --report "$BATS_TEST_TMPDIR/r.json" -- memhog 256M
+#       expect_status 121
+#       expect_stderr_contains "killed by OOM at memory limit"
+#       expect_json "$BATS_TEST_TMPDIR/r.json" verdict oom-limit
+#   }
+
+bats_require_minimum_version 1.5.0
+
+: "${RF_SRCDIR:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${RF_BUILDDIR:=$RF_SRCDIR}"
+: "${RINGFENCE:=$RF_BUILDDIR/ringfence}"
+export RF_SRCDIR RF_BUILDDIR RINGFENCE
+PATH="$RF_BUILDDIR/tests/helpers:$(dirname "$RINGFENCE"):$PATH"
+
+# The first cgroup2 mount in our mount namespace.
+_rf_find_cgroup2() {
+	local line fields i
+	while IFS= read -r line; do
+		[[ $line == *" - cgroup2 "* ]] || continue
+		read -ra fields <<<"$line"
+		printf '%b' "${fields[4]}"   # mountinfo escapes spaces as \040
+		return 0
+	done </proc/self/mountinfo
+	return 1
+}
+RF_CGROUP_ROOT=$(_rf_find_cgroup2 || true)
+RF_PARENT=${RF_CGROUP_ROOT:+$RF_CGROUP_ROOT/ringfence}
+export RF_CGROUP_ROOT RF_PARENT
+
+# ---- requires ------------------------------------------------------------
+
+_rf_controllers() {
+	[[ -n $RF_CGROUP_ROOT && -r $RF_CGROUP_ROOT/cgroup.controllers ]] || return 1
+	cat "$RF_CGROUP_ROOT/cgroup.controllers"
+}
+
+_rf_need_controllers() {
+	local have c missing=()
+	if [[ -z $RF_CGROUP_ROOT ]]; then
+		_rf_reason="no cgroup2 filesystem is mounted"
+		return 1
+	fi
+	have=" $(_rf_controllers) "
+	for c in "$@"; do
+		[[ $have == *" $c "* ]] || missing+=("$c")
+	done
+	((${#missing[@]} == 0)) && return 0
+	_rf_reason="the cgroup2 root $RF_CGROUP_ROOT lacks ${missing[*]} (has:${have% })"
+	return 1
+}
+
+# Number of entries in a kernel list like "0-1,3".
+_rf_count_list() {
+	local n=0 part lo hi
+	local IFS=,
+	for part in $1; do
+		if [[ $part == *-* ]]; then
+			lo=${part%-*} hi=${part#*-}
+			n=$((n + hi - lo + 1))
+		elif [[ -n $part ]]; then
+			n=$((n + 1))
+		fi
+	done
+	echo "$n"
+}
+
+_rf_has_cgroup_kill() {
+	local d probe
+	[[ -n $RF_CGROUP_ROOT ]] || { _rf_reason="no cgroup2 filesystem is mounted"; return 1; }
+	# cgroup.kill exists in every non-root cgroup; look at an existing one.
+	for d in "$RF_CGROUP_ROOT"/*/; do
+		[[ -e $d/cgroup.procs ]] || continue
+		[[ -e $d/cgroup.kill ]] && return 0
+		_rf_reason="the kernel has no cgroup.kill (needs Linux 5.14)"
+		return 1
+	done
+	probe=$RF_CGROUP_ROOT/rf-probe.$$
+	if mkdir "$probe" 2>/dev/null; then
+		[[ -e $probe/cgroup.kill ]]; local rc=$?
+		rmdir "$probe"
+		((rc == 0)) && return 0
+	fi
+	_rf_reason="the kernel has no cgroup.kill (needs Linux 5.14)"
+	return 1
+}
+
+_rf_has_pty() {
+	[[ -c /dev/ptmx ]] || { _rf_reason="/dev/ptmx is missing"; return 1; }
+	grep -q ' - devpts ' /proc/self/mountinfo ||
+		{ _rf_reason="devpts is not mounted"; return 1; }
+	{ : <>/dev/ptmx; } 2>/dev/null || { _rf_reason="cannot open /dev/ptmx"; return 1; }
+}
+
+_rf_has_user_ns() {
+	local max
+	[[ -e /proc/self/ns/user ]] || { _rf_reason="the kernel has no user namespaces"; return 1; }
+	max=$(cat /proc/sys/user/max_user_namespaces 2>/dev/null || echo 1)
+	((max > 0)) || { _rf_reason="user.max_user_namespaces is 0"; return 1; }
+	if ((EUID != 0)) && [[ $(cat /proc/sys/kernel/unprivileged_userns_clone 2>/dev/null) == 0 ]]; then
+		_rf_reason="kernel.unprivileged_userns_clone is 0"
+		return 1
+	fi
+}
+
+# Sets _rf_reason and returns 1 when WHAT is missing.
+_rf_check() {
+	local what=$1 n
+	_rf_reason=
+	case $what in
+	root)
+		((EUID == 0)) || { _rf_reason="not running as root"; return 1; } ;;
+	cgroup2)
+		_rf_need_controllers memory pids ;;
+	memory | pids | cpu | cpuset | io | hugetlb | rdma | misc)
+		_rf_need_controllers "$what" ;;
+	numa2)
+		n=$(_rf_count_list "$(cat /sys/devices/system/node/online 2>/dev/null)")
+		((n >= 2)) || { _rf_reason="needs 2 NUMA nodes online, this host has $n"; return 1; } ;;
+	cgroup_kill)
+		_rf_has_cgroup_kill ;;
+	user_ns)
+		_rf_has_user_ns ;;
+	pty)
+		_rf_has_pty ;;
+	*[!A-Za-z0-9._+-]* | '')
+		_rf_reason="unknown requirement \`$what\`"
+		return 2 ;;
+	*)
+		command -v "$what" >/dev/null || { _rf_reason="command \`$what\` not found"; return 1; } ;;
+	esac
+}
+
+requires() {
+	local what rc
+	for what in "$@"; do
+		_rf_check "$what" && continue
+		rc=$?
+		if ((rc == 2)); then
+			echo "requires: $_rf_reason" >&2
+			return 1
+		fi
+		if [[ ${RF_REQUIRES_STRICT:-0} == 1 ]]; then
+			echo "requires $what: $_rf_reason (RF_REQUIRES_STRICT=1: this must not be missing here)" >&2
+			return 1
+		fi
+		skip "requires $what: $_rf_reason"
+	done
+}
+
+# ---- running commands ------------------------------------------------------
+
+RF_LAST_CMD=()
+
+run_cmd() {
+	RF_LAST_CMD=("$@")
+	run --separate-stderr "$@"
+}
+
+rf_run() {
+	if [[ ! -x $RINGFENCE ]]; then
+		echo "ringfence binary not found at $RINGFENCE (set RF_BUILDDIR or RINGFENCE)" >&2
+		return 1
+	fi
+	run_cmd "$RINGFENCE" "$@"
+}
+
+run_rf() {
+	rf_run "$@"
+}
+
+_rf_indent() {
+	if [[ -z $1 ]]; then
+		echo "  (empty)"
+	else
+		printf '%s\n' "$1" | sed 's/^/  | /'
+	fi
+}
+
+rf_show() {
+	{
+		printf 'command:'
+		printf ' %q' "${RF_LAST_CMD[@]}"
+		printf '\nstatus: %s\nstdout:\n' "${status-}"
+		_rf_indent "${output-}"
+		echo "stderr:"
+		_rf_indent "${stderr-}"
+	} >&2
+}
+
+_rf_fail() {
+	echo "$*" >&2
+	rf_show
+	return 1
+}
+
+expect_status() {
+	[[ ${status-} == "$1" ]] || _rf_fail "expected exit status $1, got ${status-unset}"
+}
+
+expect_output_contains() {
+	[[ ${output-} == *"$1"* ]] || _rf_fail "expected stdout to contain: $1"
+}
+
+expect_output_not_contains() {
+	[[ ${output-} != *"$1"* ]] || _rf_fail "expected stdout not to contain: $1"
+}
+
+expect_stderr_contains() {
+	[[ ${stderr-} == *"$1"* ]] || _rf_fail "expected stderr to contain: $1"
+}
+
+expect_stderr_not_contains() {
+	[[ ${stderr-} != *"$1"* ]] || _rf_fail "expected stderr not to contain: $1"
+}
+
+expect_stderr_matches() {
+	[[ ${stderr-} =~ $1 ]] || _rf_fail "expected stderr to match: $1"
+}
+
+# ---- JSON ------------------------------------------------------------------
+
+json_get() {
+	local file=$1 path=$2 out
+	if ! command -v jq >/dev/null; then
+		echo "json_get: jq not found (apt-get install jq)" >&2
+		return 1
+	fi
+	[[ $file == - ]] && file=/dev/stdin
+	# Path "a.0.b" -> ["a",0,"b"]; fail (exit 5) when it does not exist.
+	if ! out=$(jq -rc --arg p "$path" '
+		(if $p == "." or $p == "" then [] else $p | split(".") | map(tonumber? // .) end) as $k
+		| if [paths] | any(. == $k) or ($k == []) then getpath($k)
+		  else error("no key \($p)") end' "$file" 2>&1); then
+		echo "json_get $file $path: $out" >&2
+		[[ -r $file && $file != /dev/stdin ]] && { echo "document:" >&2; sed 's/^/  | /' "$file" >&2; }
+		return 1
+	fi
+	printf '%s\n' "$out"
+}
+
+expect_json() {
+	local file=$1 path=$2 want=$3 got
+	got=$(json_get "$file" "$path") || return 1
+	if [[ $got != "$want" ]]; then
+		echo "expected $path = $want in $file, got $got; document:" >&2
+		sed 's/^/  | /' "$file" >&2
+		rf_show
+		return 1
+	fi
+}
+
+# ---- waiting and cgroup hygiene ----------------------------------------------
+
+rf_wait_for() {
+	local secs=$1 i
+	shift
+	for ((i = 0; i < secs * 10; i++)); do
+		"$@" && return 0
+		sleep 0.1
+	done
+	"$@"
+}
+
+# Every cgroup below DIR, deepest first.
+_rf_descendants() {
+	local d
+	for d in "$1"/*/; do
+		[[ -e $d/cgroup.procs ]] || continue
+		_rf_descendants "${d%/}"
+		echo "${d%/}"
+	done
+}
+
+_rf_populated() {
+	grep -qx 'populated 1' "$1/cgroup.events" 2>/dev/null
+}
+
+_rf_unpopulated() {
+	! _rf_populated "$1"
+}
+
+_rf_kill_cgroup() {
+	local pid
+	if [[ -e $1/cgroup.kill ]]; then
+		echo 1 >"$1/cgroup.kill" 2>/dev/null
+	else
+		while read -r pid; do kill -9 "$pid" 2>/dev/null; done <"$1/cgroup.procs"
+	fi
+	rf_wait_for 5 _rf_unpopulated "$1"
+}
+
+rf_cleanup_cgroups() {
+	local dir=$1 d
+	[[ -d $dir ]] || return 0
+	while read -r d; do
+		_rf_kill_cgroup "$d"
+		rmdir "$d" 2>/dev/null || echo "could not remove $d" >&2
+	done < <(_rf_descendants "$dir")
+	_rf_populated "$dir" && _rf_kill_cgroup "$dir"
+	return 0
+}
+
+assert_no_leaves() {
+	local parent=${1:-$RF_PARENT} left procs d
+	[[ -n $parent && -d $parent ]] || return 0
+	left=$(_rf_descendants "$parent")
+	[[ -z $left ]] && ! _rf_populated "$parent" && return 0
+	{
+		echo "cgroups or processes were left behind under $parent:"
+		for d in $left "$parent"; do
+			procs=$(tr '\n' ' ' <"$d/cgroup.procs" 2>/dev/null)
+			[[ $d == "$parent" && -z $procs ]] && continue
+			echo "  $d (processes: ${procs:-none})"
+		done
+	} >&2
+	rf_cleanup_cgroups "$parent"
+	return 1
+}
+
+teardown() {
+	local rc=0
+	if declare -F rf_teardown >/dev/null; then
+		rf_teardown || rc=1
+	fi
+	assert_no_leaves || rc=1
+	return "$rc"
+}
