@@ -7,6 +7,7 @@
 /* Each subcommand takes argv after the subcommand name (argv[0] is the name). */
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 /* Print "ringfence: MESSAGE[: STRERROR]" once. */
 void cli_print_error(const rf_error *err);

@@ -64,6 +64,8 @@ static void print_help(FILE *out)
 	      "Commands:\n"
 	      "  run [OPTIONS] [--] COMMAND [ARG...]  run COMMAND in a sandbox\n"
 	      "  check [--json]                       can run work here? cgroups, OOM posture\n"
+	      "  profile list                         the profiles found, with descriptions\n"
+	      "  profile show NAME|PATH               a profile's effective settings (JSON)\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     show this help and exit\n"
@@ -81,6 +83,7 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
+	{ "profile", cmd_profile },
 };
 
 int main(int argc, char **argv)

@@ -1,2 +1,734 @@
-/* profile.c: being written; see src/README.md for its concern. */
+/* Profiles: finding them, loading one into a plan, listing them.
+ *
+ * A profile is a subset of an OCI runtime-spec config.json (profile-oci.c maps
+ * it onto the plan) plus ringfence's own settings under one top-level object,
+ * "ringfence" (read here). Nothing is applied: the profile fills the plan, the
+ * CLI's flags go over it, and rf_plan_finalize() checks the result.
+ *
+ * The "ringfence" object (every key optional):
+ *   description      string   what the profile is for (also allowed at the top)
+ *   why              object   { "SETTING": "reason", ... }: the profile's comments;
+ *                             read and type-checked, never applied
+ *   timeout          DURATION string ("1h", "90s", "500ms") or integer ms; "none" or 0: none
+ *   killAfter        same form: SIGTERM -> cgroup.kill grace on timeout
+ *   oomGroup         bool     memory.oom.group (same as unified "memory.oom.group")
+ *   memoryHigh       SIZE string or integer bytes (same as unified "memory.high")
+ *   plainExit        bool     shell exit codes instead of 121/122
+ *   allowPanicOnOom  bool     run even when vm.panic_on_oom=2 would panic on an OOM
+ *   seccomp          "default" | "none" | FILE (relative to the profile's directory)
+ *   mapRoot          bool     with a user namespace: appear as uid 0 inside
+ *   clearEnv         bool     start from an empty environment (OCI's meaning of env)
+ *   unsetEnv         [names]  variables removed from the inherited environment
+ * They are applied after the OCI keys, so "oomGroup"/"memoryHigh" win over
+ * linux.resources.unified. An unknown key here is an error, with or without
+ * strict: this is ringfence's namespace, and a typo must not drop a setting.
+ *
+ * Everything the OCI part names but ringfence does not do is collected while
+ * reading and reported once at the end (a warning, or an error when strict). */
 #include "config.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "ringfence/cleanup.h"
+#include "ringfence/parse.h"
+#include "ringfence/profile.h"
+#include "ringfence/seccomp.h"
+#include "profile-internal.h"
+
+#define SYSTEM_PROFILE_DIR "/etc/ringfence/profiles"
+#define DATA_PROFILE_DIR RF_DATADIR "/profiles"
+#define MAX_SEARCH_DIRS 32
+/* Of the report of unimplemented keys; the message buffer is 1 KiB. */
+#define IGNORED_LIST_MAX 640
+
+/* ================================================================ paths and messages */
+
+static bool is_identifier(const char *s)
+{
+	if (!isalpha((unsigned char)*s) && *s != '_')
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && *s != '_')
+			return false;
+	return true;
+}
+
+const char *pf_key_path(char buf[PF_PATH_MAX], const char *parent, const char *key)
+{
+	char shown[96];
+	size_t o = 0;
+
+	if (is_identifier(key)) {
+		snprintf(buf, PF_PATH_MAX, "%s%s%s", parent, *parent ? "." : "", key);
+		return buf;
+	}
+	/* Keys come from the input: keep them printable and short. */
+	for (const char *k = key; *k && o < sizeof(shown) - 4; k++)
+		shown[o++] = isprint((unsigned char)*k) && *k != '"' ? *k : '?';
+	if (strlen(key) > o)
+		o += (size_t)snprintf(shown + o, sizeof(shown) - o, "...");
+	shown[o] = '\0';
+	snprintf(buf, PF_PATH_MAX, "%s[\"%s\"]", parent, shown);
+	return buf;
+}
+
+const char *pf_index_path(char buf[PF_PATH_MAX], const char *parent, size_t i)
+{
+	snprintf(buf, PF_PATH_MAX, "%s[%zu]", parent, i);
+	return buf;
+}
+
+const rf_json *pf_get(const rf_json *obj, const char *key)
+{
+	const rf_json *v = rf_json_get(obj, key);
+
+	return rf_json_typeof(v) == RF_JSON_NULL ? NULL : v;
+}
+
+int pf_fail(pf_ctx *c, const char *path, const char *fmt, ...)
+{
+	char msg[RF_ERROR_MSG_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return rf_error_set(c->err, 0, "%s: %s", path, msg);
+}
+
+static const char *kind_of(const rf_json *n)
+{
+	if (rf_json_typeof(n) == RF_JSON_NUMBER)
+		return rf_json_is_integer(n) ? "integer" : "number";
+	return rf_json_type_name(rf_json_typeof(n));
+}
+
+int pf_type_error(pf_ctx *c, const char *path, const rf_json *n, const char *want)
+{
+	return pf_fail(c, path, "expected %s, got %s", want, kind_of(n));
+}
+
+int pf_expect(pf_ctx *c, const char *path, const rf_json *n, rf_json_type t)
+{
+	if (rf_json_typeof(n) == t)
+		return 0;
+	return pf_type_error(c, path, n, rf_json_type_name(t));
+}
+
+int pf_bool(pf_ctx *c, const char *path, const rf_json *n, bool *out)
+{
+	if (rf_json_bool_val(n, out) < 0)
+		return pf_type_error(c, path, n, "boolean");
+	return 0;
+}
+
+int pf_string(pf_ctx *c, const char *path, const rf_json *n, const char **out)
+{
+	*out = rf_json_str(n);
+	if (!*out)
+		return pf_type_error(c, path, n, "string");
+	return 0;
+}
+
+int pf_i64(pf_ctx *c, const char *path, const rf_json *n, int64_t min, int64_t max,
+	   int64_t *out)
+{
+	if (!rf_json_is_integer(n))
+		return pf_type_error(c, path, n, "integer");
+	if (rf_json_i64(n, out) < 0 || *out < min || *out > max)
+		return pf_fail(c, path, "out of range (expected %" PRId64 " to %" PRId64 ")",
+			       min, max);
+	return 0;
+}
+
+int pf_u64(pf_ctx *c, const char *path, const rf_json *n, uint64_t min, uint64_t max,
+	   uint64_t *out)
+{
+	if (!rf_json_is_integer(n))
+		return pf_type_error(c, path, n, "integer");
+	if (rf_json_u64(n, out) < 0 || *out < min || *out > max)
+		return pf_fail(c, path, "out of range (expected %" PRIu64 " to %" PRIu64 ")",
+			       min, max);
+	return 0;
+}
+
+int pf_abspath(pf_ctx *c, const char *path, const rf_json *n, const char **out)
+{
+	const char *s;
+
+	if (pf_string(c, path, n, &s) < 0)
+		return -1;
+	if (s[0] != '/')
+		return pf_fail(c, path, "`%.128s` is not an absolute path", s);
+	for (const char *p = s; (p = strstr(p, "..")); p += 2)
+		if (p[-1] == '/' && (p[2] == '/' || p[2] == '\0'))
+			return pf_fail(c, path, "`%.128s` has a `..` component", s);
+	if (strlen(s) >= PATH_MAX)
+		return pf_fail(c, path, "path longer than %d bytes", PATH_MAX - 1);
+	*out = s;
+	return 0;
+}
+
+int pf_set_str(pf_ctx *c, char **field, const char *s)
+{
+	char *copy = strdup(s);
+
+	if (!copy)
+		return rf_error_set(c->err, ENOMEM, "copy `%.64s`", s);
+	free(*field);
+	*field = copy;
+	return 0;
+}
+
+int pf_ignore(pf_ctx *c, const char *path, const char *fmt, ...)
+{
+	char note[256] = "";
+	char *entry, **grown;
+	va_list ap;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(note, sizeof(note), fmt, ap);
+		va_end(ap);
+	}
+	if (asprintf(&entry, "%s%s%s%s", path, *note ? " (" : "", note, *note ? ")" : "") < 0)
+		return rf_error_set(c->err, ENOMEM, "report `%s`", path);
+	grown = realloc(c->ignored, (c->n_ignored + 1) * sizeof(*grown));
+	if (!grown) {
+		free(entry);
+		return rf_error_set(c->err, ENOMEM, "report `%s`", path);
+	}
+	c->ignored = grown;
+	c->ignored[c->n_ignored++] = entry;
+	return 0;
+}
+
+int pf_walk(pf_ctx *c, const char *path, const rf_json *obj, const pf_member *tab, size_t n)
+{
+	if (pf_expect(c, path, obj, RF_JSON_OBJECT) < 0)
+		return -1;
+	for (size_t i = 0; i < rf_json_object_len(obj); i++) {
+		const char *key = rf_json_object_key(obj, i);
+		const rf_json *v = rf_json_object_value(obj, i);
+		char sub[PF_PATH_MAX];
+		size_t t;
+
+		if (rf_json_typeof(v) == RF_JSON_NULL)
+			continue;
+		for (t = 0; t < n && strcmp(tab[t].key, key); t++)
+			;
+		pf_key_path(sub, path, key);
+		if (t == n) {
+			if (pf_ignore(c, sub, NULL) < 0)
+				return -1;
+		} else if (tab[t].fn && tab[t].fn(c, sub, v) < 0) {
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* ================================================================ the "ringfence" object */
+
+static int rf_duration(pf_ctx *c, const char *path, const rf_json *v, uint64_t *ms)
+{
+	const char *s = rf_json_str(v);
+
+	if (rf_json_is_integer(v))
+		return pf_u64(c, path, v, 0, UINT64_MAX, ms);
+	if (!s)
+		return pf_type_error(c, path, v, "duration string or integer milliseconds");
+	if (!strcmp(s, "none")) {
+		*ms = 0;
+		return 0;
+	}
+	if (rf_parse_duration_ms(s, ms, c->err) < 0)
+		return rf_error_prefix(c->err, "%s", path);
+	return 0;
+}
+
+static int rf_timeout(pf_ctx *c, const char *path, const rf_json *v)
+{
+	return rf_duration(c, path, v, &c->plan->sup.timeout_ms);
+}
+
+static int rf_kill_after(pf_ctx *c, const char *path, const rf_json *v)
+{
+	return rf_duration(c, path, v, &c->plan->sup.kill_after_ms);
+}
+
+static int rf_memory_high(pf_ctx *c, const char *path, const rf_json *v)
+{
+	rf_opt_u64 *high = &c->plan->limits.memory_high;
+	const char *s = rf_json_str(v);
+
+	if (rf_json_is_integer(v)) {
+		if (pf_u64(c, path, v, 0, RF_MAX - 1, &high->v) < 0)
+			return -1;
+	} else if (!s) {
+		return pf_type_error(c, path, v, "size string or integer bytes");
+	} else if (rf_parse_size(s, &high->v, c->err) < 0) {
+		return rf_error_prefix(c->err, "%s", path);
+	}
+	high->set = true;
+	return 0;
+}
+
+#define RF_BOOL_KEY(fn, field)                                          \
+	static int fn(pf_ctx *c, const char *path, const rf_json *v)    \
+	{                                                               \
+		return pf_bool(c, path, v, &c->plan->field);            \
+	}
+
+RF_BOOL_KEY(rf_oom_group, limits.oom_group)
+RF_BOOL_KEY(rf_plain_exit, sup.plain_exit)
+RF_BOOL_KEY(rf_allow_panic, sup.allow_panic_on_oom)
+RF_BOOL_KEY(rf_map_root, iso.map_root)
+RF_BOOL_KEY(rf_clear_env, proc.clearenv)
+
+static int rf_description(pf_ctx *c, const char *path, const rf_json *v)
+{
+	const char *s;
+
+	return pf_string(c, path, v, &s);
+}
+
+static int rf_why(pf_ctx *c, const char *path, const rf_json *v)
+{
+	if (pf_expect(c, path, v, RF_JSON_OBJECT) < 0)
+		return -1;
+	for (size_t i = 0; i < rf_json_object_len(v); i++) {
+		char sub[PF_PATH_MAX];
+		const char *s;
+
+		pf_key_path(sub, path, rf_json_object_key(v, i));
+		if (pf_string(c, sub, rf_json_object_value(v, i), &s) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int rf_seccomp(pf_ctx *c, const char *path, const rf_json *v)
+{
+	rf_process *p = &c->plan->proc;
+	cleanup_free char *file = NULL;
+	const char *s;
+
+	if (pf_string(c, path, v, &s) < 0)
+		return -1;
+	if (!*s)
+		return pf_fail(c, path, "expected default, none or a file name");
+	if (p->seccomp) {
+		/* a linux.seccomp object in the same profile: this key wins */
+		rf_seccomp_free(p->seccomp);
+		p->seccomp = NULL;
+	}
+	free(p->seccomp_json);
+	p->seccomp_json = NULL;
+	free(p->seccomp_path);
+	p->seccomp_path = NULL;
+	if (!strcmp(s, "default") || !strcmp(s, "none")) {
+		p->seccomp_mode = s[0] == 'd' ? RF_SECCOMP_DEFAULT : RF_SECCOMP_NONE;
+		return 0;
+	}
+	if (s[0] != '/' && c->dir) {
+		if (asprintf(&file, "%s/%s", c->dir, s) < 0)
+			return rf_error_set(c->err, ENOMEM, "%s", path);
+	} else {
+		file = strdup(s);
+		if (!file)
+			return rf_error_set(c->err, ENOMEM, "%s", path);
+	}
+	p->seccomp_mode = RF_SECCOMP_FILE;
+	p->seccomp_path = steal_pointer(&file);
+	return 0;
+}
+
+static int rf_unset_env(pf_ctx *c, const char *path, const rf_json *v)
+{
+	rf_process *p = &c->plan->proc;
+
+	if (pf_expect(c, path, v, RF_JSON_ARRAY) < 0)
+		return -1;
+	for (size_t i = 0; i < rf_json_array_len(v); i++) {
+		char sub[PF_PATH_MAX];
+		rf_envop *grown;
+		const char *name;
+		char *key;
+
+		pf_index_path(sub, path, i);
+		if (pf_string(c, sub, rf_json_array_at(v, i), &name) < 0)
+			return -1;
+		if (!*name || strchr(name, '='))
+			return pf_fail(c, sub, "`%.64s` is not a variable name", name);
+		grown = realloc(p->env, (p->n_env + 1) * sizeof(*grown));
+		if (!grown)
+			return rf_error_set(c->err, ENOMEM, "%s", sub);
+		p->env = grown;
+		key = strdup(name);
+		if (!key)
+			return rf_error_set(c->err, ENOMEM, "%s", sub);
+		p->env[p->n_env++] = (rf_envop){ .key = key, .value = NULL };
+	}
+	return 0;
+}
+
+static const pf_member ringfence_keys[] = {
+	{ "description", rf_description },
+	{ "why", rf_why },
+	{ "timeout", rf_timeout },
+	{ "killAfter", rf_kill_after },
+	{ "oomGroup", rf_oom_group },
+	{ "memoryHigh", rf_memory_high },
+	{ "plainExit", rf_plain_exit },
+	{ "allowPanicOnOom", rf_allow_panic },
+	{ "seccomp", rf_seccomp },
+	{ "mapRoot", rf_map_root },
+	{ "clearEnv", rf_clear_env },
+	{ "unsetEnv", rf_unset_env },
+};
+
+static int pf_ringfence(pf_ctx *c, const char *path, const rf_json *obj)
+{
+	if (pf_expect(c, path, obj, RF_JSON_OBJECT) < 0)
+		return -1;
+	for (size_t i = 0; i < rf_json_object_len(obj); i++) {
+		const char *key = rf_json_object_key(obj, i);
+		const rf_json *v = rf_json_object_value(obj, i);
+		char sub[PF_PATH_MAX];
+		size_t t;
+
+		for (t = 0; t < RF_ARRAY_SIZE(ringfence_keys) && strcmp(ringfence_keys[t].key, key); t++)
+			;
+		pf_key_path(sub, path, key);
+		if (t == RF_ARRAY_SIZE(ringfence_keys))
+			return pf_fail(c, sub, "unknown key (known: description, why, timeout, "
+				       "killAfter, oomGroup, memoryHigh, plainExit, allowPanicOnOom, "
+				       "seccomp, mapRoot, clearEnv, unsetEnv)");
+		if (rf_json_typeof(v) != RF_JSON_NULL && ringfence_keys[t].fn(c, sub, v) < 0)
+			return -1;
+	}
+	return 0;
+}
+
+/* ================================================================ loading */
+
+static const pf_member top_keys[] = {
+	{ "ociVersion", NULL },
+	{ "description", NULL },
+	{ "process", NULL },
+	{ "root", NULL },
+	{ "hostname", NULL },
+	{ "mounts", NULL },
+	{ "linux", NULL },
+	{ "ringfence", NULL },
+};
+
+/* The members in a fixed order, whatever the document's: later ones may
+ * refine earlier ones (ringfence's keys come last). */
+static const struct {
+	const char *key;
+	pf_handler fn;
+} top_order[] = {
+	{ "ociVersion", rf_description },    /* a string; any 1.x is read the same */
+	{ "description", rf_description },
+	{ "process", pf_oci_process },
+	{ "root", pf_oci_root },
+	{ "hostname", pf_oci_hostname },
+	{ "mounts", pf_oci_mounts },
+	{ "linux", pf_oci_linux },
+	{ "ringfence", pf_ringfence },
+};
+
+/* "a, b, c" into buf, or "a, b ... and N more" when it does not fit. */
+static const char *join_ignored(const pf_ctx *c, char *buf, size_t len)
+{
+	size_t used = 0, i;
+
+	buf[0] = '\0';
+	for (i = 0; i < c->n_ignored; i++) {
+		size_t need = strlen(c->ignored[i]) + (i ? 2 : 0);
+
+		if (used + need >= len - 32)
+			break;
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", c->ignored[i]);
+	}
+	if (i < c->n_ignored)
+		snprintf(buf + used, len - used, " ... and %zu more", c->n_ignored - i);
+	return buf;
+}
+
+static int load_tree(const rf_json *root, const char *shown, const char *dir, rf_plan *plan,
+		     bool strict, const rf_diag *diag, rf_error *err)
+{
+	pf_ctx c = { .plan = plan, .diag = diag, .err = err, .dir = dir };
+	char list[IGNORED_LIST_MAX];
+	int r = -1;
+
+	if (pf_walk(&c, "", root, top_keys, RF_ARRAY_SIZE(top_keys)) < 0) {
+		if (rf_json_typeof(root) != RF_JSON_OBJECT)
+			rf_error_set(err, 0, "expected a JSON object at the top, got %s",
+				     kind_of(root));
+		goto out;
+	}
+	for (size_t i = 0; i < RF_ARRAY_SIZE(top_order); i++) {
+		const rf_json *v = pf_get(root, top_order[i].key);
+
+		if (v && top_order[i].fn(&c, top_order[i].key, v) < 0)
+			goto out;
+	}
+	if (c.n_ignored && strict) {
+		rf_error_set(err, 0, "not implemented by ringfence (refused under --strict): %s",
+			     join_ignored(&c, list, sizeof(list)));
+		goto out;
+	}
+	if (c.n_ignored)
+		rf_warn(diag, "profile `%s`: ignoring what ringfence does not implement: %s",
+			shown, join_ignored(&c, list, sizeof(list)));
+	r = pf_set_str(&c, &plan->profile, shown);
+out:
+	for (size_t i = 0; i < c.n_ignored; i++)
+		free(c.ignored[i]);
+	free(c.ignored);
+	return r;
+}
+
+int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan *plan,
+			 bool strict, const rf_diag *diag, rf_error *err)
+{
+	rf_json *root = rf_json_parse(text, len, err);
+	int r;
+
+	if (!root)
+		return rf_error_prefix(err, "profile `%s`", name);
+	r = load_tree(root, name, NULL, plan, strict, diag, err);
+	rf_json_free(root);
+	if (r < 0)
+		return rf_error_prefix(err, "profile `%s`", name);
+	return 0;
+}
+
+int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,
+		    const rf_diag *diag, rf_error *err)
+{
+	char path[PATH_MAX], dir[PATH_MAX];
+	const char *slash;
+	rf_json *root;
+	int r;
+
+	if (rf_profile_resolve(name_or_path, path, sizeof(path), err) < 0)
+		return -1;
+	root = rf_json_parse_file(path, err);
+	if (!root)
+		return rf_error_prefix(err, "profile `%s`", name_or_path);
+	slash = strrchr(path, '/');
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
+	r = load_tree(root, name_or_path, slash ? dir : ".", plan, strict, diag, err);
+	rf_json_free(root);
+	if (r < 0)
+		return rf_error_prefix(err, "profile `%s`", path);
+	return 0;
+}
+
+/* ================================================================ lookup */
+
+struct search_path {
+	char buf[PATH_MAX * 2];
+	const char *dirs[MAX_SEARCH_DIRS];
+	size_t n;
+	bool from_env;
+};
+
+static int search_path_init(struct search_path *sp, rf_error *err)
+{
+	const char *env = getenv("RINGFENCE_PROFILE_PATH");
+	char *save = NULL;
+
+	sp->n = 0;
+	sp->from_env = env != NULL;
+	if (!env) {
+		sp->dirs[sp->n++] = SYSTEM_PROFILE_DIR;
+		sp->dirs[sp->n++] = DATA_PROFILE_DIR;
+		return 0;
+	}
+	if (snprintf(sp->buf, sizeof(sp->buf), "%s", env) >= (int)sizeof(sp->buf))
+		return rf_error_set(err, ENAMETOOLONG, "RINGFENCE_PROFILE_PATH is too long");
+	for (char *d = strtok_r(sp->buf, ":", &save); d; d = strtok_r(NULL, ":", &save)) {
+		if (sp->n == MAX_SEARCH_DIRS)
+			return rf_error_set(err, 0, "RINGFENCE_PROFILE_PATH has more than %d directories",
+					    MAX_SEARCH_DIRS);
+		sp->dirs[sp->n++] = d;
+	}
+	return 0;
+}
+
+static const char *search_path_format(const struct search_path *sp, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < sp->n && used < len; i++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ":" : "", sp->dirs[i]);
+	return buf;
+}
+
+/* Profile names are file names without ".json": letters, digits, '.', '_', '-',
+ * not starting with '.'. */
+static bool valid_name(const char *s, size_t len)
+{
+	if (len == 0 || s[0] == '.')
+		return false;
+	for (size_t i = 0; i < len; i++)
+		if (!isalnum((unsigned char)s[i]) && !strchr("._-", s[i]))
+			return false;
+	return true;
+}
+
+static bool is_regular(int dirfd, const char *dir, const char *file)
+{
+	char path[PATH_MAX];
+	struct stat st;
+
+	if (dirfd >= 0)
+		return fstatat(dirfd, file, &st, 0) == 0 && S_ISREG(st.st_mode);
+	if (snprintf(path, sizeof(path), "%s/%s", dir, file) >= (int)sizeof(path))
+		return false;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool ends_with(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), m = strlen(suffix);
+
+	return n >= m && !strcmp(s + n - m, suffix);
+}
+
+int rf_profile_resolve(const char *name_or_path, char *path, size_t len, rf_error *err)
+{
+	struct search_path sp;
+	char file[NAME_MAX + 1], shown[512];
+
+	if (strchr(name_or_path, '/') || ends_with(name_or_path, ".json")) {
+		if (snprintf(path, len, "%s", name_or_path) >= (int)len)
+			return rf_error_set(err, ENAMETOOLONG, "profile path `%.64s...`",
+					    name_or_path);
+		return 0;
+	}
+	if (!valid_name(name_or_path, strlen(name_or_path)) || strlen(name_or_path) > NAME_MAX - 5)
+		return rf_error_set(err, 0, "profile `%.64s`: expected a name (letters, digits, "
+				    "'.', '_', '-') or a path containing '/' or ending in .json",
+				    name_or_path);
+	if (search_path_init(&sp, err) < 0)
+		return -1;
+	snprintf(file, sizeof(file), "%s.json", name_or_path);
+	for (size_t i = 0; i < sp.n; i++) {
+		if (!is_regular(-1, sp.dirs[i], file))
+			continue;
+		if (snprintf(path, len, "%s/%s", sp.dirs[i], file) >= (int)len)
+			return rf_error_set(err, ENAMETOOLONG, "profile path `%s/%s`", sp.dirs[i], file);
+		return 0;
+	}
+	return rf_error_set(err, ENOENT, "profile `%s` not found in %s%s", name_or_path,
+			    search_path_format(&sp, shown, sizeof(shown)),
+			    sp.from_env ? " (RINGFENCE_PROFILE_PATH)" : "");
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int add_name(char ***names, size_t *n, const char *file, rf_error *err)
+{
+	size_t len = strlen(file) - strlen(".json");
+	char **grown;
+
+	for (size_t i = 0; i < *n; i++)
+		if (strlen((*names)[i]) == len && !strncmp((*names)[i], file, len))
+			return 0;   /* an earlier directory's profile shadows this one */
+	grown = realloc(*names, (*n + 2) * sizeof(*grown));
+	if (!grown)
+		return rf_error_set(err, ENOMEM, "list profiles");
+	*names = grown;
+	(*names)[*n] = strndup(file, len);
+	if (!(*names)[*n])
+		return rf_error_set(err, ENOMEM, "list profiles");
+	(*names)[++*n] = NULL;
+	return 0;
+}
+
+static int list_dir(const char *dir, char ***names, size_t *n, rf_error *err)
+{
+	cleanup_closedir DIR *d = opendir(dir);
+	struct dirent *de;
+
+	if (!d) {
+		if (errno == ENOENT || errno == ENOTDIR)
+			return 0;
+		return rf_error_set(err, errno, "open `%s`", dir);
+	}
+	errno = 0;
+	while ((de = readdir(d))) {
+		const char *f = de->d_name;
+
+		if (!ends_with(f, ".json") || !valid_name(f, strlen(f) - strlen(".json")) ||
+		    !is_regular(dirfd(d), dir, f))
+			continue;
+		if (add_name(names, n, f, err) < 0)
+			return -1;
+		errno = 0;
+	}
+	if (errno)
+		return rf_error_set(err, errno, "read `%s`", dir);
+	return 0;
+}
+
+int rf_profile_list(char ***names, rf_error *err)
+{
+	cleanup_strv char **out = calloc(1, sizeof(*out));
+	struct search_path sp;
+	size_t n = 0;
+
+	if (!out)
+		return rf_error_set(err, ENOMEM, "list profiles");
+	if (search_path_init(&sp, err) < 0)
+		return -1;
+	for (size_t i = 0; i < sp.n; i++)
+		if (list_dir(sp.dirs[i], &out, &n, err) < 0)
+			return -1;
+	qsort(out, n, sizeof(*out), cmp_names);
+	*names = steal_pointer(&out);
+	return 0;
+}
+
+int rf_profile_describe(const char *name_or_path, char **description, rf_error *err)
+{
+	char path[PATH_MAX];
+	const char *s;
+	rf_json *root;
+
+	*description = NULL;
+	if (rf_profile_resolve(name_or_path, path, sizeof(path), err) < 0)
+		return -1;
+	root = rf_json_parse_file(path, err);
+	if (!root)
+		return rf_error_prefix(err, "profile `%s`", name_or_path);
+	s = rf_json_str(rf_json_get(root, "description"));
+	if (!s)
+		s = rf_json_str(rf_json_get(rf_json_get(root, "ringfence"), "description"));
+	if (s && !(*description = strdup(s))) {
+		rf_json_free(root);
+		return rf_error_set(err, ENOMEM, "profile `%s`", name_or_path);
+	}
+	rf_json_free(root);
+	return 0;
+}

@@ -1,0 +1,594 @@
+/* A plan's effective settings as profile JSON (what `ringfence profile show`
+ * prints): the same format the reader takes, so the output can be saved,
+ * edited and loaded again, and loading it gives the same settings.
+ *
+ * Values go where OCI can say them exactly; what it cannot (a memory.swap.max
+ * without a memory limit, memory.max "max" without swap "max", a zero OCI
+ * would read as "not set") goes into linux.resources.unified instead. Only
+ * what a profile can set is shown: the leaf's name and parent, the report
+ * destination and preserved fds are per-run flags. */
+#include "config.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ringfence/caps.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/profile.h"
+#include "ringfence/rlimit.h"
+#include "profile-internal.h"
+
+#define DUMP_OCI_VERSION "1.3.0"
+#define DEFAULT_PERIOD_US 100000
+#define MAX_EXTRA 4
+
+/* ================================================================ a tree back to text */
+
+static void emit_tree(rf_json_writer *w, const rf_json *v)
+{
+	bool b = false;
+	int64_t i;
+	uint64_t u;
+	double d;
+
+	switch (rf_json_typeof(v)) {
+	case RF_JSON_NULL:
+		rf_json_null(w);
+		break;
+	case RF_JSON_BOOL:
+		rf_json_bool_val(v, &b);
+		rf_json_bool(w, b);
+		break;
+	case RF_JSON_NUMBER:
+		if (rf_json_i64(v, &i) == 0)
+			rf_json_int(w, i);
+		else if (rf_json_u64(v, &u) == 0)
+			rf_json_uint(w, u);
+		else if (rf_json_double_val(v, &d) == 0)
+			rf_json_double(w, d);
+		else
+			rf_json_null(w);
+		break;
+	case RF_JSON_STRING:
+		rf_json_string(w, rf_json_str(v));
+		break;
+	case RF_JSON_OBJECT:
+		rf_json_begin_object(w);
+		for (size_t k = 0; k < rf_json_object_len(v); k++) {
+			rf_json_key(w, rf_json_object_key(v, k));
+			emit_tree(w, rf_json_object_value(v, k));
+		}
+		rf_json_end_object(w);
+		break;
+	case RF_JSON_ARRAY:
+		rf_json_begin_array(w);
+		for (size_t k = 0; k < rf_json_array_len(v); k++)
+			emit_tree(w, rf_json_array_at(v, k));
+		rf_json_end_array(w);
+		break;
+	}
+}
+
+int pf_json_text(const rf_json *v, char **out, size_t *len, rf_error *err)
+{
+	rf_json_writer *w = rf_json_writer_new(false);
+	int r;
+
+	if (!w)
+		return rf_error_set(err, ENOMEM, "serialise json");
+	emit_tree(w, v);
+	r = rf_json_writer_finish(w, out, len, err);
+	rf_json_writer_free(w);
+	return r;
+}
+
+/* ================================================================ value forms */
+
+/* The largest unit that is exact: "64M", "1536K", "4097". */
+static const char *size_text(uint64_t v, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	if (v == RF_MAX) {
+		snprintf(buf, len, "max");
+		return buf;
+	}
+	while (v && v % 1024 == 0 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64, v);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
+	return buf;
+}
+
+static const char *duration_text(uint64_t ms, char *buf, size_t len)
+{
+	if (ms && ms % 3600000 == 0)
+		snprintf(buf, len, "%" PRIu64 "h", ms / 3600000);
+	else if (ms && ms % 60000 == 0)
+		snprintf(buf, len, "%" PRIu64 "m", ms / 60000);
+	else if (ms && ms % 1000 == 0)
+		snprintf(buf, len, "%" PRIu64 "s", ms / 1000);
+	else
+		snprintf(buf, len, "%" PRIu64 "ms", ms);
+	return buf;
+}
+
+/* A cgroup file value: "max" or bytes/count in decimal. */
+static const char *cg_text(uint64_t v, char *buf, size_t len)
+{
+	if (v == RF_MAX)
+		snprintf(buf, len, "max");
+	else
+		snprintf(buf, len, "%" PRIu64, v);
+	return buf;
+}
+
+/* OCI's signed form of a limit: -1 for max. */
+static int64_t oci_value(uint64_t v)
+{
+	return v == RF_MAX ? -1 : (int64_t)v;
+}
+
+static void kv_string(rf_json_writer *w, const char *key, const char *value)
+{
+	rf_json_key(w, key);
+	rf_json_string(w, value);
+}
+
+/* ================================================================ process */
+
+/* Environment ops collapse to the last op per variable. */
+static bool env_superseded(const rf_process *p, size_t i)
+{
+	for (size_t j = i + 1; j < p->n_env; j++)
+		if (!strcmp(p->env[i].key, p->env[j].key))
+			return true;
+	return false;
+}
+
+static int dump_env(rf_json_writer *w, const rf_process *p, rf_error *err)
+{
+	bool any = false;
+
+	for (size_t i = 0; i < p->n_env; i++) {
+		cleanup_free char *kv = NULL;
+
+		if (!p->env[i].value || env_superseded(p, i))
+			continue;
+		if (!any) {
+			rf_json_key(w, "env");
+			rf_json_begin_array(w);
+			any = true;
+		}
+		if (asprintf(&kv, "%s=%s", p->env[i].key, p->env[i].value) < 0)
+			return rf_error_set(err, ENOMEM, "process.env");
+		rf_json_string(w, kv);
+	}
+	if (any)
+		rf_json_end_array(w);
+	return 0;
+}
+
+static void dump_caps(rf_json_writer *w, const rf_process *p)
+{
+	static const char *const sets[] = { "bounding", "effective", "permitted" };
+	uint64_t caps;
+
+	if (!p->caps_set && !p->cap_add && !p->cap_drop)
+		return;
+	caps = rf_caps_effective_set(p);
+	rf_json_key(w, "capabilities");
+	rf_json_begin_object(w);
+	for (size_t s = 0; s < RF_ARRAY_SIZE(sets); s++) {
+		rf_json_key(w, sets[s]);
+		rf_json_begin_array(w);
+		for (int cap = 0; cap < 64; cap++)
+			if (caps & (UINT64_C(1) << cap))
+				rf_json_string(w, rf_cap_name(cap));
+		rf_json_end_array(w);
+	}
+	rf_json_end_object(w);
+}
+
+static int dump_rlimits(rf_json_writer *w, const rf_process *p, rf_error *err)
+{
+	bool any = false;
+
+	for (int r = 0; r < RLIM_NLIMITS; r++) {
+		const char *name = rf_rlimit_name(r);
+		char upper[32];
+		size_t i;
+
+		if (!p->rlimits[r].set)
+			continue;
+		if (!name)
+			return rf_error_set(err, 0, "resource limit %d has no name", r);
+		for (i = 0; name[i] && i < sizeof(upper) - 1; i++)
+			upper[i] = (char)toupper((unsigned char)name[i]);
+		upper[i] = '\0';
+		if (!any) {
+			rf_json_key(w, "rlimits");
+			rf_json_begin_array(w);
+			any = true;
+		}
+		rf_json_begin_object(w);
+		rf_json_key(w, "type");
+		{
+			char type[48];
+
+			snprintf(type, sizeof(type), "RLIMIT_%s", upper);
+			rf_json_string(w, type);
+		}
+		rf_json_key(w, "soft");
+		rf_json_uint(w, p->rlimits[r].soft);
+		rf_json_key(w, "hard");
+		rf_json_uint(w, p->rlimits[r].hard);
+		rf_json_end_object(w);
+	}
+	if (any)
+		rf_json_end_array(w);
+	return 0;
+}
+
+static int dump_process(rf_json_writer *w, const rf_process *p, rf_error *err)
+{
+	rf_json_key(w, "process");
+	rf_json_begin_object(w);
+	if (p->argv) {
+		rf_json_key(w, "args");
+		rf_json_begin_array(w);
+		for (char **a = p->argv; *a; a++)
+			rf_json_string(w, *a);
+		rf_json_end_array(w);
+	}
+	if (dump_env(w, p, err) < 0)
+		return -1;
+	if (p->cwd)
+		kv_string(w, "cwd", p->cwd);
+	if (p->user_set || p->groups_set) {
+		rf_json_key(w, "user");
+		rf_json_begin_object(w);
+		if (p->user_set) {
+			rf_json_key(w, "uid");
+			rf_json_uint(w, p->uid);
+			rf_json_key(w, "gid");
+			rf_json_uint(w, p->gid);
+		}
+		if (p->groups_set) {
+			rf_json_key(w, "additionalGids");
+			rf_json_begin_array(w);
+			for (size_t i = 0; i < p->n_groups; i++)
+				rf_json_uint(w, p->groups[i]);
+			rf_json_end_array(w);
+		}
+		rf_json_end_object(w);
+	}
+	dump_caps(w, p);
+	if (dump_rlimits(w, p, err) < 0)
+		return -1;
+	if (p->oom_score_adj.set) {
+		rf_json_key(w, "oomScoreAdj");
+		rf_json_int(w, p->oom_score_adj.v);
+	}
+	/* not a choice: ringfence always sets no_new_privs */
+	rf_json_key(w, "noNewPrivileges");
+	rf_json_bool(w, true);
+	rf_json_end_object(w);
+	return 0;
+}
+
+/* ================================================================ mounts */
+
+static void dump_mounts(rf_json_writer *w, const rf_isolation *iso)
+{
+	char buf[64];
+
+	if (!iso->n_mounts)
+		return;
+	rf_json_key(w, "mounts");
+	rf_json_begin_array(w);
+	for (size_t i = 0; i < iso->n_mounts; i++) {
+		const rf_mount *m = &iso->mounts[i];
+		bool tmpfs = m->kind == RF_MOUNT_TMPFS;
+
+		rf_json_begin_object(w);
+		kv_string(w, "destination", m->dst);
+		kv_string(w, "type", tmpfs ? "tmpfs" : "bind");
+		kv_string(w, "source", tmpfs ? "tmpfs" : m->src);
+		rf_json_key(w, "options");
+		rf_json_begin_array(w);
+		if (tmpfs) {
+			rf_json_string(w, "nosuid");
+			rf_json_string(w, "nodev");
+			if (m->size) {
+				snprintf(buf, sizeof(buf), "size=%s", size_text(m->size, (char[32]){ 0 }, 32));
+				rf_json_string(w, buf);
+			}
+			if (m->mode) {
+				snprintf(buf, sizeof(buf), "mode=%o", m->mode);
+				rf_json_string(w, buf);
+			}
+		} else {
+			/* ringfence's binds are always recursive */
+			rf_json_string(w, "rbind");
+			if (m->kind == RF_MOUNT_RO_BIND)
+				rf_json_string(w, "ro");
+		}
+		rf_json_end_array(w);
+		rf_json_end_object(w);
+	}
+	rf_json_end_array(w);
+}
+
+/* ================================================================ linux */
+
+struct extra {
+	const char *file;
+	char value[32];
+};
+
+/* Memory files in SIZE units ("768M"), which the kernel reads too. */
+static void add_extra(struct extra *x, size_t *n, const char *file, uint64_t v)
+{
+	x[*n].file = file;
+	if (!strncmp(file, "memory.", 7))
+		size_text(v, x[*n].value, sizeof(x[*n].value));
+	else
+		cg_text(v, x[*n].value, sizeof(x[*n].value));
+	(*n)++;
+}
+
+static void dump_memory(rf_json_writer *w, const rf_limits *l, struct extra *x, size_t *nx)
+{
+	const rf_opt_u64 *max = &l->memory_max, *low = &l->memory_low, *swap = &l->swap_max;
+	/* OCI reads limit -1 without swap as "swap max too": say "max" in unified */
+	bool limit_oci = max->set && max->v && !(max->v == RF_MAX && !swap->set);
+	bool low_oci = low->set && low->v;
+	bool swap_oci = false;
+	int64_t swap_total = 0;
+
+	if (swap->set && limit_oci) {
+		if (swap->v == RF_MAX) {
+			swap_oci = true;
+			swap_total = -1;
+		} else if (max->v != RF_MAX && max->v <= (uint64_t)INT64_MAX - swap->v) {
+			swap_oci = true;
+			swap_total = (int64_t)(max->v + swap->v);
+		}
+	}
+	if (max->set && !limit_oci)
+		add_extra(x, nx, "memory.max", max->v);
+	if (low->set && !low_oci)
+		add_extra(x, nx, "memory.low", low->v);
+	if (swap->set && !swap_oci)
+		add_extra(x, nx, "memory.swap.max", swap->v);
+	if (!limit_oci && !low_oci)
+		return;
+	rf_json_key(w, "memory");
+	rf_json_begin_object(w);
+	if (limit_oci) {
+		rf_json_key(w, "limit");
+		rf_json_int(w, oci_value(max->v));
+	}
+	if (low_oci) {
+		rf_json_key(w, "reservation");
+		rf_json_int(w, oci_value(low->v));
+	}
+	if (swap_oci) {
+		rf_json_key(w, "swap");
+		rf_json_int(w, swap_total);
+	}
+	rf_json_end_object(w);
+}
+
+static void dump_cpu(rf_json_writer *w, const rf_limits *l)
+{
+	bool period = l->cpu_quota_us.set || l->cpu_period_us != DEFAULT_PERIOD_US;
+
+	if (!l->cpu_quota_us.set && !period && !l->cpu_weight.set && !l->cpuset_cpus &&
+	    !l->cpuset_mems)
+		return;
+	rf_json_key(w, "cpu");
+	rf_json_begin_object(w);
+	if (l->cpu_quota_us.set) {
+		rf_json_key(w, "quota");
+		rf_json_int(w, oci_value(l->cpu_quota_us.v));
+	}
+	if (period) {
+		rf_json_key(w, "period");
+		rf_json_uint(w, l->cpu_period_us);
+	}
+	if (l->cpu_weight.set) {
+		rf_json_key(w, "weight");
+		rf_json_uint(w, l->cpu_weight.v);
+	}
+	if (l->cpuset_cpus)
+		kv_string(w, "cpus", l->cpuset_cpus);
+	if (l->cpuset_mems)
+		kv_string(w, "mems", l->cpuset_mems);
+	rf_json_end_object(w);
+}
+
+static void dump_resources(rf_json_writer *w, const rf_limits *l)
+{
+	struct extra x[MAX_EXTRA];
+	size_t nx = 0;
+	char buf[32];
+
+	rf_json_key(w, "resources");
+	rf_json_begin_object(w);
+	dump_memory(w, l, x, &nx);
+	if (l->pids_max.set && l->pids_max.v) {
+		rf_json_key(w, "pids");
+		rf_json_begin_object(w);
+		rf_json_key(w, "limit");
+		rf_json_int(w, oci_value(l->pids_max.v));
+		rf_json_end_object(w);
+	} else if (l->pids_max.set) {
+		add_extra(x, &nx, "pids.max", 0);
+	}
+	dump_cpu(w, l);
+	rf_json_key(w, "unified");
+	rf_json_begin_object(w);
+	for (size_t i = 0; i < nx; i++)
+		kv_string(w, x[i].file, x[i].value);
+	if (l->memory_high.set)
+		kv_string(w, "memory.high", size_text(l->memory_high.v, buf, sizeof(buf)));
+	kv_string(w, "memory.oom.group", l->oom_group ? "1" : "0");
+	for (size_t i = 0; i < l->n_unified; i++)
+		kv_string(w, l->unified[i].key, l->unified[i].value);
+	rf_json_end_object(w);
+	rf_json_end_object(w);
+}
+
+static const char *name_of(const pf_name *tab, size_t n, int value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tab[i].value == value)
+			return tab[i].name;
+	return NULL;
+}
+
+static void dump_mempolicy(rf_json_writer *w, const rf_mempolicy *mp)
+{
+	char nodes[RF_MAX_IDS * 4];
+
+	if (mp->mode == RF_MPOL_NONE)
+		return;
+	rf_json_key(w, "memoryPolicy");
+	rf_json_begin_object(w);
+	kv_string(w, "mode", name_of(pf_mpol_modes, pf_n_mpol_modes, (int)mp->mode));
+	if (!rf_idset_empty(&mp->nodes))
+		kv_string(w, "nodes", rf_idset_format(&mp->nodes, nodes, sizeof(nodes)));
+	if (mp->flags) {
+		rf_json_key(w, "flags");
+		rf_json_begin_array(w);
+		for (size_t i = 0; i < pf_n_mpol_flags; i++)
+			if (mp->flags & (unsigned)pf_mpol_flags[i].value)
+				rf_json_string(w, pf_mpol_flags[i].name);
+		rf_json_end_array(w);
+	}
+	rf_json_end_object(w);
+}
+
+static int dump_linux(rf_json_writer *w, const rf_plan *plan, rf_error *err)
+{
+	rf_json_key(w, "linux");
+	rf_json_begin_object(w);
+	if (plan->iso.ns_flags) {
+		rf_json_key(w, "namespaces");
+		rf_json_begin_array(w);
+		for (size_t i = 0; i < pf_n_namespaces; i++) {
+			if (!(plan->iso.ns_flags & pf_namespaces[i].value))
+				continue;
+			rf_json_begin_object(w);
+			kv_string(w, "type", pf_namespaces[i].name);
+			rf_json_end_object(w);
+		}
+		rf_json_end_array(w);
+	}
+	dump_resources(w, &plan->limits);
+	dump_mempolicy(w, &plan->proc.mempolicy);
+	if (plan->proc.seccomp_mode == RF_SECCOMP_INLINE && plan->proc.seccomp_json) {
+		const char *t = plan->proc.seccomp_json;
+		rf_json *sc = rf_json_parse(t, strlen(t), err);
+
+		if (!sc)
+			return rf_error_prefix(err, "linux.seccomp");
+		rf_json_key(w, "seccomp");
+		emit_tree(w, sc);
+		rf_json_free(sc);
+	}
+	rf_json_end_object(w);
+	return 0;
+}
+
+/* ================================================================ ringfence */
+
+static void dump_ringfence(rf_json_writer *w, const rf_plan *plan)
+{
+	const rf_process *p = &plan->proc;
+	char buf[32];
+	bool any = false;
+
+	rf_json_key(w, "ringfence");
+	rf_json_begin_object(w);
+	if (plan->sup.timeout_ms)
+		kv_string(w, "timeout", duration_text(plan->sup.timeout_ms, buf, sizeof(buf)));
+	kv_string(w, "killAfter", duration_text(plan->sup.kill_after_ms, buf, sizeof(buf)));
+	if (plan->sup.plain_exit) {
+		rf_json_key(w, "plainExit");
+		rf_json_bool(w, true);
+	}
+	if (plan->sup.allow_panic_on_oom) {
+		rf_json_key(w, "allowPanicOnOom");
+		rf_json_bool(w, true);
+	}
+	if (p->seccomp_mode == RF_SECCOMP_DEFAULT)
+		kv_string(w, "seccomp", "default");
+	else if (p->seccomp_mode == RF_SECCOMP_FILE && p->seccomp_path)
+		kv_string(w, "seccomp", p->seccomp_path);
+	if (plan->iso.map_root) {
+		rf_json_key(w, "mapRoot");
+		rf_json_bool(w, true);
+	}
+	if (p->clearenv) {
+		rf_json_key(w, "clearEnv");
+		rf_json_bool(w, true);
+	}
+	for (size_t i = 0; i < p->n_env; i++) {
+		if (p->env[i].value || env_superseded(p, i))
+			continue;
+		if (!any) {
+			rf_json_key(w, "unsetEnv");
+			rf_json_begin_array(w);
+			any = true;
+		}
+		rf_json_string(w, p->env[i].key);
+	}
+	if (any)
+		rf_json_end_array(w);
+	rf_json_end_object(w);
+}
+
+int rf_profile_dump(const rf_plan *plan, char **out, size_t *len, rf_error *err)
+{
+	rf_json_writer *w = rf_json_writer_new(true);
+	int r = -1;
+
+	if (!w)
+		return rf_error_set(err, ENOMEM, "write the profile");
+	rf_json_begin_object(w);
+	kv_string(w, "ociVersion", DUMP_OCI_VERSION);
+	if (dump_process(w, &plan->proc, err) < 0)
+		goto out;
+	if (plan->iso.ro_root) {
+		rf_json_key(w, "root");
+		rf_json_begin_object(w);
+		rf_json_key(w, "readonly");
+		rf_json_bool(w, true);
+		rf_json_end_object(w);
+	}
+	if (plan->iso.hostname)
+		kv_string(w, "hostname", plan->iso.hostname);
+	dump_mounts(w, &plan->iso);
+	if (dump_linux(w, plan, err) < 0)
+		goto out;
+	dump_ringfence(w, plan);
+	rf_json_end_object(w);
+	r = rf_json_writer_finish(w, out, len, err);
+	if (r < 0)
+		rf_error_prefix(err, "write the profile");
+out:
+	rf_json_writer_free(w);
+	return r;
+}
