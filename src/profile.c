@@ -527,8 +527,9 @@ int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,
 	if (rf_profile_resolve(name_or_path, path, sizeof(path), err) < 0)
 		return -1;
 	root = rf_json_parse_file(path, err);
-	if (!root)
-		return rf_error_prefix(err, "profile `%s`", name_or_path);
+	if (!root)   /* the message names the file already */
+		return strcmp(path, name_or_path) ? rf_error_prefix(err, "profile `%s`", name_or_path)
+						  : -1;
 	slash = strrchr(path, '/');
 	if (slash)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
