@@ -28,7 +28,7 @@ int rf_error_set(rf_error *err, int errnum, const char *fmt, ...)
 int rf_error_prefix(rf_error *err, const char *fmt, ...)
 {
 	char context[RF_ERROR_MSG_MAX];
-	char joined[RF_ERROR_MSG_MAX];
+	size_t clen, mlen;
 	va_list ap;
 
 	if (!err)
@@ -36,8 +36,17 @@ int rf_error_prefix(rf_error *err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(context, sizeof(context), fmt, ap);
 	va_end(ap);
-	snprintf(joined, sizeof(joined), "%s: %s", context, err->msg);
-	memcpy(err->msg, joined, sizeof(err->msg));
+	/* "CONTEXT: MESSAGE", cut to fit; the context is kept whole first. */
+	clen = strlen(context);
+	if (clen > sizeof(err->msg) - 3)
+		clen = sizeof(err->msg) - 3;
+	mlen = strnlen(err->msg, sizeof(err->msg) - 1);
+	if (clen + 2 + mlen > sizeof(err->msg) - 1)
+		mlen = sizeof(err->msg) - 1 - clen - 2;
+	memmove(err->msg + clen + 2, err->msg, mlen);
+	memcpy(err->msg, context, clen);
+	memcpy(err->msg + clen, ": ", 2);
+	err->msg[clen + 2 + mlen] = '\0';
 	return -1;
 }
 

@@ -95,8 +95,10 @@ const char *rf_idset_format(const rf_idset *s, char *buf, size_t len)
 			n = snprintf(buf + used, len - used, "%s%u", used ? "," : "", id);
 		else
 			n = snprintf(buf + used, len - used, "%s%u-%u", used ? "," : "", id, end);
-		if (n < 0 || (size_t)n >= len - used)
+		if (n < 0 || (size_t)n >= len - used) {
+			buf[used] = '\0';   /* never end on a cut-off entry */
 			break;
+		}
 		used += (size_t)n;
 		id = end + 1;
 	}
