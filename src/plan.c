@@ -79,8 +79,9 @@ const char *rf_idset_format(const rf_idset *s, char *buf, size_t len)
 	size_t used = 0;
 	unsigned id = 0;
 
-	if (len)
-		buf[0] = '\0';
+	if (!len)
+		return buf;
+	buf[0] = '\0';
 	while (id < RF_MAX_IDS) {
 		unsigned end;
 		int n;
