@@ -93,6 +93,14 @@ const rf_json *pf_get(const rf_json *obj, const char *key)
 	return rf_json_typeof(v) == RF_JSON_NULL ? NULL : v;
 }
 
+/* Messages quote the input: keep them one printable line. */
+static void make_printable(char *s)
+{
+	for (; *s; s++)
+		if ((unsigned char)*s < 0x20 || (unsigned char)*s >= 0x7f)
+			*s = '?';
+}
+
 int pf_fail(pf_ctx *c, const char *path, const char *fmt, ...)
 {
 	char msg[RF_ERROR_MSG_MAX];
@@ -101,6 +109,7 @@ int pf_fail(pf_ctx *c, const char *path, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	make_printable(msg);
 	return rf_error_set(c->err, 0, "%s: %s", path, msg);
 }
 
@@ -201,6 +210,7 @@ int pf_ignore(pf_ctx *c, const char *path, const char *fmt, ...)
 	}
 	if (asprintf(&entry, "%s%s%s%s", path, *note ? " (" : "", note, *note ? ")" : "") < 0)
 		return rf_error_set(c->err, ENOMEM, "report `%s`", path);
+	make_printable(entry);
 	grown = realloc(c->ignored, (c->n_ignored + 1) * sizeof(*grown));
 	if (!grown) {
 		free(entry);
