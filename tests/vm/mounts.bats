@@ -1,0 +1,165 @@
+#!/usr/bin/env bats
+# The filesystem view: --tmpfs, --bind, --ro-bind, --ro-root, --chdir, and
+# that nothing mounted inside reaches the caller.
+
+load ../lib/common
+
+setup() {
+	dir=$(mktemp -d /tmp/rf-mounts.XXXXXX)
+	mkdir "$dir/data"
+	echo hello >"$dir/data/file"
+}
+
+rf_teardown() {
+	rm -rf "$dir"
+}
+
+mount_count() {
+	wc -l </proc/self/mountinfo
+}
+
+@test "--tmpfs gives a private tmpfs of the given size, mode 1777, nosuid and nodev" {
+	requires root cgroup2
+	rf_run run --unshare mount --tmpfs /tmp:size=16M -- sh -c \
+		'stat -f -c "%T %b %S" /tmp; stat -c %a /tmp; grep " /tmp " /proc/self/mountinfo; touch /tmp/inside'
+	expect_status 0
+	local type blocks bsize
+	read -r type blocks bsize <<<"${lines[0]}"
+	[[ $type == tmpfs ]] || _rf_fail "/tmp inside is $type"
+	((blocks * bsize == 16 * 1024 * 1024)) || _rf_fail "/tmp inside has $((blocks * bsize)) bytes"
+	[[ ${lines[1]} == 1777 ]] || _rf_fail "mode ${lines[1]}"
+	[[ ${lines[2]} == *nosuid* && ${lines[2]} == *nodev* ]] || _rf_fail "flags: ${lines[2]}"
+	[[ ! -e /tmp/inside ]] || _rf_fail "a file made inside appeared in the caller's /tmp"
+}
+
+@test "a tmpfs fill beyond its size stops there (ENOSPC)" {
+	requires root cgroup2
+	rf_run run --unshare mount --tmpfs /tmp:size=8M -- dd if=/dev/zero of=/tmp/fill bs=1M count=32
+	expect_status 1
+	expect_stderr_contains "No space left on device"
+}
+
+@test "a tmpfs fill beyond memory.max is an OOM kill at the limit (121)" {
+	requires root cgroup2 memory
+	# tmpfs pages are charged to the leaf, so the fill meets memory.max, not the host.
+	rf_run run --memory 64M --unshare mount --tmpfs /tmp:size=1G --report "$dir/r.json" -- \
+		dd if=/dev/zero of=/tmp/fill bs=1M count=512
+	expect_status 121
+	expect_json "$dir/r.json" verdict oom-limit
+}
+
+@test "--ro-root: / is read-only, the sandbox's --tmpfs and --bind stay writable" {
+	requires root cgroup2
+	rf_run run --unshare mount --ro-root --tmpfs /tmp --bind "$dir/data:/mnt" -- sh -c '
+		touch /etc/rf-written && echo wrote-etc
+		touch /tmp/ok && echo wrote-tmp
+		echo from-inside >/mnt/new && echo wrote-bind'
+	expect_status 0
+	expect_stderr_contains "Read-only file system"
+	expect_output_not_contains wrote-etc
+	expect_output_contains wrote-tmp
+	expect_output_contains wrote-bind
+	[[ ! -e /etc/rf-written ]]
+	# The bind is the caller's directory: the write landed there.
+	[[ $(cat "$dir/data/new") == from-inside ]] || _rf_fail "the bind did not write through"
+}
+
+@test "--ro-bind is read-only, nosuid and nodev; --bind writes through" {
+	requires root cgroup2
+	rf_run run --unshare mount --tmpfs /tmp --ro-bind "$dir/data:/tmp/ro" --bind "$dir/data:/tmp/rw" -- sh -c '
+		cat /tmp/ro/file
+		grep " /tmp/ro " /proc/self/mountinfo
+		touch /tmp/ro/x && echo wrote-ro
+		touch /tmp/rw/x && echo wrote-rw'
+	expect_status 0
+	[[ ${lines[0]} == hello ]]
+	[[ ${lines[1]} == *" ro,"* && ${lines[1]} == *nosuid* && ${lines[1]} == *nodev* ]] ||
+		_rf_fail "ro-bind flags: ${lines[1]}"
+	expect_output_not_contains wrote-ro
+	expect_output_contains wrote-rw
+	[[ -e $dir/data/x ]]
+}
+
+@test "a bind source is the caller's path even under an earlier --tmpfs" {
+	requires root cgroup2
+	rf_run run --unshare mount --tmpfs "$dir" --ro-bind "$dir/data:$dir/data" -- sh -c "ls $dir; cat $dir/data/file"
+	expect_status 0
+	[[ $output == $'data\nhello' ]] || _rf_fail "unexpected view"
+}
+
+@test "mount points are created inside a --tmpfs, and nowhere else" {
+	requires root cgroup2
+	rf_run run --unshare mount --tmpfs /tmp --ro-bind /etc/passwd:/tmp/a/b/passwd -- grep -c '^root:' /tmp/a/b/passwd
+	expect_status 0
+	[[ $output == 1 ]]
+	rf_run run --unshare mount --bind "$dir/data:$dir/missing/dir" -- true
+	expect_status 125
+	expect_stderr_contains "mount point \`$dir/missing/dir\` does not exist (ringfence creates mount points only inside a --tmpfs)"
+	[[ ! -e $dir/missing ]]
+}
+
+@test "a missing bind source is refused at plan time, naming it" {
+	requires root cgroup2
+	rf_run run --unshare mount --bind /nonexistent-rf:/mnt -- true
+	expect_status 125
+	expect_stderr_contains "source \`/nonexistent-rf\`"
+	expect_stderr_contains "No such file or directory"
+}
+
+@test "mount options need --unshare mount" {
+	requires root cgroup2
+	rf_run run --tmpfs /tmp -- true
+	expect_status 125
+	expect_stderr_contains "needs a mount namespace (--unshare mount)"
+	rf_run run --ro-root -- true
+	expect_status 125
+	expect_stderr_contains "--ro-root needs a mount namespace"
+}
+
+@test "nothing mounted inside is visible outside, during or after the run" {
+	requires root cgroup2
+	local before during
+	before=$(mount_count)
+	"$RINGFENCE" run --unshare mount --tmpfs "$dir/data" -- sh -c "touch $dir/data/marker; sleep 4" &
+	local pid=$!
+	sleep 2
+	during=$(mount_count)
+	[[ ! -e $dir/data/marker ]] || _rf_fail "a file made in the sandbox's tmpfs is visible outside"
+	[[ -e $dir/data/file ]] || _rf_fail "the caller's directory is covered"
+	wait "$pid" || _rf_fail "ringfence failed"
+	((during == before)) || _rf_fail "mounts outside went from $before to $during during the run"
+	(($(mount_count) == before))
+}
+
+@test "--chdir enters the directory; a missing or relative one is refused" {
+	requires root cgroup2
+	rf_run run --chdir /etc -- pwd
+	expect_status 0
+	[[ $output == /etc ]]
+	rf_run run --chdir /nonexistent-rf -- pwd
+	expect_status 125
+	expect_stderr_contains "change directory to \`/nonexistent-rf\`"
+	rf_run run --chdir etc -- pwd
+	expect_status 125
+	expect_stderr_contains "--chdir \`etc\`: expected an absolute path"
+}
+
+@test "the inherited working directory is entered again in the new view" {
+	requires root cgroup2
+	# The caller sits in a directory the sandbox covers with a tmpfs: the
+	# payload is in the tmpfs, not in the caller's hidden directory.
+	cd "$dir/data"
+	rf_run run --unshare mount --tmpfs "$dir/data" -- sh -c 'pwd; ls -A | wc -l; stat -f -c %T .'
+	expect_status 0
+	[[ ${lines[0]} == "$dir/data" && ${lines[1]} == 0 && ${lines[2]} == tmpfs ]] ||
+		_rf_fail "the payload still sees the caller's directory"
+}
+
+@test "--unshare pid gets a /proc of its own, nosuid, nodev and noexec" {
+	requires root cgroup2
+	rf_run run --unshare pid -- sh -c 'grep " /proc " /proc/self/mountinfo | tail -1; ls /proc | grep -c "^[0-9]"'
+	expect_status 0
+	[[ ${lines[0]} == *nosuid* && ${lines[0]} == *nodev* && ${lines[0]} == *noexec* ]] ||
+		_rf_fail "/proc flags: ${lines[0]}"
+	((${lines[1]} <= 4))
+}

@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Interactive shells on a terminal: the payload gets the terminal with job
+# control, Ctrl-C reaches it and not the supervisor, the terminal comes back
+# afterwards, and a fork bomb typed into the shell stays in its leaf.
+#
+# ptyrun (tests/helpers/ptyrun.c) plays the terminal: script lines are typed,
+# `@expect TEXT` waits for output. Expected texts are spelled so that the
+# typed line itself (which the terminal echoes) does not contain them.
+
+load ../lib/common
+
+SHELL_ARGS=(--setenv 'PS1=rf$ ' -- bash --norc --noprofile -i)
+
+script() {	# script LINES...: write the ptyrun script, print its path
+	printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/script"
+	echo "$BATS_TEST_TMPDIR/script"
+}
+
+@test "an interactive shell under --unshare all gets job control and its exit status back" {
+	requires root cgroup2 pty ptyrun
+	run_cmd ptyrun -t 120 -s "$(script \
+		'@expect rf$' \
+		'[[ $- == *m* ]] && echo JOB""CONTROL-ON' \
+		'@expect JOBCONTROL-ON' \
+		'sleep 100' \
+		'@sleep 1000' \
+		'@ctrl z' \
+		'@expect Stopped' \
+		'kill -9 %1' \
+		'@sleep 500' \
+		'echo REA""PED' \
+		'@expect REAPED' \
+		'exit 7')" -- "$RINGFENCE" run --unshare all "${SHELL_ARGS[@]}"
+	expect_status 7
+	expect_output_not_contains "no job control"
+	expect_output_not_contains "cannot set terminal process group"
+}
+
+@test "Ctrl-C reaches the payload, not the supervisor" {
+	requires root cgroup2 pty ptyrun
+	local ns
+	for ns in net pid; do
+		run_cmd ptyrun -t 60 -s "$(script '@expect READY' '@ctrl c')" -- \
+			"$RINGFENCE" run --unshare "$ns" -- bash --norc -c \
+			'trap "echo GOT-INT; exit 3" INT; echo READY; sleep 30; echo NOT-INTERRUPTED'
+		# The supervisor survived to pass the payload's own status on.
+		expect_status 3
+		expect_output_contains GOT-INT
+		expect_output_not_contains NOT-INTERRUPTED
+	done
+}
+
+@test "after the payload ends the terminal is the caller's again" {
+	requires root cgroup2 pty ptyrun
+	# The caller is a plain sh without job control: nobody but ringfence gives
+	# the terminal back before sh reads from it again.
+	run_cmd ptyrun -t 120 -s "$(script '@expect rf$' 'exit 5' '@expect status=5' 'hello' '@expect got=hello')" -- \
+		sh -c '"$0" run --unshare all "$@"; echo "status=$?"; read -r x; echo "got=$x"' \
+		"$RINGFENCE" "${SHELL_ARGS[@]}"
+	expect_status 0
+}
+
+@test "the terminal's settings are restored when the payload is killed" {
+	requires root cgroup2 pty ptyrun
+	# Interactive bash ignores SIGTERM, so the timeout ends in cgroup.kill
+	# while readline has the terminal in raw mode.
+	run_cmd ptyrun -t 120 -s "$(script '@expect rf$' '@expect status=')" -- \
+		sh -c '"$0" run --timeout 2s --unshare all "$@"; echo "status=$?"; stty -a' \
+		"$RINGFENCE" "${SHELL_ARGS[@]}"
+	expect_status 0
+	expect_output_contains "status=124"
+	[[ $output == *" icanon"* && $output != *"-icanon"* && $output != *"-echo "* ]] ||
+		_rf_fail "the terminal was left in raw mode"
+}
+
+@test "a fork bomb typed into the shell is contained, the host stays responsive, the verdict shows pids hits" {
+	requires root cgroup2 pids cpu pty ptyrun
+	local report=$BATS_TEST_TMPDIR/r.json out=$BATS_TEST_TMPDIR/out leaf n start elapsed pty_status
+	ptyrun -t 150 -s "$(script '@expect rf$' ':(){ :|:& };:' '@sleep 10000' 'exit 0')" -- \
+		"$RINGFENCE" run --pids 64 --cpus 0.5 --unshare all --timeout 100s --report "$report" \
+		"${SHELL_ARGS[@]}" >"$out" 2>&1 &
+	local pty=$!
+	sleep 6
+	# The bomb is at its limit: the leaf holds at most 64 tasks.
+	leaf=$(dirname "$(grep -lx 64 "$RF_PARENT"/*/pids.max | head -1)")
+	[[ -d $leaf ]] || _rf_fail "no leaf with pids.max 64 under $RF_PARENT"
+	n=$(cat "$leaf/pids.current")
+	((n <= 64)) || _rf_fail "$n tasks in the leaf"
+	# The guest stays responsive: 50 short processes in well under 20 s.
+	start=$(date +%s)
+	timeout 20 sh -c 'for i in $(seq 50); do /bin/true; done' || _rf_fail "the host is unresponsive"
+	elapsed=$(($(date +%s) - start))
+	wait "$pty"
+	pty_status=$?
+	cat "$out" >&2
+	((pty_status == 0)) || _rf_fail "the shell's exit status was $pty_status"
+	echo "50 processes took ${elapsed}s during the bomb" >&2
+	expect_json "$report" pids.max 64
+	(($(json_get "$report" pids.limit_hits) > 0)) || _rf_fail "no pids limit hits reported"
+	expect_json "$report" verdict exited
+}
