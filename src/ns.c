@@ -148,6 +148,13 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
 	rf_isolation *iso = &plan->iso;
 
+	/* Options that only make sense in a namespace bring it along (as with
+	 * bubblewrap): mounts need a mount namespace not to touch the caller's
+	 * view, --hostname a uts one. */
+	if (iso->n_mounts || iso->ro_root)
+		iso->ns_flags |= CLONE_NEWNS;
+	if (iso->hostname)
+		iso->ns_flags |= CLONE_NEWUTS;
 	if (iso->ns_flags && !(iso->ns_flags & CLONE_NEWUSER) && geteuid() != 0) {
 		iso->ns_flags |= CLONE_NEWUSER;
 		rf_note(diag, "adding a user namespace: without root, namespaces can only "
@@ -159,11 +166,6 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 		iso->ns_flags |= CLONE_NEWNS;
 		rf_debug(diag, "adding a mount namespace for the pid namespace's /proc");
 	}
-	if ((iso->n_mounts || iso->ro_root) && !(iso->ns_flags & CLONE_NEWNS))
-		return rf_error_set(err, 0, "%s needs a mount namespace (--unshare mount)",
-				    iso->n_mounts ? "--tmpfs/--bind/--ro-bind" : "--ro-root");
-	if (iso->hostname && !(iso->ns_flags & CLONE_NEWUTS))
-		return rf_error_set(err, 0, "--hostname needs a uts namespace (--unshare uts)");
 	if (iso->hostname && (!*iso->hostname || strlen(iso->hostname) > HOST_NAME_MAX))
 		return rf_error_set(err, 0, "--hostname `%s`: expected 1 to %d characters",
 				    iso->hostname, HOST_NAME_MAX);

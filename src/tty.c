@@ -47,12 +47,14 @@ static int set_foreground(int fd, pid_t pgrp)
 	return rc;
 }
 
-int rf_tty_take(int fd, rf_error *err)
+int rf_tty_give(rf_tty *t, pid_t child, rf_error *err)
 {
-	if (setpgid(0, 0) < 0)
-		return rf_error_set(err, errno, "make a process group for the payload");
-	if (set_foreground(fd, getpgrp()) < 0)
-		return rf_error_set(err, errno, "give the terminal to the payload");
+	if (!t->active)
+		return 0;
+	if (setpgid(child, child) < 0)
+		return rf_error_set(err, errno, "make a process group for the command");
+	if (set_foreground(t->fd, child) < 0)
+		return rf_error_set(err, errno, "give the terminal to the command");
 	return 0;
 }
 

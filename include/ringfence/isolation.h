@@ -30,12 +30,13 @@ int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_e
 int rf_identity_parse_user(const char *spec, rf_process *p, rf_error *err);
 int rf_identity_parse_groups(const char *list, rf_process *p, rf_error *err);
 
-/* Planning (call from rf_plan_finalize): cross-checks of the isolation options.
- * Adds `user` when a caller without root asks for any namespace (note), and
- * `mount` with `pid` for its /proc (debug); refuses mounts/--ro-root without a
- * mount namespace, --hostname without uts, --map-root without user, --user or
- * --groups whose ids do not exist in the user namespace, a relative --chdir,
- * and a mount that would hide an earlier one. */
+/* Planning (call from rf_plan_finalize): namespaces the options imply and
+ * cross-checks. Adds `mount` for --tmpfs/--bind/--ro-bind/--ro-root and for
+ * `pid` (its own /proc), `uts` for --hostname, and `user` when a caller
+ * without root asks for any namespace (a note); refuses --map-root without
+ * `user`, --user or --groups whose ids do not exist in the user namespace, a
+ * hostname the kernel would refuse, a relative --chdir, and a mount that
+ * would hide an earlier one. */
 int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err);
 
 /* Parent side, after clone with CLONE_NEWUSER: write the child's uid/gid maps. */

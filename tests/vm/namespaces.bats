@@ -51,11 +51,14 @@ ns_id() {	# ns_id NAME: this process's namespace of that kind
 	[[ $output == "$before" ]] || _rf_fail "hostname inside: $output, expected the inherited $before"
 }
 
-@test "--hostname without a uts namespace is refused before anything starts" {
+@test "--hostname brings a uts namespace of its own" {
 	requires root cgroup2
-	rf_run run --hostname x -- true
-	expect_status 125
-	expect_stderr_contains "--hostname needs a uts namespace (--unshare uts)"
+	local before
+	before=$(hostname)
+	rf_run run --hostname sandbox-2 -- sh -c 'hostname; readlink /proc/self/ns/uts'
+	expect_status 0
+	[[ ${lines[0]} == sandbox-2 && ${lines[1]} != "$(ns_id uts)" ]] || _rf_fail "not in a uts namespace of its own"
+	[[ $(hostname) == "$before" ]]
 }
 
 @test "--unshare net: only lo exists, and it is up" {
