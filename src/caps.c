@@ -57,7 +57,7 @@ static const uint64_t default_caps =
 	CAP(SETPCAP) |          /* drop its own capabilities further (capsh, setpriv) */
 	CAP(SETFCAP) |          /* set file capabilities when building packages or images */
 	CAP(NET_BIND_SERVICE) | /* bind ports below 1024 (test servers) */
-	CAP(SYS_CHROOT) |       /* chroot builds (debootstrap, mock); no escape from a mount view */
+	CAP(SYS_CHROOT) |       /* chroot builds (debootstrap, mock); no way out of a mount view */
 	CAP(AUDIT_WRITE);       /* login, sshd and su refuse to run when they cannot audit */
 
 /* Left out, and why a user might miss each:

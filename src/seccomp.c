@@ -41,15 +41,12 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
-#include "ringfence/parse.h"
 #include "ringfence/seccomp.h"
+#include "seccomp-internal.h"
 
-#define PATH_MAX_LEN 192
 #define MAX_ERRNO_RET 4094      /* the most libseccomp takes (the kernel's MAX_ERRNO - 1) */
 #define MAX_CONDITIONS 32
-#define MAX_ARCHES 8
 
 extern const char rf_seccomp_default_text[];   /* generated from default.json */
 
@@ -59,41 +56,28 @@ struct rf_seccomp {
 	unsigned int flags;     /* SECCOMP_FILTER_FLAG_* for seccomp(2) */
 };
 
-typedef struct compiler {
-	scmp_filter_ctx ctx;
-	uint32_t native;
-	uint32_t arches[MAX_ARCHES];    /* the filter's, native first */
-	size_t n_arches;
-	uint32_t default_action;
-	unsigned int flags;
-	uint64_t caps;
-	unsigned kernel[3];
-	const rf_diag *diag;
-	rf_error *err;
-} compiler;
-
 /* ---- JSON paths and types ------------------------------------------------ */
 
 /* Paths longer than any real profile has are cut, visibly. */
 static const char *cut(char *buf, int n)
 {
-	if (n >= PATH_MAX_LEN)
-		memcpy(buf + PATH_MAX_LEN - 4, "...", 4);
+	if (n >= SC_PATH_MAX)
+		memcpy(buf + SC_PATH_MAX - 4, "...", 4);
 	return buf;
 }
 
-static const char *key_path(char *buf, const char *parent, const char *key)
+const char *sc_key_path(char buf[SC_PATH_MAX], const char *parent, const char *key)
 {
-	return cut(buf, snprintf(buf, PATH_MAX_LEN, "%s%s%s", parent, *parent ? "." : "", key));
+	return cut(buf, snprintf(buf, SC_PATH_MAX, "%s%s%s", parent, *parent ? "." : "", key));
 }
 
-static const char *index_path(char *buf, const char *parent, size_t i)
+const char *sc_index_path(char buf[SC_PATH_MAX], const char *parent, size_t i)
 {
-	return cut(buf, snprintf(buf, PATH_MAX_LEN, "%s[%zu]", parent, i));
+	return cut(buf, snprintf(buf, SC_PATH_MAX, "%s[%zu]", parent, i));
 }
 
 /* Input text in a message: printable, at most 64 characters. */
-static const char *shown(char buf[72], const char *s)
+const char *sc_shown(char buf[72], const char *s)
 {
 	size_t o = 0;
 
@@ -110,10 +94,7 @@ static const char *kind_of(const rf_json *n)
 	return rf_json_type_name(rf_json_typeof(n));
 }
 
-static int fail(compiler *c, const char *path, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
-
-static int fail(compiler *c, const char *path, const char *fmt, ...)
+int sc_fail(sc_ctx *c, const char *path, const char *fmt, ...)
 {
 	char msg[RF_ERROR_MSG_MAX];
 	va_list ap;
@@ -126,72 +107,75 @@ static int fail(compiler *c, const char *path, const char *fmt, ...)
 	return rf_error_set(c->err, 0, "`%s`: %s", path, msg);
 }
 
-static int expect(compiler *c, const char *path, const rf_json *n, rf_json_type t)
+int sc_expect(sc_ctx *c, const char *path, const rf_json *n, rf_json_type t)
 {
 	if (rf_json_typeof(n) == t)
 		return 0;
-	return fail(c, path, "expected %s, got %s", rf_json_type_name(t), kind_of(n));
+	return sc_fail(c, path, "expected %s, got %s", rf_json_type_name(t), kind_of(n));
 }
 
 /* Member `key`, or NULL when absent or null (null means unset, as in Go). */
-static const rf_json *member(const rf_json *obj, const char *key)
+const rf_json *sc_member(const rf_json *obj, const char *key)
 {
 	const rf_json *v = rf_json_get(obj, key);
 
 	return v && rf_json_typeof(v) != RF_JSON_NULL ? v : NULL;
 }
 
-static int get_u64(compiler *c, const char *path, const rf_json *n, uint64_t max, uint64_t *out)
+static int get_u64(sc_ctx *c, const char *path, const rf_json *n, uint64_t max, uint64_t *out)
 {
 	int64_t neg;
 
 	if (rf_json_typeof(n) != RF_JSON_NUMBER || !rf_json_is_integer(n))
-		return fail(c, path, "expected an unsigned integer, got %s", kind_of(n));
+		return sc_fail(c, path, "expected an unsigned integer, got %s", kind_of(n));
 	if (rf_json_u64(n, out) < 0 || *out > max) {
 		if (rf_json_i64(n, &neg) == 0 && neg < 0)
-			return fail(c, path, "%lld is negative (expected 0 to %llu)", (long long)neg,
-				    (unsigned long long)max);
+			return sc_fail(c, path, "%lld is negative (expected 0 to %llu)",
+				       (long long)neg, (unsigned long long)max);
 		if (rf_json_u64(n, out) == 0)
-			return fail(c, path, "%llu is out of range (expected 0 to %llu)",
-				    (unsigned long long)*out, (unsigned long long)max);
-		return fail(c, path, "out of range (expected 0 to %llu)", (unsigned long long)max);
+			return sc_fail(c, path, "%llu is out of range (expected 0 to %llu)",
+				       (unsigned long long)*out, (unsigned long long)max);
+		return sc_fail(c, path, "out of range (expected 0 to %llu)",
+			       (unsigned long long)max);
 	}
 	return 0;
 }
 
 /* Warn about members not in `known` (NULL-terminated); "comment" is free text. */
-static int check_keys(compiler *c, const char *path, const rf_json *obj,
-		      const char *const *known)
+int sc_check_keys(sc_ctx *c, const char *path, const rf_json *obj,
+		  const char *const *known)
 {
-	if (expect(c, path, obj, RF_JSON_OBJECT) < 0)
+	if (sc_expect(c, path, obj, RF_JSON_OBJECT) < 0)
 		return -1;
 	for (size_t i = 0; i < rf_json_object_len(obj); i++) {
 		const char *k = rf_json_object_key(obj, i);
 		const char *const *p = known;
-		char buf[PATH_MAX_LEN], s[72];
+		char buf[SC_PATH_MAX], s[72];
 
 		while (*p && strcmp(*p, k))
 			p++;
 		if (!*p && strcmp(k, "comment"))
 			rf_warn(c->diag, "seccomp: ignoring unknown key `%s`",
-				key_path(buf, path, shown(s, k)));
+				sc_key_path(buf, path, sc_shown(s, k)));
 	}
 	return 0;
 }
 
 /* Each element of the array `n` must be a string; calls fn on each. */
-static int each_string(compiler *c, const char *path, const rf_json *n,
-		       int (*fn)(compiler *c, const char *path, const char *s, void *data),
-		       void *data)
+int sc_each_string(sc_ctx *c, const char *path, const rf_json *n,
+		   int (*fn)(sc_ctx *c, const char *path, const char *s, void *data),
+		   void *data)
 {
-	if (expect(c, path, n, RF_JSON_ARRAY) < 0)
+	if (sc_expect(c, path, n, RF_JSON_ARRAY) < 0)
 		return -1;
 	for (size_t i = 0; i < rf_json_array_len(n); i++) {
 		const rf_json *e = rf_json_array_at(n, i);
-		char sub[PATH_MAX_LEN];
+		char sub[SC_PATH_MAX];
 
-		index_path(sub, path, i);
-		if (expect(c, sub, e, RF_JSON_STRING) < 0 || fn(c, sub, rf_json_str(e), data) < 0)
+		sc_index_path(sub, path, i);
+		if (sc_expect(c, sub, e, RF_JSON_STRING) < 0)
+			return -1;
+		if (fn(c, sub, rf_json_str(e), data) < 0)
 			return -1;
 	}
 	return 0;
@@ -217,29 +201,30 @@ static const struct {
 	"SCMP_ACT_TRAP, SCMP_ACT_ERRNO, SCMP_ACT_TRACE, SCMP_ACT_ALLOW or SCMP_ACT_LOG"
 
 /* `action` and its errno (`errno_key`) in `obj` at `path`. */
-static int parse_action(compiler *c, const char *path, const rf_json *obj,
+static int parse_action(sc_ctx *c, const char *path, const rf_json *obj,
 			const char *action_key, const char *errno_key, uint32_t *out)
 {
-	const rf_json *a = member(obj, action_key), *e = member(obj, errno_key);
-	char ap[PATH_MAX_LEN], ep[PATH_MAX_LEN], s[72];
+	const rf_json *a = sc_member(obj, action_key), *e = sc_member(obj, errno_key);
+	char ap[SC_PATH_MAX], ep[SC_PATH_MAX], s[72];
 	uint64_t ret = EPERM;
 	const char *name;
 	size_t i;
 
-	key_path(ap, path, action_key);
-	key_path(ep, path, errno_key);
+	sc_key_path(ap, path, action_key);
+	sc_key_path(ep, path, errno_key);
 	if (!a)
-		return fail(c, ap, "missing (expected %s)", ACTIONS_FORM);
-	if (expect(c, ap, a, RF_JSON_STRING) < 0)
+		return sc_fail(c, ap, "missing (expected %s)", ACTIONS_FORM);
+	if (sc_expect(c, ap, a, RF_JSON_STRING) < 0)
 		return -1;
 	name = rf_json_str(a);
 	if (!strcmp(name, "SCMP_ACT_NOTIFY"))
-		return fail(c, ap, "SCMP_ACT_NOTIFY needs a seccomp agent to answer the "
-			    "notifications, which ringfence does not provide");
+		return sc_fail(c, ap, "SCMP_ACT_NOTIFY needs a seccomp agent to answer the "
+			       "notifications, which ringfence does not provide");
 	for (i = 0; i < RF_ARRAY_SIZE(actions) && strcmp(actions[i].name, name); i++)
 		;
 	if (i == RF_ARRAY_SIZE(actions))
-		return fail(c, ap, "unknown action `%s` (expected %s)", shown(s, name), ACTIONS_FORM);
+		return sc_fail(c, ap, "unknown action `%s` (expected %s)", sc_shown(s, name),
+			       ACTIONS_FORM);
 	*out = actions[i].action;
 	if (*out == SCMP_ACT_ERRNO(0)) {
 		if (e && get_u64(c, ep, e, MAX_ERRNO_RET, &ret) < 0)
@@ -251,7 +236,8 @@ static int parse_action(compiler *c, const char *path, const rf_json *obj,
 			return -1;
 		*out = SCMP_ACT_TRACE((uint16_t)ret);
 	} else if (e) {
-		return fail(c, ep, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a return value");
+		return sc_fail(c, ep, "only SCMP_ACT_ERRNO and SCMP_ACT_TRACE take a "
+			       "return value");
 	}
 	return 0;
 }
@@ -266,176 +252,49 @@ static const struct {
 	{ "SCMP_CMP_MASKED_EQ", SCMP_CMP_MASKED_EQ },
 };
 
+#define OPERATORS_FORM "SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_GE, " \
+	"SCMP_CMP_GT or SCMP_CMP_MASKED_EQ"
+
 /* One element of `args`. For SCMP_CMP_MASKED_EQ `value` is the mask and
  * `valueTwo` what the masked argument must equal, as in libseccomp. */
-static int parse_arg(compiler *c, const char *path, const rf_json *a, struct scmp_arg_cmp *out)
+static int parse_arg(sc_ctx *c, const char *path, const rf_json *a, struct scmp_arg_cmp *out)
 {
 	static const char *const known[] = { "index", "value", "valueTwo", "op", NULL };
 	const rf_json *idx, *val, *two, *op;
-	char sub[PATH_MAX_LEN], s[72];
+	char sub[SC_PATH_MAX], s[72];
 	uint64_t index, v1, v2 = 0;
 	size_t i;
 
-	if (check_keys(c, path, a, known) < 0)
+	if (sc_check_keys(c, path, a, known) < 0)
 		return -1;
-	idx = member(a, "index");
-	val = member(a, "value");
-	two = member(a, "valueTwo");
-	op = member(a, "op");
+	idx = sc_member(a, "index");
+	val = sc_member(a, "value");
+	two = sc_member(a, "valueTwo");
+	op = sc_member(a, "op");
 	if (!idx)
-		return fail(c, key_path(sub, path, "index"), "missing (expected 0 to 5)");
-	if (get_u64(c, key_path(sub, path, "index"), idx, 5, &index) < 0)
+		return sc_fail(c, sc_key_path(sub, path, "index"), "missing (expected 0 to 5)");
+	if (get_u64(c, sc_key_path(sub, path, "index"), idx, 5, &index) < 0)
 		return -1;
 	if (!val)
-		return fail(c, key_path(sub, path, "value"), "missing (expected an unsigned integer)");
-	if (get_u64(c, key_path(sub, path, "value"), val, UINT64_MAX, &v1) < 0)
+		return sc_fail(c, sc_key_path(sub, path, "value"),
+			       "missing (expected an unsigned integer)");
+	if (get_u64(c, sc_key_path(sub, path, "value"), val, UINT64_MAX, &v1) < 0)
 		return -1;
-	if (two && get_u64(c, key_path(sub, path, "valueTwo"), two, UINT64_MAX, &v2) < 0)
+	if (two && get_u64(c, sc_key_path(sub, path, "valueTwo"), two, UINT64_MAX, &v2) < 0)
 		return -1;
-	key_path(sub, path, "op");
+	sc_key_path(sub, path, "op");
 	if (!op)
-		return fail(c, sub, "missing (expected SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_LT, "
-			    "SCMP_CMP_LE, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ)");
-	if (expect(c, sub, op, RF_JSON_STRING) < 0)
+		return sc_fail(c, sub, "missing (expected %s)", OPERATORS_FORM);
+	if (sc_expect(c, sub, op, RF_JSON_STRING) < 0)
 		return -1;
-	for (i = 0; i < RF_ARRAY_SIZE(operators) && strcmp(operators[i].name, rf_json_str(op)); i++)
-		;
+	for (i = 0; i < RF_ARRAY_SIZE(operators); i++)
+		if (!strcmp(operators[i].name, rf_json_str(op)))
+			break;
 	if (i == RF_ARRAY_SIZE(operators))
-		return fail(c, sub, "unknown operator `%s` (expected SCMP_CMP_EQ, SCMP_CMP_NE, "
-			    "SCMP_CMP_LT, SCMP_CMP_LE, SCMP_CMP_GE, SCMP_CMP_GT or SCMP_CMP_MASKED_EQ)",
-			    shown(s, rf_json_str(op)));
+		return sc_fail(c, sub, "unknown operator `%s` (expected %s)",
+			       sc_shown(s, rf_json_str(op)), OPERATORS_FORM);
 	*out = (struct scmp_arg_cmp){ .arg = (unsigned)index, .op = operators[i].op,
 				      .datum_a = v1, .datum_b = v2 };
-	return 0;
-}
-
-/* ---- architectures ------------------------------------------------------- */
-
-/* The architectures a kernel of each kind runs, and the names docker's
- * includes/excludes use for it (Go's GOARCH) besides libseccomp's. */
-static const struct arch_family {
-	uint32_t native;
-	const char *name;
-	const char *goarch;
-	uint32_t runs[3];
-} families[] = {
-	{ SCMP_ARCH_X86_64, "x86_64", "amd64", { SCMP_ARCH_X86_64, SCMP_ARCH_X86, SCMP_ARCH_X32 } },
-	{ SCMP_ARCH_X86, "x86", "386", { SCMP_ARCH_X86 } },
-	{ SCMP_ARCH_AARCH64, "aarch64", "arm64", { SCMP_ARCH_AARCH64, SCMP_ARCH_ARM } },
-	{ SCMP_ARCH_ARM, "arm", "arm", { SCMP_ARCH_ARM } },
-	{ SCMP_ARCH_PPC64LE, "ppc64le", "ppc64le", { SCMP_ARCH_PPC64LE } },
-	{ SCMP_ARCH_PPC64, "ppc64", "ppc64", { SCMP_ARCH_PPC64, SCMP_ARCH_PPC } },
-	{ SCMP_ARCH_S390X, "s390x", "s390x", { SCMP_ARCH_S390X, SCMP_ARCH_S390 } },
-	{ SCMP_ARCH_S390, "s390", "s390", { SCMP_ARCH_S390 } },
-	{ SCMP_ARCH_MIPSEL64, "mipsel64", "mips64le",
-	  { SCMP_ARCH_MIPSEL64, SCMP_ARCH_MIPSEL64N32, SCMP_ARCH_MIPSEL } },
-	{ SCMP_ARCH_MIPS64, "mips64", "mips64",
-	  { SCMP_ARCH_MIPS64, SCMP_ARCH_MIPS64N32, SCMP_ARCH_MIPS } },
-	{ SCMP_ARCH_RISCV64, "riscv64", "riscv64", { SCMP_ARCH_RISCV64 } },
-};
-
-static const struct arch_family *native_family(const compiler *c)
-{
-	for (size_t i = 0; i < RF_ARRAY_SIZE(families); i++)
-		if (families[i].native == c->native)
-			return &families[i];
-	return NULL;
-}
-
-static bool runs_here(const compiler *c, uint32_t arch)
-{
-	const struct arch_family *f = native_family(c);
-
-	if (arch == c->native)
-		return true;
-	for (size_t i = 0; f && i < RF_ARRAY_SIZE(f->runs); i++)
-		if (f->runs[i] == arch)
-			return true;
-	return false;
-}
-
-/* "SCMP_ARCH_X86_64" (OCI) or "x86_64" (libseccomp) -> token, 0 if unknown. */
-static uint32_t arch_token(const char *name)
-{
-	char low[32];
-	size_t i;
-
-	if (!strncmp(name, "SCMP_ARCH_", 10))
-		name += 10;
-	for (i = 0; name[i] && i < sizeof(low) - 1; i++)
-		low[i] = (char)tolower((unsigned char)name[i]);
-	if (name[i])
-		return 0;
-	low[i] = '\0';
-	return seccomp_arch_resolve_name(low);
-}
-
-static int add_arch(compiler *c, uint32_t arch)
-{
-	int rc;
-
-	for (size_t i = 0; i < c->n_arches; i++)
-		if (c->arches[i] == arch)
-			return 0;
-	if (c->n_arches == MAX_ARCHES)
-		return 0;
-	rc = seccomp_arch_add(c->ctx, arch);
-	if (rc < 0 && rc != -EEXIST)
-		return rf_error_set(c->err, -rc, "add architecture %u to the seccomp filter", arch);
-	c->arches[c->n_arches++] = arch;
-	return 0;
-}
-
-static int arch_by_name(compiler *c, const char *path, const char *name, void *data)
-{
-	uint32_t arch = arch_token(name);
-	char s[72];
-
-	if (!arch) {
-		rf_debug(c->diag, "seccomp: `%s`: unknown architecture %s, skipped", path,
-			 shown(s, name));
-		return 0;
-	}
-	if (!runs_here(c, arch)) {
-		rf_debug(c->diag, "seccomp: `%s`: %s does not run on this machine, skipped", path,
-			 shown(s, name));
-		return 0;
-	}
-	return add_arch(c, arch);
-}
-
-/* docker's archMap: [{architecture, subArchitectures}], the entry for this machine. */
-static int parse_arch_map(compiler *c, const char *path, const rf_json *map)
-{
-	static const char *const known[] = { "architecture", "subArchitectures", NULL };
-
-	if (expect(c, path, map, RF_JSON_ARRAY) < 0)
-		return -1;
-	for (size_t i = 0; i < rf_json_array_len(map); i++) {
-		const rf_json *e = rf_json_array_at(map, i), *a, *subs;
-		char sub[PATH_MAX_LEN], ap[PATH_MAX_LEN];
-
-		index_path(sub, path, i);
-		if (check_keys(c, sub, e, known) < 0)
-			return -1;
-		a = member(e, "architecture");
-		key_path(ap, sub, "architecture");
-		if (!a)
-			return fail(c, ap, "missing (expected a name like SCMP_ARCH_X86_64)");
-		if (expect(c, ap, a, RF_JSON_STRING) < 0)
-			return -1;
-		subs = member(e, "subArchitectures");
-		if (subs && expect(c, key_path(ap, sub, "subArchitectures"), subs,
-				   RF_JSON_ARRAY) < 0)
-			return -1;
-		if (arch_token(rf_json_str(a)) != c->native)
-			continue;
-		if (arch_by_name(c, key_path(ap, sub, "architecture"), rf_json_str(a), NULL) < 0)
-			return -1;
-		if (subs && each_string(c, key_path(ap, sub, "subArchitectures"), subs,
-					arch_by_name, NULL) < 0)
-			return -1;
-	}
 	return 0;
 }
 
@@ -448,7 +307,7 @@ static bool kernel_has_flag(unsigned int flag)
 	return syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flag, NULL) < 0 && errno == EFAULT;
 }
 
-static int parse_flag(compiler *c, const char *path, const char *name, void *data)
+static int parse_flag(sc_ctx *c, const char *path, const char *name, void *data)
 {
 	static const struct {
 		const char *name;
@@ -468,141 +327,18 @@ static int parse_flag(compiler *c, const char *path, const char *name, void *dat
 		if (strcmp(flags[i].name, name))
 			continue;
 		if (!flags[i].flag)
-			rf_debug(c->diag, "seccomp: `%s`: %s not needed: %s", path, name, flags[i].why);
+			rf_debug(c->diag, "seccomp: `%s`: %s not needed: %s", path, name,
+				 flags[i].why);
 		else if (!kernel_has_flag(flags[i].flag))
-			rf_debug(c->diag, "seccomp: `%s`: this kernel has no %s, ignored", path, name);
+			rf_debug(c->diag, "seccomp: `%s`: this kernel has no %s, ignored", path,
+				 name);
 		else
 			c->flags |= flags[i].flag;
 		return 0;
 	}
-	return fail(c, path, "unknown flag `%s` (expected SECCOMP_FILTER_FLAG_LOG, "
-		    "SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_TSYNC or "
-		    "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)", shown(s, name));
-}
-
-/* ---- docker's includes / excludes ---------------------------------------- */
-
-/* "MAJOR.MINOR[.PATCH]" -> v; the kernel's release may carry a suffix
- * ("6.1.0-18-cloud-amd64"). */
-static int parse_version(const char *s, bool suffix_ok, unsigned v[3])
-{
-	int i = 0;
-
-	v[0] = v[1] = v[2] = 0;
-	for (;;) {
-		size_t n = strspn(s, "0123456789");
-		char digits[8];
-		uint64_t x;
-
-		if (!n || n >= sizeof(digits))
-			return -1;
-		memcpy(digits, s, n);
-		digits[n] = '\0';
-		if (rf_parse_u64(digits, 0, 65535, &x, NULL) < 0)
-			return -1;
-		v[i++] = (unsigned)x;
-		s += n;
-		if (*s != '.' || i == 3)
-			break;
-		s++;
-	}
-	if (i < 2)
-		return -1;
-	return !*s || suffix_ok ? 0 : -1;
-}
-
-static bool kernel_at_least(const compiler *c, const unsigned v[3])
-{
-	for (int i = 0; i < 3; i++)
-		if (c->kernel[i] != v[i])
-			return c->kernel[i] > v[i];
-	return true;
-}
-
-static bool arch_is_native(const compiler *c, const char *name)
-{
-	const struct arch_family *f = native_family(c);
-
-	if (arch_token(name) == c->native)
-		return true;
-	return f && (!strcmp(name, f->goarch) || !strcmp(name, f->name));
-}
-
-struct cond_state {
-	bool all;               /* includes: all must hold; excludes: any excludes */
-	bool met;
-	int matches;
-};
-
-static int cond_cap(compiler *c, const char *path, const char *name, void *data)
-{
-	struct cond_state *st = data;
-	int cap = rf_cap_lookup(name);
-	char s[72];
-
-	if (cap < 0)
-		rf_debug(c->diag, "seccomp: `%s`: unknown capability %s, taken as not held", path,
-			 shown(s, name));
-	if (cap >= 0 && cap < 64 && (c->caps >> cap) & 1)
-		st->matches++;
-	else if (st->all)
-		st->met = false;
-	return 0;
-}
-
-static int cond_arch(compiler *c, const char *path, const char *name, void *data)
-{
-	struct cond_state *st = data;
-
-	if (arch_is_native(c, name))
-		st->matches++;
-	return 0;
-}
-
-/* Whether the entry's `includes` (or `excludes`) object holds here. includes:
- * every capability held, this machine among the arches, the kernel at least
- * minKernel. excludes: any capability held, this machine among the arches, or
- * the kernel at least minKernel. */
-static int condition(compiler *c, const char *path, const rf_json *o, bool includes, bool *holds)
-{
-	static const char *const known[] = { "caps", "arches", "minKernel", NULL };
-	const rf_json *caps, *arches, *mk;
-	struct cond_state st;
-	char sub[PATH_MAX_LEN];
-	bool any = false, all = true;
-
-	if (check_keys(c, path, o, known) < 0)
-		return -1;
-	caps = member(o, "caps");
-	arches = member(o, "arches");
-	mk = member(o, "minKernel");
-	if (caps) {
-		st = (struct cond_state){ .all = true, .met = true };
-		if (each_string(c, key_path(sub, path, "caps"), caps, cond_cap, &st) < 0)
-			return -1;
-		any |= st.matches > 0;
-		all &= st.met;
-	}
-	if (arches) {
-		st = (struct cond_state){ 0 };
-		if (each_string(c, key_path(sub, path, "arches"), arches, cond_arch, &st) < 0)
-			return -1;
-		any |= st.matches > 0;
-		all &= st.matches > 0;
-	}
-	if (mk) {
-		unsigned v[3];
-
-		key_path(sub, path, "minKernel");
-		if (expect(c, sub, mk, RF_JSON_STRING) < 0)
-			return -1;
-		if (parse_version(rf_json_str(mk), false, v) < 0)
-			return fail(c, sub, "expected a kernel version like \"4.8\" or \"5.10.1\"");
-		any |= kernel_at_least(c, v);
-		all &= kernel_at_least(c, v);
-	}
-	*holds = includes ? all : any;
-	return 0;
+	return sc_fail(c, path, "unknown flag `%s` (expected SECCOMP_FILTER_FLAG_LOG, "
+		       "SECCOMP_FILTER_FLAG_SPEC_ALLOW, SECCOMP_FILTER_FLAG_TSYNC or "
+		       "SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV)", sc_shown(s, name));
 }
 
 /* ---- syscall entries ----------------------------------------------------- */
@@ -615,7 +351,7 @@ typedef struct entry {
 } entry;
 
 /* Known on at least one architecture of the filter? */
-static bool syscall_known(const compiler *c, const char *name)
+static bool syscall_known(const sc_ctx *c, const char *name)
 {
 	for (size_t i = 0; i < c->n_arches; i++)
 		if (seccomp_syscall_resolve_name_arch(c->arches[i], name) >= 0)
@@ -623,7 +359,7 @@ static bool syscall_known(const compiler *c, const char *name)
 	return false;
 }
 
-static int add_rules(compiler *c, const char *path, const char *name, void *data)
+static int add_rules(sc_ctx *c, const char *path, const char *name, void *data)
 {
 	const entry *e = data;
 	int nr = seccomp_syscall_resolve_name(name);
@@ -632,7 +368,7 @@ static int add_rules(compiler *c, const char *path, const char *name, void *data
 
 	if (nr == __NR_SCMP_ERROR || !syscall_known(c, name)) {
 		rf_debug(c->diag, "seccomp: `%s`: no syscall %s on this machine's architectures, "
-			 "skipped", path, shown(s, name));
+			 "skipped", path, sc_shown(s, name));
 		return 0;
 	}
 	if (e->any_of) {
@@ -642,22 +378,23 @@ static int add_rules(compiler *c, const char *path, const char *name, void *data
 		rc = seccomp_rule_add_array(c->ctx, e->action, nr, (unsigned)e->n_cmp, e->cmp);
 	}
 	if (rc < 0)
-		return rf_error_set(c->err, -rc, "`%s`: add the rule for %s", path, shown(s, name));
+		return rf_error_set(c->err, -rc, "`%s`: add the rule for %s", path,
+				    sc_shown(s, name));
 	return 0;
 }
 
-static int parse_args(compiler *c, const char *path, const rf_json *args, entry *e)
+static int parse_args(sc_ctx *c, const char *path, const rf_json *args, entry *e)
 {
 	unsigned seen = 0;
 
-	if (expect(c, path, args, RF_JSON_ARRAY) < 0)
+	if (sc_expect(c, path, args, RF_JSON_ARRAY) < 0)
 		return -1;
 	if (rf_json_array_len(args) > MAX_CONDITIONS)
-		return fail(c, path, "more than %d conditions", MAX_CONDITIONS);
+		return sc_fail(c, path, "more than %d conditions", MAX_CONDITIONS);
 	for (size_t i = 0; i < rf_json_array_len(args); i++) {
-		char sub[PATH_MAX_LEN];
+		char sub[SC_PATH_MAX];
 
-		if (parse_arg(c, index_path(sub, path, i), rf_json_array_at(args, i),
+		if (parse_arg(c, sc_index_path(sub, path, i), rf_json_array_at(args, i),
 			      &e->cmp[e->n_cmp]) < 0)
 			return -1;
 		if (seen & (1u << e->cmp[e->n_cmp].arg))
@@ -668,47 +405,48 @@ static int parse_args(compiler *c, const char *path, const rf_json *args, entry 
 	return 0;
 }
 
-static int string_ok(compiler *c, const char *path, const char *s, void *data)
+static int string_ok(sc_ctx *c, const char *path, const char *s, void *data)
 {
 	return 0;
 }
 
-static int parse_entry(compiler *c, const char *path, const rf_json *o)
+static int parse_entry(sc_ctx *c, const char *path, const rf_json *o)
 {
 	static const char *const known[] = {
 		"names", "name", "action", "errnoRet", "args", "includes", "excludes", NULL,
 	};
 	const rf_json *names, *name, *args, *inc, *exc;
-	char sub[PATH_MAX_LEN];
+	char sub[SC_PATH_MAX];
 	entry e = { 0 };
 	bool holds;
 
-	if (check_keys(c, path, o, known) < 0)
+	if (sc_check_keys(c, path, o, known) < 0)
 		return -1;
-	names = member(o, "names");
-	name = member(o, "name");       /* docker's older single-name form */
+	names = sc_member(o, "names");
+	name = sc_member(o, "name");       /* docker's older single-name form */
 	if (!names && !name)
-		return fail(c, key_path(sub, path, "names"), "missing (expected an array of "
-			    "syscall names)");
-	if (names && each_string(c, key_path(sub, path, "names"), names, string_ok, NULL) < 0)
+		return sc_fail(c, sc_key_path(sub, path, "names"), "missing (expected an array of "
+			       "syscall names)");
+	if (names && sc_each_string(c, sc_key_path(sub, path, "names"), names, string_ok,
+				    NULL) < 0)
 		return -1;
-	if (name && expect(c, key_path(sub, path, "name"), name, RF_JSON_STRING) < 0)
+	if (name && sc_expect(c, sc_key_path(sub, path, "name"), name, RF_JSON_STRING) < 0)
 		return -1;
 	if (parse_action(c, path, o, "action", "errnoRet", &e.action) < 0)
 		return -1;
-	args = member(o, "args");
-	if (args && parse_args(c, key_path(sub, path, "args"), args, &e) < 0)
+	args = sc_member(o, "args");
+	if (args && parse_args(c, sc_key_path(sub, path, "args"), args, &e) < 0)
 		return -1;
 
-	inc = member(o, "includes");
-	exc = member(o, "excludes");
-	if (inc && condition(c, key_path(sub, path, "includes"), inc, true, &holds) < 0)
+	inc = sc_member(o, "includes");
+	exc = sc_member(o, "excludes");
+	if (inc && sc_condition(c, sc_key_path(sub, path, "includes"), inc, true, &holds) < 0)
 		return -1;
 	if (inc && !holds) {
 		rf_debug(c->diag, "seccomp: `%s`: left out, its includes do not hold here", path);
 		return 0;
 	}
-	if (exc && condition(c, key_path(sub, path, "excludes"), exc, false, &holds) < 0)
+	if (exc && sc_condition(c, sc_key_path(sub, path, "excludes"), exc, false, &holds) < 0)
 		return -1;
 	if (exc && holds) {
 		rf_debug(c->diag, "seccomp: `%s`: left out, its excludes hold here", path);
@@ -716,19 +454,20 @@ static int parse_entry(compiler *c, const char *path, const rf_json *o)
 	}
 	/* libseccomp refuses a rule that repeats the default: it changes nothing. */
 	if (e.action == c->default_action) {
-		rf_debug(c->diag, "seccomp: `%s`: same action as defaultAction, nothing to add", path);
+		rf_debug(c->diag, "seccomp: `%s`: same action as defaultAction, nothing to add",
+			 path);
 		return 0;
 	}
-	if (name && add_rules(c, key_path(sub, path, "name"), rf_json_str(name), &e) < 0)
+	if (name && add_rules(c, sc_key_path(sub, path, "name"), rf_json_str(name), &e) < 0)
 		return -1;
-	if (names && each_string(c, key_path(sub, path, "names"), names, add_rules, &e) < 0)
+	if (names && sc_each_string(c, sc_key_path(sub, path, "names"), names, add_rules, &e) < 0)
 		return -1;
 	return 0;
 }
 
 /* ---- the whole profile --------------------------------------------------- */
 
-static int set_attrs(compiler *c)
+static int set_attrs(sc_ctx *c)
 {
 	int rc;
 
@@ -746,69 +485,50 @@ static int set_attrs(compiler *c)
 	return 0;
 }
 
-static int parse_arches(compiler *c, const char *path, const rf_json *spec)
-{
-	const rf_json *archs = member(spec, "architectures"), *map = member(spec, "archMap");
-	char sub[PATH_MAX_LEN];
-
-	c->arches[c->n_arches++] = c->native;   /* seccomp_init() put it there */
-	if (archs && each_string(c, key_path(sub, path, "architectures"), archs,
-				 arch_by_name, NULL) < 0)
-		return -1;
-	if (map && parse_arch_map(c, key_path(sub, path, "archMap"), map) < 0)
-		return -1;
-	if (c->native == SCMP_ARCH_X86_64 &&
-	    (c->default_action == SCMP_ACT_ALLOW || c->default_action == SCMP_ACT_LOG)) {
-		rf_debug(c->diag, "seccomp: adding SCMP_ARCH_X32 so that x32 syscall numbers "
-			 "meet the same rules");
-		return add_arch(c, SCMP_ARCH_X32);
-	}
-	return 0;
-}
-
-static int parse_profile(compiler *c, const char *path, const rf_json *spec)
+static int parse_profile(sc_ctx *c, const char *path, const rf_json *spec)
 {
 	static const char *const known[] = {
 		"defaultAction", "defaultErrnoRet", "architectures", "archMap", "flags",
 		"listenerPath", "listenerMetadata", "syscalls", "description", NULL,
 	};
 	const rf_json *v;
-	char sub[PATH_MAX_LEN];
+	char sub[SC_PATH_MAX];
 
-	if (check_keys(c, path, spec, known) < 0)
+	if (sc_check_keys(c, path, spec, known) < 0)
 		return -1;
-	if (parse_action(c, path, spec, "defaultAction", "defaultErrnoRet", &c->default_action) < 0)
+	if (parse_action(c, path, spec, "defaultAction", "defaultErrnoRet",
+			 &c->default_action) < 0)
 		return -1;
-	v = member(spec, "listenerPath");
+	v = sc_member(spec, "listenerPath");
 	if (v && (rf_json_typeof(v) != RF_JSON_STRING || *rf_json_str(v)))
-		return fail(c, key_path(sub, path, "listenerPath"), "seccomp notification agents "
-			    "are not supported");
+		return sc_fail(c, sc_key_path(sub, path, "listenerPath"),
+			       "seccomp notification agents are not supported");
 	c->ctx = seccomp_init(c->default_action);
 	if (!c->ctx)
-		return fail(c, key_path(sub, path, "defaultAction"), "libseccomp cannot make "
-			    "a filter with this action on this kernel");
-	if (set_attrs(c) < 0 || parse_arches(c, path, spec) < 0)
+		return sc_fail(c, sc_key_path(sub, path, "defaultAction"),
+			       "libseccomp cannot make a filter with this action on this kernel");
+	if (set_attrs(c) < 0 || sc_parse_arches(c, path, spec) < 0)
 		return -1;
-	v = member(spec, "flags");
-	if (v && each_string(c, key_path(sub, path, "flags"), v, parse_flag, NULL) < 0)
+	v = sc_member(spec, "flags");
+	if (v && sc_each_string(c, sc_key_path(sub, path, "flags"), v, parse_flag, NULL) < 0)
 		return -1;
-	v = member(spec, "syscalls");
+	v = sc_member(spec, "syscalls");
 	if (!v)
 		return 0;
-	key_path(sub, path, "syscalls");
-	if (expect(c, sub, v, RF_JSON_ARRAY) < 0)
+	sc_key_path(sub, path, "syscalls");
+	if (sc_expect(c, sub, v, RF_JSON_ARRAY) < 0)
 		return -1;
 	for (size_t i = 0; i < rf_json_array_len(v); i++) {
-		char ep[PATH_MAX_LEN];
+		char ep[SC_PATH_MAX];
 
-		if (parse_entry(c, index_path(ep, sub, i), rf_json_array_at(v, i)) < 0)
+		if (parse_entry(c, sc_index_path(ep, sub, i), rf_json_array_at(v, i)) < 0)
 			return -1;
 	}
 	return 0;
 }
 
 /* The program libseccomp generates, read back through a memfd. */
-static int export_bpf(compiler *c, struct rf_seccomp *sc)
+static int export_bpf(sc_ctx *c, struct rf_seccomp *sc)
 {
 	cleanup_close int fd = memfd_create("ringfence-seccomp", MFD_CLOEXEC);
 	struct stat st;
@@ -844,7 +564,7 @@ static int export_bpf(compiler *c, struct rf_seccomp *sc)
 int rf_seccomp_compile_env(const rf_json *spec, const char *where, const rf_seccomp_env *env,
 			   const rf_diag *diag, struct rf_seccomp **out, rf_error *err)
 {
-	compiler c = { .native = seccomp_arch_native(), .diag = diag, .err = err };
+	sc_ctx c = { .native = seccomp_arch_native(), .diag = diag, .err = err };
 	struct rf_seccomp *sc;
 	struct utsname u;
 	const char *release = env ? env->kernel_release : NULL;
@@ -854,7 +574,7 @@ int rf_seccomp_compile_env(const rf_json *spec, const char *where, const rf_secc
 	c.caps = env ? env->caps : 0;
 	if (!release)
 		release = uname(&u) == 0 ? u.release : "0.0";
-	if (parse_version(release, true, c.kernel) < 0)
+	if (sc_parse_version(release, true, c.kernel) < 0)
 		rf_debug(diag, "seccomp: cannot read kernel version `%s`, minKernel never holds",
 			 release);
 	sc = calloc(1, sizeof(*sc));

@@ -380,6 +380,8 @@ static const struct case_run run_cases[] = {
 	  NULL, SYS_getppid, { 0 }, RAN, 0 },
 	{ "excludes this arch", DENY_GETPPID(", \"excludes\": {\"arches\": " NATIVE_ARCHES "}"),
 	  0, NULL, SYS_getppid, { 0 }, RAN, 0 },
+	{ "includes an empty arch list", DENY_GETPPID(", \"includes\": {\"arches\": []}"), 0,
+	  NULL, SYS_getppid, { 0 }, FAILED, 42 },
 	{ "excludes another arch", DENY_GETPPID(", \"excludes\": {\"arches\": [\"s390x\"]}"), 0,
 	  NULL, SYS_getppid, { 0 }, FAILED, 42 },
 	{ "minKernel reached", DENY_GETPPID(", \"includes\": {\"minKernel\": \"5.10\"}"), 0,
