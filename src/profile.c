@@ -248,7 +248,7 @@ int pf_walk(pf_ctx *c, const char *path, const rf_json *obj, const pf_member *ta
 
 /* ================================================================ the "ringfence" object */
 
-static int rf_duration(pf_ctx *c, const char *path, const rf_json *v, uint64_t *ms)
+static int rk_duration(pf_ctx *c, const char *path, const rf_json *v, uint64_t *ms)
 {
 	const char *s = rf_json_str(v);
 
@@ -265,17 +265,17 @@ static int rf_duration(pf_ctx *c, const char *path, const rf_json *v, uint64_t *
 	return 0;
 }
 
-static int rf_timeout(pf_ctx *c, const char *path, const rf_json *v)
+static int rk_timeout(pf_ctx *c, const char *path, const rf_json *v)
 {
-	return rf_duration(c, path, v, &c->plan->sup.timeout_ms);
+	return rk_duration(c, path, v, &c->plan->sup.timeout_ms);
 }
 
-static int rf_kill_after(pf_ctx *c, const char *path, const rf_json *v)
+static int rk_kill_after(pf_ctx *c, const char *path, const rf_json *v)
 {
-	return rf_duration(c, path, v, &c->plan->sup.kill_after_ms);
+	return rk_duration(c, path, v, &c->plan->sup.kill_after_ms);
 }
 
-static int rf_memory_high(pf_ctx *c, const char *path, const rf_json *v)
+static int rk_memory_high(pf_ctx *c, const char *path, const rf_json *v)
 {
 	rf_opt_u64 *high = &c->plan->limits.memory_high;
 	const char *s = rf_json_str(v);
@@ -292,26 +292,26 @@ static int rf_memory_high(pf_ctx *c, const char *path, const rf_json *v)
 	return 0;
 }
 
-#define RF_BOOL_KEY(fn, field)                                          \
-	static int fn(pf_ctx *c, const char *path, const rf_json *v)    \
-	{                                                               \
-		return pf_bool(c, path, v, &c->plan->field);            \
+#define RK_BOOL(fn, field)                                       \
+	static int fn(pf_ctx *c, const char *path, const rf_json *v) \
+	{                                                            \
+		return pf_bool(c, path, v, &c->plan->field);         \
 	}
 
-RF_BOOL_KEY(rf_oom_group, limits.oom_group)
-RF_BOOL_KEY(rf_plain_exit, sup.plain_exit)
-RF_BOOL_KEY(rf_allow_panic, sup.allow_panic_on_oom)
-RF_BOOL_KEY(rf_map_root, iso.map_root)
-RF_BOOL_KEY(rf_clear_env, proc.clearenv)
+RK_BOOL(rk_oom_group, limits.oom_group)
+RK_BOOL(rk_plain_exit, sup.plain_exit)
+RK_BOOL(rk_allow_panic, sup.allow_panic_on_oom)
+RK_BOOL(rk_map_root, iso.map_root)
+RK_BOOL(rk_clear_env, proc.clearenv)
 
-static int rf_description(pf_ctx *c, const char *path, const rf_json *v)
+static int rk_string(pf_ctx *c, const char *path, const rf_json *v)
 {
 	const char *s;
 
 	return pf_string(c, path, v, &s);
 }
 
-static int rf_why(pf_ctx *c, const char *path, const rf_json *v)
+static int rk_why(pf_ctx *c, const char *path, const rf_json *v)
 {
 	if (pf_expect(c, path, v, RF_JSON_OBJECT) < 0)
 		return -1;
@@ -326,7 +326,7 @@ static int rf_why(pf_ctx *c, const char *path, const rf_json *v)
 	return 0;
 }
 
-static int rf_seccomp(pf_ctx *c, const char *path, const rf_json *v)
+static int rk_seccomp(pf_ctx *c, const char *path, const rf_json *v)
 {
 	rf_process *p = &c->plan->proc;
 	cleanup_free char *file = NULL;
@@ -362,7 +362,7 @@ static int rf_seccomp(pf_ctx *c, const char *path, const rf_json *v)
 	return 0;
 }
 
-static int rf_unset_env(pf_ctx *c, const char *path, const rf_json *v)
+static int rk_unset_env(pf_ctx *c, const char *path, const rf_json *v)
 {
 	rf_process *p = &c->plan->proc;
 
@@ -392,18 +392,18 @@ static int rf_unset_env(pf_ctx *c, const char *path, const rf_json *v)
 }
 
 static const pf_member ringfence_keys[] = {
-	{ "description", rf_description },
-	{ "why", rf_why },
-	{ "timeout", rf_timeout },
-	{ "killAfter", rf_kill_after },
-	{ "oomGroup", rf_oom_group },
-	{ "memoryHigh", rf_memory_high },
-	{ "plainExit", rf_plain_exit },
-	{ "allowPanicOnOom", rf_allow_panic },
-	{ "seccomp", rf_seccomp },
-	{ "mapRoot", rf_map_root },
-	{ "clearEnv", rf_clear_env },
-	{ "unsetEnv", rf_unset_env },
+	{ "description", rk_string },
+	{ "why", rk_why },
+	{ "timeout", rk_timeout },
+	{ "killAfter", rk_kill_after },
+	{ "oomGroup", rk_oom_group },
+	{ "memoryHigh", rk_memory_high },
+	{ "plainExit", rk_plain_exit },
+	{ "allowPanicOnOom", rk_allow_panic },
+	{ "seccomp", rk_seccomp },
+	{ "mapRoot", rk_map_root },
+	{ "clearEnv", rk_clear_env },
+	{ "unsetEnv", rk_unset_env },
 };
 
 static int pf_ringfence(pf_ctx *c, const char *path, const rf_json *obj)
@@ -448,8 +448,8 @@ static const struct {
 	const char *key;
 	pf_handler fn;
 } top_order[] = {
-	{ "ociVersion", rf_description },    /* a string; any 1.x is read the same */
-	{ "description", rf_description },
+	{ "ociVersion", rk_string },         /* a string; any 1.x is read the same */
+	{ "description", rk_string },
 	{ "process", pf_oci_process },
 	{ "root", pf_oci_root },
 	{ "hostname", pf_oci_hostname },
