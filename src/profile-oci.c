@@ -422,12 +422,13 @@ bad:
 	return pf_fail(c, path, "mode `%.16s` is not a file mode (expected octal 1 to 7777)", s);
 }
 
-/* Options ringfence applies anyway, or that only restate the default. */
-static bool harmless_option(const char *o, bool bind)
+/* Options ringfence applies anyway: rw; private propagation (nothing mounted
+ * inside leaks out); nosuid and nodev on tmpfs and read-only binds. */
+static bool harmless_option(const char *o, bool bind, bool ro)
 {
-	if (!strcmp(o, "rw"))
+	if (!strcmp(o, "rw") || !strcmp(o, "private") || !strcmp(o, "rprivate"))
 		return true;
-	return !bind && (!strcmp(o, "nosuid") || !strcmp(o, "nodev"));
+	return (!bind || ro) && (!strcmp(o, "nosuid") || !strcmp(o, "nodev"));
 }
 
 static int mount_options(pf_ctx *c, const char *path, const rf_json *v, bool bind_type,
@@ -445,11 +446,11 @@ static int mount_options(pf_ctx *c, const char *path, const rf_json *v, bool bin
 
 		if (pf_string(c, pf_index_path(sub, path, i), rf_json_array_at(v, i), &o) < 0)
 			return -1;
-		if (!strcmp(o, "bind") || !strcmp(o, "rbind"))
+		if (!strcmp(o, "bind") || !strcmp(o, "rbind")) {
 			mo->bind = true;
-		else if (!strcmp(o, "ro"))
+		} else if (!strcmp(o, "ro")) {
 			mo->ro = true;
-		else if (!strncmp(o, "size=", 5)) {
+		} else if (!strncmp(o, "size=", 5)) {
 			if (rf_parse_size(o + 5, &mo->size, c->err) < 0)
 				return rf_error_prefix(c->err, "%s", sub);
 			if (mo->size < TMPFS_MIN_SIZE || mo->size == RF_MAX)
@@ -458,11 +459,17 @@ static int mount_options(pf_ctx *c, const char *path, const rf_json *v, bool bin
 		} else if (!strncmp(o, "mode=", 5)) {
 			if (tmpfs_mode(c, sub, o + 5, &mo->mode) < 0)
 				return -1;
-		} else if (!harmless_option(o, bind_type || mo->bind) &&
-			   used < sizeof(mo->ignored)) {
+		}
+	}
+	/* the rest, now that bind and ro are known */
+	for (size_t i = 0; i < rf_json_array_len(v); i++) {
+		const char *o = rf_json_str(rf_json_array_at(v, i));
+
+		if (strcmp(o, "bind") && strcmp(o, "rbind") && strcmp(o, "ro") &&
+		    strncmp(o, "size=", 5) && strncmp(o, "mode=", 5) &&
+		    !harmless_option(o, bind_type || mo->bind, mo->ro) && used < sizeof(mo->ignored))
 			used += (size_t)snprintf(mo->ignored + used, sizeof(mo->ignored) - used,
 						 "%s%s", used ? " " : "", o);
-		}
 	}
 	return 0;
 }

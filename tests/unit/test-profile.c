@@ -445,6 +445,14 @@ static void mempolicy(const rf_plan *p)
 	assert_false(rf_idset_has(&p->proc.mempolicy.nodes, 0));
 }
 
+static void ro_bind(const rf_plan *p)
+{
+	assert_int_equal(p->iso.n_mounts, 1);
+	assert_int_equal(p->iso.mounts[0].kind, RF_MOUNT_RO_BIND);
+	assert_string_equal(p->iso.mounts[0].src, "/y");
+	assert_string_equal(p->iso.mounts[0].dst, "/x");
+}
+
 static const struct good good_cases[] = {
 	{ RES("{\"memory\":{\"limit\":104857600,\"swap\":104857600}}"), "swap = limit -> 0",
 	  swap_equal_is_zero },
@@ -474,6 +482,9 @@ static const struct good good_cases[] = {
 	{ RF("{\"seccomp\":\"/abs/sc.json\"}"), "seccomp file", seccomp_relative },
 	{ "{\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_PREFERRED\",\"nodes\":\"1\"}}}",
 	  "memoryPolicy", mempolicy },
+	{ "{\"mounts\":[{\"destination\":\"/x\",\"source\":\"/y\",\"options\":"
+	  "[\"nosuid\",\"rbind\",\"nodev\",\"ro\",\"rprivate\"]}]}",
+	  "read-only bind: nosuid, nodev are what ringfence does", ro_bind },
 };
 
 static void test_good(void **state)
