@@ -377,6 +377,9 @@ static int add_rules(sc_ctx *c, const char *path, const char *name, void *data)
 	} else {
 		rc = seccomp_rule_add_array(c->ctx, e->action, nr, (unsigned)e->n_cmp, e->cmp);
 	}
+	if (rc == -EEXIST)
+		return sc_fail(c, path, "%s: an earlier entry has the same conditions with "
+			       "another action", sc_shown(s, name));
 	if (rc < 0)
 		return rf_error_set(c->err, -rc, "`%s`: add the rule for %s", path,
 				    sc_shown(s, name));
@@ -418,7 +421,7 @@ static int parse_entry(sc_ctx *c, const char *path, const rf_json *o)
 	const rf_json *names, *name, *args, *inc, *exc;
 	char sub[SC_PATH_MAX];
 	entry e = { 0 };
-	bool holds;
+	bool in = true, out = false;
 
 	if (sc_check_keys(c, path, o, known) < 0)
 		return -1;
@@ -440,16 +443,13 @@ static int parse_entry(sc_ctx *c, const char *path, const rf_json *o)
 
 	inc = sc_member(o, "includes");
 	exc = sc_member(o, "excludes");
-	if (inc && sc_condition(c, sc_key_path(sub, path, "includes"), inc, true, &holds) < 0)
+	if (inc && sc_condition(c, sc_key_path(sub, path, "includes"), inc, true, &in) < 0)
 		return -1;
-	if (inc && !holds) {
-		rf_debug(c->diag, "seccomp: `%s`: left out, its includes do not hold here", path);
-		return 0;
-	}
-	if (exc && sc_condition(c, sc_key_path(sub, path, "excludes"), exc, false, &holds) < 0)
+	if (exc && sc_condition(c, sc_key_path(sub, path, "excludes"), exc, false, &out) < 0)
 		return -1;
-	if (exc && holds) {
-		rf_debug(c->diag, "seccomp: `%s`: left out, its excludes hold here", path);
+	if (!in || out) {
+		rf_debug(c->diag, "seccomp: `%s`: left out, its %s here", path,
+			 !in ? "includes do not hold" : "excludes hold");
 		return 0;
 	}
 	/* libseccomp refuses a rule that repeats the default: it changes nothing. */

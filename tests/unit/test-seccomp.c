@@ -273,6 +273,17 @@ static const struct case_bad bad_cases[] = {
 	{ "minKernel with a suffix", "{" ALLOW_ALL ", \"syscalls\": [{\"names\": [\"keyctl\"], "
 	  "\"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"minKernel\": \"4.8-rc1\"}}]}", "",
 	  "`syscalls[0].includes.minKernel`: expected a kernel version like \"4.8\" or \"5.10.1\"" },
+	{ "conflicting rules", "{" ALLOW_ALL ", \"syscalls\": ["
+	  "{\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_ERRNO\", \"args\": "
+	  "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]},"
+	  "{\"names\": [\"getppid\"], \"action\": \"SCMP_ACT_KILL\", \"args\": "
+	  "[{\"index\": 0, \"value\": 1, \"op\": \"SCMP_CMP_EQ\"}]}]}", "",
+	  "`syscalls[1].names[0]`: getppid: an earlier entry has the same conditions with "
+	  "another action" },
+	{ "bad excludes behind failing includes", "{" ALLOW_ALL ", \"syscalls\": [{\"names\": "
+	  "[\"keyctl\"], \"action\": \"SCMP_ACT_ERRNO\", \"includes\": {\"arches\": "
+	  "[\"s390x\"]}, \"excludes\": {\"minKernel\": 4}}]}", "",
+	  "`syscalls[0].excludes.minKernel`: expected string, got integer" },
 	{ "path under the caller's", "{" ALLOW_ALL ", \"syscalls\": [{\"names\": [\"keyctl\"], "
 	  "\"action\": false}]}", "linux.seccomp",
 	  "`linux.seccomp.syscalls[0].action`: expected string, got boolean" },
