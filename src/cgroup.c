@@ -406,7 +406,7 @@ static int normalize_parent(const cg_mount *m, const char *in, char *rel, size_t
 static int prepare_path(const cg_mount *m, const char *rel, unsigned need, bool own_cgroup,
 			rf_error *err)
 {
-	char path[PATH_MAX], sub[PATH_MAX];
+	char path[PATH_MAX], child[PATH_MAX], sub[PATH_MAX];
 	const char *p = rel;
 
 	if (join_path(path, sizeof(path), m->path, "", err) < 0)
@@ -441,8 +441,9 @@ static int prepare_path(const cg_mount *m, const char *rel, unsigned need, bool 
 		sub[next - p] = '\0';
 		if (mkdirat(fd, sub, 0755) < 0 && errno != EEXIST)
 			return rf_error_set(err, errno, "create cgroup `%s/%s`", path, sub);
-		if (join_path(path, sizeof(path), path, sub, err) < 0)
+		if (join_path(child, sizeof(child), path, sub, err) < 0)
 			return -1;
+		memcpy(path, child, sizeof(path));
 		p = next;
 	}
 }

@@ -12,6 +12,7 @@
 
 #include "ringfence/cleanup.h"
 #include "ringfence/host.h"
+#include "ringfence/isolation.h"
 #include "ringfence/plan.h"
 #include "ringfence/rlimit.h"
 #include "ringfence/seccomp.h"
@@ -106,22 +107,10 @@ const char *rf_idset_format(const rf_idset *s, char *buf, size_t len)
 	return buf;
 }
 
-/* Options that only make sense in a namespace bring the namespace with them,
- * as bubblewrap does: --tmpfs needs a mount namespace, --hostname a UTS one. */
-static int plan_namespaces(rf_plan *plan, rf_error *err)
+/* What no namespace can change: switching users takes root outside one. */
+static int plan_identity(const rf_plan *plan, rf_error *err)
 {
-	rf_isolation *iso = &plan->iso;
-
-	if (iso->n_mounts || iso->ro_root)
-		iso->ns_flags |= CLONE_NEWNS;
-	if (iso->hostname)
-		iso->ns_flags |= CLONE_NEWUTS;
-	if (iso->map_root && !(iso->ns_flags & CLONE_NEWUSER))
-		return rf_error_set(err, EINVAL, "--map-root needs a user namespace (--unshare user)");
-	/* Without privilege, namespaces can only be had inside a user namespace. */
-	if (iso->ns_flags && geteuid() != 0)
-		iso->ns_flags |= CLONE_NEWUSER;
-	if (plan->proc.user_set && geteuid() != 0)
+	if (plan->proc.user_set && geteuid() != 0 && !(plan->iso.ns_flags & CLONE_NEWUSER))
 		return rf_error_set(err, EPERM, "--user needs ringfence to run as root");
 	return 0;
 }
@@ -152,7 +141,8 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	 * limit binds the payload whoever it runs as. */
 	if (p->rlimits[RLIMIT_MEMLOCK].set)
 		p->cap_drop |= 1ULL << CAP_IPC_LOCK;
-	if (plan_namespaces(plan, err) < 0 || rf_rlimit_plan(p, diag, err) < 0 ||
+	if (rf_isolation_finalize(plan, diag, err) < 0 || plan_identity(plan, err) < 0 ||
+	    rf_rlimit_plan(p, diag, err) < 0 ||
 	    plan_seccomp(p, diag, err) < 0)
 		return -1;
 	if (rf_host_read(&host, err) < 0)

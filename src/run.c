@@ -54,7 +54,6 @@
 #include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
-#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -66,6 +65,7 @@
 #include "ringfence/kmsg.h"
 #include "ringfence/numa.h"
 #include "ringfence/run.h"
+#include "ringfence/tty.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -90,7 +90,7 @@ typedef struct run_state {
 	int sigfd, timerfd, eventsfd, kmsgfd;
 	sigset_t old_mask;
 	bool mask_saved;
-	bool tty;
+	rf_tty tty;
 	pid_t child;
 	struct timespec start;
 } run_state;
@@ -104,6 +104,7 @@ static void state_init(run_state *rs, const rf_plan *plan, const rf_diag *diag)
 	rs->sync_rd = rs->sync_wr = rs->msg_rd = rs->msg_wr = -1;
 	rs->sigfd = rs->timerfd = rs->eventsfd = rs->kmsgfd = -1;
 	rs->child = -1;
+	rs->tty.fd = -1;
 }
 
 static void state_release(run_state *rs)
@@ -124,6 +125,8 @@ static void state_release(run_state *rs)
 		waitpid(rs->child, NULL, 0);
 	}
 	cg_leaf_destroy(&rs->leaf, &ignored);
+	rf_tty_restore(&rs->tty, &ignored);
+	rf_tty_close(&rs->tty);
 	if (rs->mask_saved)
 		sigprocmask(SIG_SETMASK, &rs->old_mask, NULL);
 }
@@ -234,35 +237,6 @@ static pid_t do_clone(run_state *rs, bool *in_leaf)
 	return (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
-/* Terminal hand-over: the child's process group becomes the foreground, so
- * Ctrl-C and job control reach the payload and not the supervisor. */
-static void give_terminal(run_state *rs)
-{
-	sigset_t ttou, old;
-
-	if (!rs->tty)
-		return;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, &old);
-	if (setpgid(rs->child, rs->child) < 0 || tcsetpgrp(STDIN_FILENO, rs->child) < 0)
-		rs->tty = false;
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
-static void take_terminal_back(run_state *rs)
-{
-	sigset_t ttou, old;
-
-	if (!rs->tty)
-		return;
-	sigemptyset(&ttou);
-	sigaddset(&ttou, SIGTTOU);
-	sigprocmask(SIG_BLOCK, &ttou, &old);
-	tcsetpgrp(STDIN_FILENO, getpgrp());
-	sigprocmask(SIG_SETMASK, &old, NULL);
-}
-
 static int spawn(run_state *rs, char **envp, rf_error *err)
 {
 	rf_child_ctx ctx = {
@@ -273,8 +247,8 @@ static int spawn(run_state *rs, char **envp, rf_error *err)
 	bool in_leaf;
 	char pid[32];
 
-	rs->tty = rs->plan->proc.tty && isatty(STDIN_FILENO) &&
-		  tcgetpgrp(STDIN_FILENO) == getpgrp();
+	if (rs->plan->proc.tty && rf_tty_open(&rs->tty, STDIN_FILENO, err) < 0)
+		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &rs->start);
 	rs->child = do_clone(rs, &in_leaf);
 	if (rs->child < 0)
@@ -290,7 +264,8 @@ static int spawn(run_state *rs, char **envp, rf_error *err)
 	if ((rs->plan->iso.ns_flags & CLONE_NEWUSER) &&
 	    rf_ns_write_idmaps(rs->child, rs->plan, getuid(), getgid(), err) < 0)
 		return -1;
-	give_terminal(rs);
+	if (rf_tty_give(&rs->tty, rs->child, err) < 0)
+		return -1;
 	if (write(rs->sync_wr, "g", 1) != 1)
 		return rf_error_set(err, errno, "start the command");
 	rf_closep(&rs->sync_wr);
@@ -436,15 +411,12 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 	if (block_signals(&rs, err) < 0 || make_pipes(&rs, err) < 0 || spawn(&rs, envp, err) < 0)
 		goto out;
 	supervise(&rs, &v->o, &v->c);
-	take_terminal_back(&rs);
 	read_messages(&rs, &v->o);
 	if (collect(&rs, &v->o, &v->c, err) < 0)
 		goto out;
 	rf_verdict_classify(v, plan->sup.plain_exit);
 	r = 0;
 out:
-	if (r < 0)
-		take_terminal_back(&rs);
 	state_release(&rs);
 	return r;
 }

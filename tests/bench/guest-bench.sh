@@ -1,0 +1,95 @@
+#!/bin/bash
+# The benchmark, run as root on a cgroup-v2 machine (the test VM by
+# `make bench`, or natively). Prints, side by side, the median wall time of
+# RUNS runs of each command and its ratio to `env true` and to bwrap, the
+# supervisor's peak RSS, and the delay from an OOM kill to ringfence's exit.
+# Measurements, not assertions: nothing here fails on a slow result.
+set -u
+RUNS=${RUNS:-21}
+RINGFENCE=${RINGFENCE:-ringfence}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# median_ms CMD...: run CMD RUNS times (after one warm-up), print the median in ms.
+median_ms() {
+	local i t0 t1
+	"$@" >/dev/null 2>&1
+	for ((i = 0; i < RUNS; i++)); do
+		t0=$EPOCHREALTIME
+		"$@" >/dev/null 2>&1
+		t1=$EPOCHREALTIME
+		echo "$t0 $t1"
+	done | awk '{ print ($2 - $1) * 1000 }' | sort -n |
+		awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+
+crun_bundle() {
+	mkdir -p "$work/bundle" "$work/crun-state"
+	(cd "$work/bundle" && crun spec >/dev/null 2>&1) || return 1
+	# The guest's own files are the rootfs; the command is `true`, read-only root.
+	sed -i -e 's|"path": "rootfs"|"path": "/"|' -e 's|"sh"|"true"|' \
+		-e 's|"terminal": true|"terminal": false|' "$work/bundle/config.json"
+}
+
+declare -A ms
+row() {
+	local name=$1; shift
+	if ! "$@" >/dev/null 2>&1; then
+		printf '%-44s %10s\n' "$name" "failed"
+		return
+	fi
+	ms[$name]=$(median_ms "$@")
+}
+
+ratio() {
+	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
+}
+
+echo "ringfence benchmark: median of $RUNS runs each ($(uname -r), $(nproc) CPUs)"
+row "env true" env true
+row "ringfence run --memory 64M --pids 64 true" "$RINGFENCE" run -q --memory 64M --pids 64 -- true
+if command -v bwrap >/dev/null; then
+	row "bwrap --bind / / true" bwrap --bind / / true
+	row "bwrap (pid,ipc,uts,mount) true" bwrap --bind / / --unshare-pid --unshare-ipc \
+		--unshare-uts --proc /proc true
+fi
+row "ringfence run --unshare pid,mount,ipc,uts" "$RINGFENCE" run -q --unshare pid,mount,ipc,uts -- true
+row "ringfence run --seccomp default" "$RINGFENCE" run -q --seccomp default -- true
+if command -v crun >/dev/null && crun_bundle; then
+	n=0
+	crun_once() { n=$((n + 1)); crun --root "$work/crun-state" run --bundle "$work/bundle" "b$$-$n-$RANDOM"; }
+	row "crun run (bundle over /)" crun_once
+fi
+
+base=${ms["env true"]:-0}
+bw=${ms["bwrap (pid,ipc,uts,mount) true"]:-0}
+printf '\n%-44s %10s %12s %12s\n' "command" "median ms" "vs env true" "vs bwrap-ns"
+for name in "env true" "ringfence run --memory 64M --pids 64 true" "bwrap --bind / / true" \
+	"bwrap (pid,ipc,uts,mount) true" "ringfence run --unshare pid,mount,ipc,uts" \
+	"ringfence run --seccomp default" "crun run (bundle over /)"; do
+	[ -n "${ms[$name]:-}" ] || continue
+	printf '%-44s %10s %12s %12s\n' "$name" "${ms[$name]}" "$(ratio "${ms[$name]}" "$base")" \
+		"$(ratio "${ms[$name]}" "$bw")"
+done
+echo "targets: ringfence run <= 1.3x env true; --unshare pid,mount,ipc,uts <= 0.6x bwrap"
+
+# The supervisor's peak RSS (rusage reports the largest of ringfence and `true`).
+rss=$(rusage "$RINGFENCE" run -q --memory 64M --pids 64 -- true 2>&1 >/dev/null |
+	sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p')
+printf '\nsupervisor peak RSS: %s KiB (target <= 1536 KiB)\n' "${rss:-?}"
+
+# OOM kill -> ringfence exit: the kernel stamps its oom-kill record with
+# CLOCK_MONOTONIC; rusage prints the same clock when ringfence has exited.
+if [ -r /dev/kmsg ] && command -v memhog >/dev/null; then
+	delays=()
+	for i in 1 2 3 4 5; do
+		exec 9</dev/kmsg
+		dd iflag=nonblock bs=8k <&9 >/dev/null 2>&1
+		end=$(rusage "$RINGFENCE" run -q --memory 32M -- memhog 128M 2>&1 >/dev/null |
+			sed -n 's/.*end_mono_us=\([0-9]*\).*/\1/p')
+		kill_us=$(timeout 1 cat <&9 2>/dev/null | awk -F'[,;]' '/oom-kill:/ { print $3; exit }')
+		exec 9<&-
+		[ -n "$end" ] && [ -n "$kill_us" ] && delays+=($(((end - kill_us) / 1000)))
+	done
+	printf 'OOM kill -> ringfence exit: %s ms (5 runs)\n' "${delays[*]:-?}"
+fi
