@@ -139,27 +139,27 @@ int rf_rlimit_parse(const char *spec, rf_process *p, rf_error *err)
 	int res;
 
 	if (!eq || eq == spec || (size_t)(eq - spec) >= sizeof(name))
-		return rf_error_set(err, 0, "--rlimit `%s`: expected %s",
+		return rf_error_set(err, 0, "`%s`: expected %s",
 				    shown(spec, (char[48]){ 0 }, 48), RLIMIT_FORM);
 	memcpy(name, spec, (size_t)(eq - spec));
 	name[eq - spec] = '\0';
 	res = rf_rlimit_lookup(name);
 	if (res < 0)
-		return rf_error_set(err, 0, "--rlimit: unknown limit `%s` (known: %s)",
+		return rf_error_set(err, 0, "unknown limit `%s` (known: %s)",
 				    shown(name, (char[48]){ 0 }, 48), RLIMIT_NAMES);
 	colon = strchr(eq + 1, ':');
 	if (snprintf(soft_s, sizeof(soft_s), "%.*s",
 		     (int)(colon ? (size_t)(colon - eq - 1) : strlen(eq + 1)), eq + 1) >=
 		    (int)sizeof(soft_s) ||
 	    snprintf(hard_s, sizeof(hard_s), "%s", colon ? colon + 1 : soft_s) >= (int)sizeof(hard_s))
-		return rf_error_set(err, 0, "--rlimit `%s`: value too long",
+		return rf_error_set(err, 0, "`%s`: value too long",
 				    shown(spec, (char[48]){ 0 }, 48));
 	if (parse_value(res, soft_s, &soft, err) < 0)
-		return rf_error_prefix(err, "--rlimit %s: soft limit", name);
+		return rf_error_prefix(err, "%s: soft limit", name);
 	if (parse_value(res, hard_s, &hard, err) < 0)
-		return rf_error_prefix(err, "--rlimit %s: hard limit", name);
+		return rf_error_prefix(err, "%s: hard limit", name);
 	if (soft > hard)
-		return rf_error_set(err, 0, "--rlimit %s: soft limit %s is above hard limit %s", name,
+		return rf_error_set(err, 0, "%s: soft limit %s is above hard limit %s", name,
 				    SHOW(res, soft), SHOW(res, hard));
 	return rf_rlimit_set(p, res, soft, hard, err);
 }

@@ -13,7 +13,8 @@ int rf_rlimit_lookup(const char *name);
 const char *rf_rlimit_name(int resource);   /* "nofile" */
 bool rf_rlimit_is_bytes(int resource);      /* values take SIZE units */
 
-/* "NAME=SOFT[:HARD]" (values: integer, SIZE where bytes, or "unlimited") into p. */
+/* "NAME=SOFT[:HARD]" (values: integer, SIZE where bytes, or "unlimited") into p.
+ * Messages do not name the flag; the caller prefixes "--rlimit". */
 int rf_rlimit_parse(const char *spec, rf_process *p, rf_error *err);
 
 /* Set one limit directly (--memlock SIZE is rf_rlimit_set(p, RLIMIT_MEMLOCK, v, v)).

@@ -7,8 +7,10 @@ load ../lib/common
 
 MiB=$((1024 * 1024))
 
-node_of() {	# node_of FILE NODE: memory.numa.NODE of a report, in bytes
-	json_get "$1" "memory.numa.$2"
+node_of() {	# node_of FILE NODE: memory.numa["NODE"] of a report, in bytes
+	# (json_get would read the key "0" as an array index)
+	jq -er --arg n "$2" '.memory.numa[$n]' "$1" ||
+		{ echo "no memory.numa[\"$2\"] in $1:" >&2; cat "$1" >&2; return 1; }
 }
 
 @test "--numa-bind 0 + 1.5 GiB: node-local OOM, exit 122, scope node, node 1 untouched" {
