@@ -469,6 +469,26 @@ static int mount_proc(rf_error *err)
 	return 0;
 }
 
+/* A fresh cgroup2 mount, read-only, nosuid, nodev, noexec (cgroupfs holds no
+ * programs or devices), onto `mp`. Built detached with the new mount API: the
+ * superblock is the caller's, so mount(2) would refuse to stack it on its own
+ * root (EBUSY), and MS_RDONLY would ask to change the shared superblock. */
+static int mount_cgroup_at(const char *mp, rf_error *err)
+{
+	cleanup_close int fs = fsopen("cgroup2", FSOPEN_CLOEXEC);
+	cleanup_close int mnt = -1;
+
+	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
+		return rf_error_set(err, errno, "create a cgroup2 mount");
+	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
+		      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
+	if (mnt < 0)
+		return rf_error_set(err, errno, "create a cgroup2 mount");
+	if (move_mount(mnt, "", AT_FDCWD, mp, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+		return rf_error_set(err, errno, "mount cgroup2 on `%s`", mp);
+	return 0;
+}
+
 /* Over every cgroup2 mount point: a fresh mount shows the cgroup namespace's
  * root (the leaf) as `/`, so the payload sees no ancestor's cgroup.procs to
  * move itself into; read-only, so it cannot raise its own limits or make
@@ -484,11 +504,8 @@ static int mount_cgroup(rf_error *err)
 
 		for (size_t j = 0; j < i; j++)
 			seen |= !strcmp(mps[i], mps[j]);
-		/* nosuid, nodev, noexec: cgroupfs holds no programs or devices. */
-		if (!seen && mount("cgroup2", mps[i], "cgroup2",
-				   MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
-			return rf_error_set(err, errno, "mount a read-only cgroup2 on `%s`",
-					    mps[i]);
+		if (!seen && mount_cgroup_at(mps[i], err) < 0)
+			return -1;
 	}
 	return 0;
 }

@@ -373,6 +373,58 @@ static void test_proc(void **state)
 		fail_msg("pid namespace /proc: child status %#x", status);
 }
 
+/* A new cgroup namespace gets a fresh, read-only cgroup2 over each cgroup2
+ * mount point, rooted at the namespace's root. */
+static int cgroup_child(void)
+{
+	char line[4096], mp[PATH_MAX] = "";
+	FILE *f;
+
+	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
+		return 80;
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP,
+			    &(rf_error){ 0 }) < 0)
+		return 1;
+	f = fopen("/proc/self/mountinfo", "re");
+	if (!f)
+		return 2;
+	/* The last cgroup2 line is the top mount; its root is "/". */
+	while (fgets(line, sizeof(line), f)) {
+		char root[PATH_MAX], point[PATH_MAX];
+
+		if (!strstr(line, " - cgroup2 "))
+			continue;
+		if (sscanf(line, "%*s %*s %*s %4095s %4095s", root, point) != 2)
+			return 3;
+		if (strcmp(root, "/"))
+			return 4;
+		snprintf(mp, sizeof(mp), "%s", point);
+	}
+	fclose(f);
+	if (!*mp)
+		return 81;       /* no cgroup2 mounted here */
+	return has_flags(mp, ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC) ? 0 : 5;
+}
+
+static void test_cgroup(void **state)
+{
+	int status;
+	pid_t pid;
+
+	if (geteuid() != 0)
+		skip();
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0)
+		_exit(cgroup_child());
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 80 || WEXITSTATUS(status) == 81))
+		skip();
+	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		fail_msg("cgroup namespace: child status %#x", status);
+	assert_false(host_sees_mounts());
+}
+
 static void make_fixtures(void)
 {
 	if (!mkdtemp(base))
@@ -420,6 +472,7 @@ int main(void)
 		}
 	}
 	rf_case_add(&cases, test_proc, NULL, "mounts: fresh /proc in a new pid namespace");
+	rf_case_add(&cases, test_cgroup, NULL, "mounts: fresh read-only cgroup2 in a new cgroup namespace");
 	failed = rf_cases_run(&cases, "mounts");
 	remove_fixtures();
 	return failed;

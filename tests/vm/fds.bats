@@ -3,10 +3,10 @@
 
 load ../lib/common
 
-# The payload lists its open fds as "FD TARGET" (sh's glob, no ls). The
-# glob's own directory fd shows as closed (empty target) or as the fd
-# directory itself.
-LIST_FDS='cd /proc/self/fd && for fd in *; do echo "$fd $(readlink "$fd")"; done'
+# The payload lists its open fds as "FD TARGET" (sh's glob, no ls, no
+# command substitution and its pipe). The glob's own directory fd shows as
+# closed (empty target) or as the fd directory itself.
+LIST_FDS='cd /proc/self/fd && for fd in *; do printf "%s " "$fd"; readlink "$fd" || echo; done'
 
 # fds above 2 in $output other than the listing's own, as "FD TARGET" lines.
 extra_fds() {
@@ -31,7 +31,6 @@ extra_fds() {
 	rf_run run --unshare pid,mount --report "$BATS_TEST_TMPDIR/r.json" -- sh -c "$LIST_FDS"
 	expect_status 0
 	[[ -z $(extra_fds) ]] || _rf_fail "fds reached the payload: $(extra_fds)"
-	expect_output_not_contains "pipe:"
 	expect_output_not_contains r.json
 }
 

@@ -6,7 +6,7 @@ load ../lib/common
 
 setup() {
 	dir=$(mktemp -d /tmp/rf-mounts.XXXXXX)
-	mkdir "$dir/data"
+	mkdir "$dir/data" "$dir/empty"
 	echo hello >"$dir/data/file"
 }
 
@@ -50,10 +50,10 @@ mount_count() {
 
 @test "--ro-root: / is read-only, the sandbox's --tmpfs and --bind stay writable" {
 	requires root cgroup2
-	rf_run run --unshare mount --ro-root --tmpfs /tmp --bind "$dir/data:/mnt" -- sh -c '
+	rf_run run --unshare mount --ro-root --tmpfs /tmp --bind "$dir/data:$dir/empty" -- sh -c '
 		touch /etc/rf-written && echo wrote-etc
 		touch /tmp/ok && echo wrote-tmp
-		echo from-inside >/mnt/new && echo wrote-bind'
+		echo from-inside >"$1/new" && echo wrote-bind' sh "$dir/empty"
 	expect_status 0
 	expect_stderr_contains "Read-only file system"
 	expect_output_not_contains wrote-etc

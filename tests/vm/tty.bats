@@ -62,11 +62,11 @@ script() {	# script LINES...: write the ptyrun script, print its path
 
 @test "the terminal's settings are restored when the payload is killed" {
 	requires root cgroup2 pty ptyrun
-	# Interactive bash ignores SIGTERM, so the timeout ends in cgroup.kill
-	# while readline has the terminal in raw mode.
-	run_cmd ptyrun -t 120 -s "$(script '@expect rf$' '@expect status=')" -- \
-		sh -c '"$0" run --timeout 2s --unshare all "$@"; echo "status=$?"; stty -a' \
-		"$RINGFENCE" "${SHELL_ARGS[@]}"
+	# The payload puts the terminal in raw mode and is killed by the timeout
+	# before it can undo that; ringfence restores what the caller had.
+	run_cmd ptyrun -t 120 -s "$(script '@expect RAWNOW' '@expect status=')" -- \
+		sh -c '"$0" run --timeout 2s --unshare all -- sh -c "stty raw -echo; echo RAW\"\"NOW; sleep 100"
+			echo "status=$?"; stty -a' "$RINGFENCE"
 	expect_status 0
 	expect_output_contains "status=124"
 	[[ $output == *" icanon"* && $output != *"-icanon"* && $output != *"-echo "* ]] ||
