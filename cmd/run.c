@@ -392,8 +392,9 @@ static int load_profile(int argc, char **argv, rf_plan *plan, rf_error *err)
 	}
 	if (!profile)
 		return 0;
+	/* The loader's messages name the profile file already. */
 	if (rf_profile_load(profile, plan, plan->sup.strict, &cli_diag, err) < 0)
-		return rf_error_prefix(err, "--profile `%s`", profile);
+		return -1;
 	return set_str(&plan->profile, profile, err);
 }
 

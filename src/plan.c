@@ -10,9 +10,11 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/host.h"
 #include "ringfence/isolation.h"
+#include "ringfence/json.h"
 #include "ringfence/plan.h"
 #include "ringfence/rlimit.h"
 #include "ringfence/seccomp.h"
@@ -107,26 +109,53 @@ const char *rf_idset_format(const rf_idset *s, char *buf, size_t len)
 	return buf;
 }
 
-/* What no namespace can change: switching users takes root outside one. */
-static int plan_identity(const rf_plan *plan, rf_error *err)
+/* What no namespace can change: switching users takes root outside one. A
+ * user that is already the caller's (process.user of a `crun spec` run by
+ * root's own uid, say) is no switch at all. */
+static int plan_identity(rf_plan *plan, rf_error *err)
 {
-	if (plan->proc.user_set && geteuid() != 0 && !(plan->iso.ns_flags & CLONE_NEWUSER))
-		return rf_error_set(err, EPERM, "--user needs ringfence to run as root");
-	return 0;
+	rf_process *p = &plan->proc;
+
+	if (!p->user_set || geteuid() == 0 || (plan->iso.ns_flags & CLONE_NEWUSER))
+		return 0;
+	if (p->uid == geteuid() && p->gid == getegid() && !p->n_groups) {
+		p->user_set = false;
+		return 0;
+	}
+	return rf_error_set(err, EPERM, "--user (or a profile's process.user) needs ringfence "
+			    "to run as root");
 }
 
-static int plan_seccomp(rf_process *p, const rf_diag *diag, rf_error *err)
+/* Compiled now, with the capabilities the payload will hold: a docker-style
+ * profile lifts a rule for a payload holding the capability it names. */
+static int plan_seccomp(rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
-	if (p->seccomp_mode == RF_SECCOMP_INLINE)
-		return 0;   /* compiled when the profile was read */
+	rf_process *p = &plan->proc;
+	bool root = p->user_set ? p->uid == 0 : geteuid() == 0 || plan->iso.map_root;
+	rf_seccomp_env env = { .caps = root ? rf_caps_effective_set(p) : 0 };
+	const char *what;
+	rf_json *spec;
+	int r;
+
 	rf_seccomp_free(p->seccomp);
 	p->seccomp = NULL;
-	if (p->seccomp_mode == RF_SECCOMP_NONE)
+	switch (p->seccomp_mode) {
+	case RF_SECCOMP_NONE:
 		return 0;
-	if (rf_seccomp_compile_file(p->seccomp_mode == RF_SECCOMP_FILE ? p->seccomp_path : NULL,
-				    diag, &p->seccomp, err) < 0)
-		return rf_error_prefix(err, "--seccomp `%s`",
-				       p->seccomp_mode == RF_SECCOMP_FILE ? p->seccomp_path : "default");
+	case RF_SECCOMP_INLINE:
+		spec = rf_json_parse(p->seccomp_json, strlen(p->seccomp_json), err);
+		if (!spec)
+			return rf_error_prefix(err, "linux.seccomp");
+		r = rf_seccomp_compile_env(spec, "linux.seccomp", &env, diag, &p->seccomp, err);
+		rf_json_free(spec);
+		return r;
+	case RF_SECCOMP_DEFAULT:
+	case RF_SECCOMP_FILE:
+		break;
+	}
+	what = p->seccomp_mode == RF_SECCOMP_FILE ? p->seccomp_path : NULL;
+	if (rf_seccomp_compile_file_env(what, &env, diag, &p->seccomp, err) < 0)
+		return rf_error_prefix(err, "--seccomp `%s`", what ? what : "default");
 	return 0;
 }
 
@@ -143,7 +172,7 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 		p->cap_drop |= 1ULL << CAP_IPC_LOCK;
 	if (rf_isolation_finalize(plan, diag, err) < 0 || plan_identity(plan, err) < 0 ||
 	    rf_rlimit_plan(p, diag, err) < 0 ||
-	    plan_seccomp(p, diag, err) < 0)
+	    plan_seccomp(plan, diag, err) < 0)
 		return -1;
 	if (rf_host_read(&host, err) < 0)
 		return -1;

@@ -58,6 +58,17 @@ static bool positive(int64_t v)
 	return v != RF_NA && v > 0;
 }
 
+/* The kernel counts the first victim of a group kill twice in oom_kill:
+ * once as the victim and again with the rest of its group. */
+int64_t rf_oom_processes_killed(const rf_counters *c)
+{
+	if (!positive(c->mem_oom_kill))
+		return 0;
+	if (positive(c->mem_oom_group_kill) && c->mem_oom_kill > c->mem_oom_group_kill)
+		return c->mem_oom_kill - c->mem_oom_group_kill;
+	return c->mem_oom_kill;
+}
+
 /* Where the OOM that killed us came from. The leaf's own `oom` event counts
  * only OOMs at its own memory.max; an ancestor's limit raises the ancestor's
  * local `oom`; a global or NUMA-constrained OOM raises neither, and the
@@ -169,8 +180,10 @@ static void append_details(const rf_verdict *v, char *buf, size_t len, size_t *u
 		any = true;
 	}
 	if (positive(v->c.mem_oom_kill)) {
+		int64_t n = rf_oom_processes_killed(&v->c);
+
 		append(buf, len, used, "%s%lld process%s killed by OOM", any ? ", " : "",
-		       (long long)v->c.mem_oom_kill, v->c.mem_oom_kill == 1 ? "" : "es");
+		       (long long)n, n == 1 ? "" : "es");
 		any = true;
 	}
 	append(buf, len, used, "%s%.2fs)", any ? ", " : "", (double)v->o.wall_ms / 1000.0);
@@ -203,8 +216,8 @@ void rf_verdict_summary(const rf_verdict *v, char *buf, size_t len)
 		       scope_words(v->scope));
 		break;
 	case RF_VERDICT_TIMEOUT:
-		append(buf, len, &used, "timed out after %.1fs (SIGTERM%s)",
-		       (double)v->o.wall_ms / 1000.0, v->o.killed_by_us ? ", then cgroup.kill" : "");
+		append(buf, len, &used, "timed out: SIGTERM%s",
+		       v->o.killed_by_us ? ", then cgroup.kill" : "");
 		break;
 	}
 	if (v->kind != RF_VERDICT_LAUNCH_FAILED)

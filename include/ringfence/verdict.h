@@ -94,6 +94,9 @@ typedef struct rf_verdict {
 	char cgroup[4096];       /* leaf path relative to the cgroup2 root */
 } rf_verdict;
 
+/* Processes the OOM killer took (oom_kill corrected for group kills). */
+int64_t rf_oom_processes_killed(const rf_counters *c);
+
 /* Pure: fill kind, exit_code, status_code, signal, scope from o and c. */
 void rf_verdict_classify(rf_verdict *v, bool plain_exit);
 

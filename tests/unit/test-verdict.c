@@ -61,7 +61,7 @@ static const struct case_verdict rows[] = {
 	{ "limit hit, reclaimed, no kill", true, 0, EXITED(0), false, 1, 0, 0, 0, RF_SCOPE_NONE,
 	  false, RF_VERDICT_EXITED, 0, RF_SCOPE_NONE, "exited with code 0" },
 	{ "timeout by SIGTERM", true, 0, KILLED(SIGTERM), true, 0, 0, 0, 0, RF_SCOPE_NONE, false,
-	  RF_VERDICT_TIMEOUT, 124, RF_SCOPE_NONE, "timed out after" },
+	  RF_VERDICT_TIMEOUT, 124, RF_SCOPE_NONE, "timed out: SIGTERM" },
 	{ "timeout, command exits on SIGTERM itself", true, 0, EXITED(1), true, 0, 0, 0, 0,
 	  RF_SCOPE_NONE, false, RF_VERDICT_TIMEOUT, 124, RF_SCOPE_NONE, "; exit 124" },
 	{ "timeout, plain exit", true, 0, KILLED(SIGTERM), true, 0, 0, 0, 0, RF_SCOPE_NONE, true,
@@ -175,6 +175,31 @@ static void test_size(void **state)
 	assert_string_equal(buf, c->want);
 }
 
+struct case_killed {
+	int64_t oom_kill, group_kill, want;
+};
+
+static const struct case_killed killed[] = {
+	{ RF_NA, RF_NA, 0 },     /* no memory controller data */
+	{ 0, 0, 0 },
+	{ 1, 0, 1 },             /* --no-oom-group: one victim */
+	{ 1, RF_NA, 1 },         /* kernel without oom_group_kill */
+	{ 2, 1, 1 },             /* group kill of a lone process: victim counted twice */
+	{ 4, 1, 3 },             /* group of three */
+	{ 8, 2, 6 },             /* two group kills of three */
+};
+
+static void test_killed(void **state)
+{
+	const struct case_killed *c = *state;
+	rf_counters cn;
+
+	rf_counters_init(&cn);
+	cn.mem_oom_kill = c->oom_kill;
+	cn.mem_oom_group_kill = c->group_kill;
+	assert_int_equal(rf_oom_processes_killed(&cn), c->want);
+}
+
 int main(void)
 {
 	static struct rf_cases cases;
@@ -185,5 +210,8 @@ int main(void)
 	}
 	for (size_t i = 0; i < RF_ARRAY_SIZE(sizes); i++)
 		rf_case_add(&cases, test_size, &sizes[i], "size %s", sizes[i].want);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(killed); i++)
+		rf_case_add(&cases, test_killed, &killed[i], "processes killed: oom_kill %lld, group %lld",
+			    (long long)killed[i].oom_kill, (long long)killed[i].group_kill);
 	return rf_cases_run(&cases, "verdict");
 }

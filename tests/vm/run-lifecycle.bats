@@ -1,0 +1,208 @@
+#!/usr/bin/env bats
+# The life of a run: start, exec failures, timeout, signals, leftovers,
+# the supervisor's death, where the leaf lives, and that it always goes away.
+
+load ../lib/common
+
+setup() {
+	report=$BATS_TEST_TMPDIR/r.json
+}
+
+# running CMDLINE: a process whose command line is exactly CMDLINE exists.
+running() {
+	local f
+	for f in /proc/[0-9]*/cmdline; do
+		[ "$(tr '\0' ' ' <"$f" 2>/dev/null)" = "$1 " ] && return 0
+	done
+	return 1
+}
+
+@test "the command's own exit code and output come back" {
+	requires root cgroup2
+	rf_run run --report "$report" -- sh -c 'echo out; echo err >&2; exit 7'
+	expect_status 7
+	expect_output_contains out
+	expect_stderr_contains err
+	expect_stderr_contains "exited with code 7"
+	expect_json "$report" verdict exited
+	expect_json "$report" status.code 7
+	expect_json "$report" status.signal null
+	expect_json "$report" oom.scope null
+}
+
+@test "the command runs in the leaf, the supervisor does not" {
+	requires root cgroup2
+	# Without a pid namespace the command's parent is ringfence itself.
+	rf_run run --name rf-where -- sh -c 'cat /proc/self/cgroup; echo supervisor; cat /proc/$PPID/cgroup'
+	expect_status 0
+	[ "${lines[0]}" = "0::/ringfence/rf-where" ] || { rf_show; false; }
+	[ "${lines[1]}" = supervisor ]
+	[[ ${lines[2]} != *rf-where* ]] || { rf_show; false; }
+}
+
+@test "command not found exits 127, not executable exits 126" {
+	requires root cgroup2
+	rf_run run --report "$report" -- rf-no-such-command
+	expect_status 127
+	expect_stderr_contains "ringfence: rf-no-such-command: command not found"
+	expect_json "$report" verdict launch-failed
+	expect_json "$report" exit_code 127
+	printf 'echo hi\n' > "$BATS_TEST_TMPDIR/noexec"
+	chmod 644 "$BATS_TEST_TMPDIR/noexec"
+	rf_run run -- "$BATS_TEST_TMPDIR/noexec"
+	expect_status 126
+	expect_stderr_contains "noexec: Permission denied"
+}
+
+@test "--timeout: SIGTERM at expiry, exit 124, verdict timeout" {
+	requires root cgroup2
+	rf_run run --timeout 500ms --report "$report" -- sleep 30
+	expect_status 124
+	expect_stderr_contains "timed out"
+	expect_json "$report" verdict timeout
+	expect_json "$report" exit_code 124
+	expect_json "$report" status.signal 15
+	expect_json "$report" timed_out true
+	[ "$(json_get "$report" wall_time_ms)" -lt 5000 ]
+}
+
+@test "--timeout: a command that ignores SIGTERM is killed --kill-after later" {
+	requires root cgroup2 cgroup_kill
+	rf_run run --timeout 300ms --kill-after 300ms --report "$report" -- \
+		bash -c 'trap "" TERM; sleep 30 & wait; sleep 30'
+	expect_status 124
+	expect_stderr_contains "then cgroup.kill"
+	expect_json "$report" status.signal 9
+	[ "$(json_get "$report" wall_time_ms)" -lt 5000 ]
+}
+
+@test "SIGTERM, SIGINT, SIGHUP and SIGQUIT to ringfence reach the command" {
+	requires root cgroup2
+	local sig
+	# Job control on: a background job of a non-interactive shell would start
+	# with SIGINT and SIGQUIT ignored, and an ignored signal stays ignored.
+	set -m
+	for sig in TERM INT HUP QUIT; do
+		"$RINGFENCE" run -q -- bash -c "trap 'echo got-$sig; exit 3' $sig; touch $BATS_TEST_TMPDIR/ready; sleep 30 & wait" \
+			>"$BATS_TEST_TMPDIR/out" 2>&1 &
+		local pid=$!
+		rf_wait_for 10 test -e "$BATS_TEST_TMPDIR/ready"
+		kill -s "$sig" "$pid"
+		local st=0
+		wait "$pid" || st=$?
+		rm -f "$BATS_TEST_TMPDIR/ready"
+		grep -q "got-$sig" "$BATS_TEST_TMPDIR/out" || { cat "$BATS_TEST_TMPDIR/out"; false; }
+		[ "$st" -eq 3 ] || { echo "SIG$sig: status $st"; false; }
+	done
+	set +m
+}
+
+@test "a daemonised leftover is killed when the main process exits" {
+	requires root cgroup2
+	rf_run run --report "$report" -- sh -c 'setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo started'
+	expect_status 0
+	expect_output_contains started
+	! running 'sleep 1000'
+}
+
+@test "the supervisor's death takes the command with it, and the next run sweeps the leaf" {
+	requires root cgroup2
+	"$RINGFENCE" run --name rf-orphan -- sh -c 'setsid sleep 1001 </dev/null >/dev/null 2>&1 & sleep 1002' &
+	local pid=$!
+	rf_wait_for 10 running 'sleep 1002'
+	rf_wait_for 10 running 'sleep 1001'
+	kill -9 "$pid"
+	wait "$pid" || true
+	# PR_SET_PDEATHSIG: the main process dies with its supervisor.
+	rf_wait_for 10 eval '! running "sleep 1002"'
+	# The setsid'd leftover is still in the orphaned leaf ...
+	[ -d "$RF_PARENT/rf-orphan" ]
+	running 'sleep 1001'
+	# ... until the next run under the same parent sweeps it.
+	rf_run run -- true
+	expect_status 0
+	expect_stderr_contains "removed leaf \`/ringfence/rf-orphan\`"
+	[ ! -e "$RF_PARENT/rf-orphan" ]
+	! running 'sleep 1001'
+}
+
+@test "--name: the leaf has that name; a name in use is refused with 125" {
+	requires root cgroup2
+	"$RINGFENCE" run -q --name rf-busy -- sleep 30 &
+	local pid=$!
+	rf_wait_for 10 test -d "$RF_PARENT/rf-busy"
+	rf_run run --name rf-busy -- true
+	expect_status 125
+	expect_stderr_contains "already exists"
+	kill "$pid"
+	wait "$pid" || true
+	[ ! -e "$RF_PARENT/rf-busy" ]
+}
+
+@test "--cgroup-parent: the leaf is made under that path, with the controllers enabled" {
+	requires root cgroup2
+	rf_run run --cgroup-parent rf-test-jobs/nested --memory 32M -- cat /proc/self/cgroup
+	expect_status 0
+	expect_output_contains "0::/rf-test-jobs/nested/run-"
+	grep -qw memory "$RF_CGROUP_ROOT/rf-test-jobs/nested/cgroup.subtree_control"
+	[ -z "$(find "$RF_CGROUP_ROOT/rf-test-jobs/nested" -mindepth 1 -type d)" ]
+}
+
+@test "--report-fd writes the verdict to an inherited descriptor, which the command does not get" {
+	requires root cgroup2
+	rf_run run --report-fd 5 -- sh -c 'ls /proc/self/fd' 5>"$report"
+	expect_status 0
+	expect_json "$report" verdict exited
+	expect_output_not_contains 5
+}
+
+@test "without clone3 the command still starts inside the leaf" {
+	requires root cgroup2 memory
+	RINGFENCE_NO_CLONE3=1 rf_run run --memory 32M --name rf-noclone3 --report "$report" -- \
+		sh -c 'cat /proc/self/cgroup; memhog 128M'
+	expect_status 121
+	expect_output_contains "0::/ringfence/rf-noclone3"
+	expect_json "$report" verdict oom-limit
+}
+
+@test "a non-root user in a delegated subtree gets a sandbox" {
+	requires root cgroup2 memory pids
+	local d=$RF_CGROUP_ROOT/rf-test-user out
+	out=$(mktemp -d) && chmod 1777 "$out"
+	echo "+memory +pids" > "$RF_CGROUP_ROOT/cgroup.subtree_control"
+	mkdir "$d"
+	chown 1000:1000 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
+	# The user's shell lives in its delegated cgroup, as systemd's Delegate=yes would do.
+	run_cmd sh -c "echo \$\$ > $d/cgroup.procs && exec /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups \
+		$RINGFENCE run --memory 32M --report $out/u.json -- sh -c 'id -u; cat /proc/self/cgroup; memhog 128M'"
+	expect_status 121
+	expect_output_contains 1000
+	expect_output_contains "0::/rf-test-user/run-"
+	expect_json "$out/u.json" verdict oom-limit
+	[ -z "$(find "$d" -mindepth 1 -type d ! -name ringfence-supervisor)" ]
+}
+
+@test "a non-root user without a delegated cgroup is told how to get one" {
+	requires root cgroup2
+	local d=$RF_CGROUP_ROOT/rf-test-nodeleg
+	mkdir "$d"
+	run_cmd sh -c "echo \$\$ > $d/cgroup.procs && exec /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups \
+		$RINGFENCE run -- true"
+	expect_status 125
+	expect_stderr_contains "not delegated"
+	expect_stderr_contains "systemd-run --user --scope -p Delegate=yes"
+}
+
+rf_teardown() {
+	local d
+	for d in rf-test-jobs/nested rf-test-jobs rf-test-user/ringfence-supervisor rf-test-user rf-test-nodeleg; do
+		[ -d "$RF_CGROUP_ROOT/$d" ] || continue
+		rf_cleanup_cgroups "$RF_CGROUP_ROOT/$d"
+		# Processes left in a test's own cgroup go back to the root first.
+		local p
+		for p in $(cat "$RF_CGROUP_ROOT/$d/cgroup.procs" 2>/dev/null); do
+			echo "$p" > "$RF_CGROUP_ROOT/cgroup.procs" 2>/dev/null || true
+		done
+		rmdir "$RF_CGROUP_ROOT/$d" 2>/dev/null || true
+	done
+}
