@@ -285,19 +285,29 @@ expect_stderr_matches() {
 # ---- JSON ------------------------------------------------------------------
 
 json_get() {
-	local file=$1 path=$2 out
+	local file=$1 path=$2 doc out
 	if ! command -v jq >/dev/null; then
 		echo "json_get: jq not found (apt-get install jq)" >&2
 		return 1
 	fi
-	[[ $file == - ]] && file=/dev/stdin
+	if [[ $file == - ]]; then
+		doc=$(cat)
+	elif ! doc=$(cat -- "$file"); then
+		echo "json_get: cannot read $file" >&2
+		return 1
+	fi
+	# jq accepts an empty input silently; a verdict file must not be empty.
+	if [[ -z ${doc//[[:space:]]/} ]]; then
+		echo "json_get $file $path: the document is empty" >&2
+		return 1
+	fi
 	# Path "a.0.b" -> ["a",0,"b"]; fail (exit 5) when it does not exist.
 	if ! out=$(jq -rc --arg p "$path" '
 		(if $p == "." or $p == "" then [] else $p | split(".") | map(tonumber? // .) end) as $k
 		| if [paths] | any(. == $k) or ($k == []) then getpath($k)
-		  else error("no key \($p)") end' "$file" 2>&1); then
-		echo "json_get $file $path: $out" >&2
-		[[ -r $file && $file != /dev/stdin ]] && { echo "document:" >&2; sed 's/^/  | /' "$file" >&2; }
+		  else error("no key \($p)") end' <<<"$doc" 2>&1); then
+		echo "json_get $file $path: $out; document:" >&2
+		printf '%s\n' "$doc" | sed 's/^/  | /' >&2
 		return 1
 	fi
 	printf '%s\n' "$out"

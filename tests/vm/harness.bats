@@ -77,7 +77,7 @@ load ../lib/common
 	expect_output_contains via-dev-fd
 }
 
-@test "json_get reads nested keys, array indexes, null, and rejects a missing key" {
+@test "json_get reads nested keys, array indexes, null; rejects a missing key or an empty document" {
 	requires jq
 	local f=$BATS_TEST_TMPDIR/doc.json
 	echo '{"verdict":"oom-limit","oom":{"kills":1,"scope":null},"list":[{"a":"x"}]}' >"$f"
@@ -88,4 +88,7 @@ load ../lib/common
 	[[ $(json_get - oom.kills <"$f") == 1 ]]
 	run json_get "$f" oom.nope
 	[[ $status -ne 0 && $output == *"no key oom.nope"* ]]
+	: >"$f"
+	run json_get "$f" verdict
+	[[ $status -ne 0 && $output == *"document is empty"* ]]
 }
