@@ -13,8 +13,8 @@ bad_inputs() {
 --memory	0x10	is not a size
 --memory		is not a size
 --memory	1.5.5	is not a size
---memory	17179869184G	is not a size
---memory	99999999999999999999	is not a size
+--memory	17179869184G	is too large
+--memory	99999999999999999999	is too large
 --memory-high	abc	is not a size
 --memory-low	1K2	is not a size
 --swap	-5	is not a size
@@ -22,7 +22,7 @@ bad_inputs() {
 --pids	-3	-
 --pids	abc	is not a number
 --pids	99999999999	out of range
---cpus	0	is not a cpu count
+--cpus	0	is too small
 --cpus	-1	is not a cpu count
 --cpus	abc	is not a cpu count
 --cpus	0.0000001	is not a cpu count
