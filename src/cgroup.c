@@ -233,11 +233,39 @@ int cg_read_u64(int dirfd, const char *file, uint64_t *out, bool *present, rf_er
 	return 0;
 }
 
+int cg_keyed_value(const char *text, const char *file, const char *key, uint64_t *out,
+		   bool *present, rf_error *err)
+{
+	size_t klen = strlen(key);
+
+	*present = false;
+	for (const char *line = text; *line; ) {
+		size_t n = strcspn(line, "\n");
+
+		if (n > klen && !strncmp(line, key, klen) && line[klen] == ' ') {
+			char value[32];
+
+			if (n - klen - 1 >= sizeof(value))
+				return rf_error_set(err, ERANGE, "`%s` in `%s` is too long", key, file);
+			memcpy(value, line + klen + 1, n - klen - 1);
+			value[n - klen - 1] = '\0';
+			if (parse_value(file, value, out, err) < 0)
+				return -1;
+			*present = true;
+			return 0;
+		}
+		line += n;
+		if (*line)
+			line++;
+	}
+	return 0;
+}
+
 int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out,
 		  bool *present, rf_error *err)
 {
 	char buf[8192];
-	size_t klen = strlen(key);
+	bool found = false;
 
 	if (present)
 		*present = false;
@@ -246,25 +274,13 @@ int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out,
 			return 0;
 		return -1;
 	}
-	for (char *line = buf; *line; ) {
-		char *end = line + strcspn(line, "\n");
-		char saved = *end;
-
-		*end = '\0';
-		if (!strncmp(line, key, klen) && line[klen] == ' ') {
-			int r = parse_value(file, line + klen + 1, out, err);
-
-			if (r == 0 && present)
-				*present = true;
-			return r;
-		}
-		if (!saved)
-			break;
-		line = end + 1;
-	}
+	if (cg_keyed_value(buf, file, key, out, &found, err) < 0)
+		return -1;
 	if (present)
-		return 0;
-	return rf_error_set(err, ENOENT, "no `%s` in `%s`", key, file);
+		*present = found;
+	else if (!found)
+		return rf_error_set(err, ENOENT, "no `%s` in `%s`", key, file);
+	return 0;
 }
 
 /* ---- the parent ------------------------------------------------------ */

@@ -17,13 +17,28 @@ static int64_t to_counter(uint64_t v, bool present)
 	return v == RF_MAX ? RF_UNLIMITED : (int64_t)v;
 }
 
-static int64_t keyed(int fd, const char *file, const char *key)
+/* A keyed file (memory.events, cpu.stat) read once; lookups parse the copy. */
+typedef struct keyed_file {
+	const char *name;
+	bool ok;
+	char text[4096];
+} keyed_file;
+
+static void keyed_load(int fd, const char *name, keyed_file *f)
+{
+	rf_error ignored;
+
+	f->name = name;
+	f->ok = cg_read(fd, name, f->text, sizeof(f->text), &ignored) >= 0;
+}
+
+static int64_t keyed(const keyed_file *f, const char *key)
 {
 	uint64_t v = 0;
 	bool present = false;
 	rf_error ignored;
 
-	if (cg_read_keyed(fd, file, key, &v, &present, &ignored) < 0)
+	if (!f->ok || cg_keyed_value(f->text, f->name, key, &v, &present, &ignored) < 0)
 		return RF_NA;
 	return to_counter(v, present);
 }
@@ -41,25 +56,30 @@ static int64_t single(int fd, const char *file)
 
 void rf_counters_read(int fd, rf_counters *c)
 {
-	c->mem_low = keyed(fd, "memory.events", "low");
-	c->mem_high = keyed(fd, "memory.events", "high");
-	c->mem_max = keyed(fd, "memory.events", "max");
-	c->mem_oom = keyed(fd, "memory.events", "oom");
-	c->mem_oom_kill = keyed(fd, "memory.events", "oom_kill");
-	c->mem_oom_group_kill = keyed(fd, "memory.events", "oom_group_kill");
+	keyed_file f;
+
+	keyed_load(fd, "memory.events", &f);
+	c->mem_low = keyed(&f, "low");
+	c->mem_high = keyed(&f, "high");
+	c->mem_max = keyed(&f, "max");
+	c->mem_oom = keyed(&f, "oom");
+	c->mem_oom_kill = keyed(&f, "oom_kill");
+	c->mem_oom_group_kill = keyed(&f, "oom_group_kill");
+	keyed_load(fd, "pids.events", &f);
+	c->pids_max_events = keyed(&f, "max");
+	keyed_load(fd, "cpu.stat", &f);
+	c->cpu_usage_usec = keyed(&f, "usage_usec");
+	c->cpu_user_usec = keyed(&f, "user_usec");
+	c->cpu_system_usec = keyed(&f, "system_usec");
+	c->cpu_nr_periods = keyed(&f, "nr_periods");
+	c->cpu_nr_throttled = keyed(&f, "nr_throttled");
+	c->cpu_throttled_usec = keyed(&f, "throttled_usec");
 	c->memory_max = single(fd, "memory.max");
 	c->memory_peak = single(fd, "memory.peak");
 	c->memory_current = single(fd, "memory.current");
 	c->swap_max = single(fd, "memory.swap.max");
 	c->pids_max = single(fd, "pids.max");
-	c->pids_max_events = keyed(fd, "pids.events", "max");
 	c->pids_peak = single(fd, "pids.peak");
-	c->cpu_usage_usec = keyed(fd, "cpu.stat", "usage_usec");
-	c->cpu_user_usec = keyed(fd, "cpu.stat", "user_usec");
-	c->cpu_system_usec = keyed(fd, "cpu.stat", "system_usec");
-	c->cpu_nr_periods = keyed(fd, "cpu.stat", "nr_periods");
-	c->cpu_nr_throttled = keyed(fd, "cpu.stat", "nr_throttled");
-	c->cpu_throttled_usec = keyed(fd, "cpu.stat", "throttled_usec");
 }
 
 static int64_t ancestor_oom(const cg_mount *m, const char *rel)
@@ -69,10 +89,13 @@ static int64_t ancestor_oom(const cg_mount *m, const char *rel)
 
 	if (snprintf(path, sizeof(path), "%s%s", m->path, rel) >= (int)sizeof(path))
 		return RF_NA;
+	keyed_file f;
+
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return RF_NA;
-	return keyed(fd, "memory.events.local", "oom");
+	keyed_load(fd, "memory.events.local", &f);
+	return keyed(&f, "oom");
 }
 
 /* Every proper ancestor below the root (the root has no memory.events). */
