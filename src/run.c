@@ -322,6 +322,16 @@ static bool on_signal(run_state *rs, rf_outcome *o)
 	return reaped;
 }
 
+/* kernfs reports a changed file until it is read again: read it to re-arm. */
+static void rearm_events(int fd)
+{
+	char buf[512];
+
+	if (lseek(fd, 0, SEEK_SET) == 0)
+		while (read(fd, buf, sizeof(buf)) > 0)
+			;
+}
+
 static void supervise(run_state *rs, rf_outcome *o, rf_counters *c)
 {
 	struct pollfd fds[3] = {
@@ -339,6 +349,8 @@ static void supervise(run_state *rs, rf_outcome *o, rf_counters *c)
 
 		if (n < 0 && errno != EINTR)
 			break;
+		if (fds[2].revents & (POLLPRI | POLLERR))
+			rearm_events(rs->eventsfd);
 		if (fds[2].revents & (POLLPRI | POLLERR) || n == 0)
 			rf_numa_sample(rs->leaf.dirfd, c, &ignored);
 		if (fds[1].revents & POLLIN)

@@ -92,3 +92,18 @@ expect_line() {
 	expect_json "$report" verdict launch-failed
 	# assert_no_leaves (teardown) proves the half-made leaf was removed.
 }
+
+@test "the supervisor stays idle while memory events keep firing" {
+	requires root cgroup2 memory
+	# Above memory.high the kernel raises `high` events continually; a
+	# supervisor that did not re-arm its poll on memory.events would spin.
+	"$RINGFENCE" run -q --memory-high 8M -- sh -c 'memhog --sleep-after 32M & sleep 4; kill %1' &
+	local pid=$! t1 t2
+	sleep 2
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	sleep 1
+	t2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	wait "$pid"
+	# Clock ticks (1/100 s) of CPU in that second: a busy loop shows ~100.
+	[ $((t2 - t1)) -lt 20 ] || { echo "supervisor used $((t2 - t1)) ticks in 1 s"; false; }
+}
