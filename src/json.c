@@ -5,7 +5,8 @@
  * Reading uses yajl's callback parser to build a small tree of our own: it
  * keeps numbers as their source text (integers are parsed strictly on access),
  * bounds nesting, and rejects duplicate keys and NUL bytes inside strings,
- * which a C consumer could not see. */
+ * which a C consumer could not see. The tree (json-internal.h), its accessors,
+ * the file reader and the re-indenter need no yajl: they are in json-tree.c. */
 #include "config.h"
 
 #include <errno.h>
@@ -15,19 +16,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <yajl/yajl_gen.h>
 #include <yajl/yajl_parse.h>
 
 #include "ringfence/cleanup.h"
-#include "ringfence/json.h"
-
-/* Deeper than any real profile; bounds the recursion in rf_json_free. */
-#define RF_JSON_MAX_DEPTH 64
-/* Profiles and seccomp files are kilobytes; refuse to slurp anything huge. */
-#define RF_JSON_MAX_FILE (16u << 20)
+#include "json-internal.h"
 
 /* ================================================================ writing */
 
@@ -262,78 +256,6 @@ void rf_json_null(rf_json_writer *w)
 	w_value_done(w);
 }
 
-/* Emit one byte, or only count it when out is NULL (the sizing pass). */
-static void put(char *out, size_t *o, char c)
-{
-	if (out)
-		out[*o] = c;
-	(*o)++;
-}
-
-static void put_indent(char *out, size_t *o, unsigned level)
-{
-	put(out, o, '\n');
-	for (unsigned i = 0; i < 2 * level; i++)
-		put(out, o, ' ');
-}
-
-/* Re-indent compact JSON (as yajl_gen wrote it) with two spaces per level,
- * `"key": value`, `{}`/`[]` for empty containers and a final newline.
- * Returns the length; writes nothing when out is NULL. */
-static size_t reindent(const char *in, size_t len, char *out)
-{
-	bool in_str = false, esc = false;
-	unsigned level = 0;
-	size_t o = 0;
-
-	for (size_t i = 0; i < len; i++) {
-		char c = in[i];
-
-		if (in_str) {
-			put(out, &o, c);
-			if (esc)
-				esc = false;
-			else if (c == '\\')
-				esc = true;
-			else if (c == '"')
-				in_str = false;
-			continue;
-		}
-		switch (c) {
-		case '"':
-			in_str = true;
-			put(out, &o, c);
-			break;
-		case '{':
-		case '[':
-			put(out, &o, c);
-			if (i + 1 < len && (in[i + 1] == '}' || in[i + 1] == ']')) {
-				put(out, &o, in[++i]);
-				break;
-			}
-			put_indent(out, &o, ++level);
-			break;
-		case '}':
-		case ']':
-			put_indent(out, &o, --level);
-			put(out, &o, c);
-			break;
-		case ',':
-			put(out, &o, c);
-			put_indent(out, &o, level);
-			break;
-		case ':':
-			put(out, &o, ':');
-			put(out, &o, ' ');
-			break;
-		default:
-			put(out, &o, c);
-		}
-	}
-	put(out, &o, '\n');
-	return o;
-}
-
 int rf_json_writer_finish(rf_json_writer *w, char **out, size_t *len, rf_error *err)
 {
 	const unsigned char *buf;
@@ -345,12 +267,12 @@ int rf_json_writer_finish(rf_json_writer *w, char **out, size_t *len, rf_error *
 	if (w->failed)
 		return rf_error_set(err, 0, "write json: %s", w->why);
 	yajl_gen_get_buf(w->gen, &buf, &n);
-	out_n = w->pretty ? reindent((const char *)buf, n, NULL) : n;
+	out_n = w->pretty ? rf_json_reindent((const char *)buf, n, NULL) : n;
 	doc = malloc(out_n + 1);
 	if (!doc)
 		return rf_error_set(err, ENOMEM, "write json");
 	if (w->pretty)
-		reindent((const char *)buf, n, doc);
+		rf_json_reindent((const char *)buf, n, doc);
 	else
 		memcpy(doc, buf, n);
 	doc[out_n] = '\0';
@@ -362,59 +284,6 @@ int rf_json_writer_finish(rf_json_writer *w, char **out, size_t *len, rf_error *
 }
 
 /* ================================================================ reading */
-
-struct rf_json_member {
-	char *key;
-	rf_json *value;
-};
-
-struct rf_json {
-	rf_json_type type;
-	union {
-		bool b;
-		char *text;     /* string value, or a number's source text */
-		struct {
-			size_t len, cap;
-			struct rf_json_member *m;
-		} obj;
-		struct {
-			size_t len, cap;
-			rf_json **v;
-		} arr;
-	};
-};
-
-static void node_free(rf_json *n)
-{
-	if (!n)
-		return;
-	switch (n->type) {
-	case RF_JSON_STRING:
-	case RF_JSON_NUMBER:
-		free(n->text);
-		break;
-	case RF_JSON_OBJECT:
-		for (size_t i = 0; i < n->obj.len; i++) {
-			free(n->obj.m[i].key);
-			node_free(n->obj.m[i].value);
-		}
-		free(n->obj.m);
-		break;
-	case RF_JSON_ARRAY:
-		for (size_t i = 0; i < n->arr.len; i++)
-			node_free(n->arr.v[i]);
-		free(n->arr.v);
-		break;
-	default:
-		break;
-	}
-	free(n);
-}
-
-void rf_json_free(rf_json *root)
-{
-	node_free(root);
-}
 
 /* Copy n bytes of src as one line of printable ASCII for a message:
  * control bytes (NUL too), backticks and non-ASCII become spaces. */
@@ -495,7 +364,7 @@ static int attach(struct builder *b, rf_json *n)
 	return 1;
 oom:
 	snprintf(b->why, sizeof(b->why), "out of memory");
-	node_free(n);
+	rf_json_free(n);
 	return 0;
 }
 
@@ -723,46 +592,13 @@ rf_json *rf_json_parse(const char *text, size_t len, rf_error *err)
 			yajl_reason(h, text, len, reason, sizeof(reason));
 		parse_error(text, len, off, reason, err);
 		free(b.key);
-		node_free(b.root);
+		rf_json_free(b.root);
 		yajl_free(h);
 		return NULL;
 	}
 	yajl_free(h);
 	free(b.key);
 	return b.root;
-}
-
-static int read_all(int fd, const char *path, char **out, size_t *out_len, rf_error *err)
-{
-	cleanup_free char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= RF_JSON_MAX_FILE)
-				return rf_error_set(err, EFBIG, "read `%s`: larger than %u MiB",
-						    path, RF_JSON_MAX_FILE >> 20);
-			cap = cap ? cap * 2 : 4096;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb)
-				return rf_error_set(err, ENOMEM, "read `%s`", path);
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return rf_error_set(err, errno, "read `%s`", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = steal_pointer(&buf);
-	*out_len = len;
-	return 0;
 }
 
 rf_json *rf_json_parse_file(const char *path, rf_error *err)
@@ -777,137 +613,10 @@ rf_json *rf_json_parse_file(const char *path, rf_error *err)
 		rf_error_set(err, errno, "open `%s`", path);
 		return NULL;
 	}
-	if (read_all(fd, path, &text, &len, err) < 0)
+	if (rf_json_read_all(fd, path, &text, &len, err) < 0)
 		return NULL;
 	root = rf_json_parse(text, len, err);
 	if (!root)
 		rf_error_prefix(err, "parse `%s`", path);
 	return root;
-}
-
-/* ================================================================ access */
-
-/* Accessors take NULL (a missing member) and answer "absent". */
-
-rf_json_type rf_json_typeof(const rf_json *n)
-{
-	return n ? n->type : RF_JSON_NULL;
-}
-
-const char *rf_json_type_name(rf_json_type t)
-{
-	switch (t) {
-	case RF_JSON_NULL:
-		return "null";
-	case RF_JSON_BOOL:
-		return "boolean";
-	case RF_JSON_NUMBER:
-		return "number";
-	case RF_JSON_STRING:
-		return "string";
-	case RF_JSON_OBJECT:
-		return "object";
-	case RF_JSON_ARRAY:
-		return "array";
-	}
-	return "unknown";
-}
-
-const rf_json *rf_json_get(const rf_json *obj, const char *key)
-{
-	if (!obj || obj->type != RF_JSON_OBJECT)
-		return NULL;
-	for (size_t i = 0; i < obj->obj.len; i++)
-		if (strcmp(obj->obj.m[i].key, key) == 0)
-			return obj->obj.m[i].value;
-	return NULL;
-}
-
-size_t rf_json_object_len(const rf_json *obj)
-{
-	return obj && obj->type == RF_JSON_OBJECT ? obj->obj.len : 0;
-}
-
-const char *rf_json_object_key(const rf_json *obj, size_t i)
-{
-	return i < rf_json_object_len(obj) ? obj->obj.m[i].key : NULL;
-}
-
-const rf_json *rf_json_object_value(const rf_json *obj, size_t i)
-{
-	return i < rf_json_object_len(obj) ? obj->obj.m[i].value : NULL;
-}
-
-size_t rf_json_array_len(const rf_json *arr)
-{
-	return arr && arr->type == RF_JSON_ARRAY ? arr->arr.len : 0;
-}
-
-const rf_json *rf_json_array_at(const rf_json *arr, size_t i)
-{
-	return i < rf_json_array_len(arr) ? arr->arr.v[i] : NULL;
-}
-
-const char *rf_json_str(const rf_json *n)
-{
-	return n && n->type == RF_JSON_STRING ? n->text : NULL;
-}
-
-/* An integer is a number written without fraction or exponent: "3", "-7",
- * not "3.0" or "1e3". yajl has already checked the JSON number grammar. */
-bool rf_json_is_integer(const rf_json *n)
-{
-	return n && n->type == RF_JSON_NUMBER && !strpbrk(n->text, ".eE");
-}
-
-int rf_json_i64(const rf_json *n, int64_t *out)
-{
-	char *end;
-	long long v;
-
-	if (!rf_json_is_integer(n))
-		return -1;
-	errno = 0;
-	v = strtoll(n->text, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int rf_json_u64(const rf_json *n, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-
-	/* strtoull would wrap "-1" to UINT64_MAX. */
-	if (!rf_json_is_integer(n) || n->text[0] == '-')
-		return -1;
-	errno = 0;
-	v = strtoull(n->text, &end, 10);
-	if (errno || *end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int rf_json_double_val(const rf_json *n, double *out)
-{
-	double v;
-
-	if (!n || n->type != RF_JSON_NUMBER)
-		return -1;
-	v = strtod(n->text, NULL);
-	if (!isfinite(v))
-		return -1;
-	*out = v;
-	return 0;
-}
-
-int rf_json_bool_val(const rf_json *n, bool *out)
-{
-	if (!n || n->type != RF_JSON_BOOL)
-		return -1;
-	*out = n->b;
-	return 0;
 }
