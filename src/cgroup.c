@@ -1,15 +1,14 @@
-/* cgroup v2: the mount, the parent, the leaf, its limits, kill and teardown.
+/* cgroup v2: the mount, the file helpers, and the leaf: its creation, limits,
+ * kill, drain and teardown. The parent a leaf goes under and the sweep of
+ * leaves left behind are in cgroup-parent.c; the helpers both files use are
+ * declared in cgroup-internal.h.
  *
- * Every cgroupfs access in ringfence goes through this file. Paths are built
- * with truncation checks; files are opened O_CLOEXEC relative to a directory
- * fd; files that older kernels lack are read as optional.
+ * Every cgroupfs access in ringfence goes through these two files. Paths are
+ * built with truncation checks; files are opened O_CLOEXEC relative to a
+ * directory fd; files that older kernels lack are read as optional.
  *
- * Leaves that ringfence creates carry the xattr `user.ringfence` and are held
- * with flock(LOCK_EX) by their supervisor for their whole life. A leaf with the
- * mark whose lock can be taken has lost its supervisor: the next run under the
- * same parent kills and removes it (cg_sweep_orphans). Creating a leaf holds a
- * shared lock on the parent so a sweep never sees a leaf between its mkdir and
- * its lock. */
+ * A leaf is created with the mark CG_MARK_XATTR and locked by its supervisor
+ * for the orphan sweep (the protocol is described in cgroup-parent.c). */
 #include "config.h"
 
 #include <errno.h>
@@ -29,19 +28,17 @@
 #include "ringfence/cgroup.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/parse.h"
+#include "cgroup-internal.h"
 
-#define CG_MARK_XATTR "user.ringfence"
-#define CG_SUPERVISOR_LEAF "ringfence-supervisor"
-
-static const char *const controller_names[] = {
+const char *const cg_controller_names[CG_N_CONTROLLERS] = {
 	"cpuset", "cpu", "io", "memory", "pids", "hugetlb",
 };
 
 const char *cg_controller_name(unsigned bit)
 {
-	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++)
+	for (size_t i = 0; i < RF_ARRAY_SIZE(cg_controller_names); i++)
 		if (bit == 1u << i)
-			return controller_names[i];
+			return cg_controller_names[i];
 	return "?";
 }
 
@@ -55,26 +52,25 @@ unsigned cg_parse_controllers(const char *line)
 
 		p += strspn(p, " \t\n");
 		n = strcspn(p, " \t\n");
-		for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++)
-			if (n && strlen(controller_names[i]) == n && !strncmp(p, controller_names[i], n))
+		for (size_t i = 0; i < RF_ARRAY_SIZE(cg_controller_names); i++)
+			if (n && strlen(cg_controller_names[i]) == n && !strncmp(p, cg_controller_names[i], n))
 				mask |= 1u << i;
 		p += n;
 	}
 	return mask;
 }
 
-/* "memory pids" for messages. */
-static const char *controllers_text(unsigned mask, char *buf, size_t len)
+const char *cg_controllers_text(unsigned mask, char *buf, size_t len)
 {
 	size_t used = 0;
 
 	buf[0] = '\0';
-	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++) {
+	for (size_t i = 0; i < RF_ARRAY_SIZE(cg_controller_names); i++) {
 		int n;
 
 		if (!(mask & (1u << i)))
 			continue;
-		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", controller_names[i]);
+		n = snprintf(buf + used, len - used, "%s%s", used ? " " : "", cg_controller_names[i]);
 		if (n < 0 || (size_t)n >= len - used)
 			break;
 		used += (size_t)n;
@@ -82,7 +78,7 @@ static const char *controllers_text(unsigned mask, char *buf, size_t len)
 	return buf;
 }
 
-static int join_path(char *buf, size_t len, const char *a, const char *b, rf_error *err)
+int cg_join_path(char *buf, size_t len, const char *a, const char *b, rf_error *err)
 {
 	int n = snprintf(buf, len, "%s%s%s", a, (*b && b[0] != '/' && *a) ? "/" : "", b);
 
@@ -283,9 +279,7 @@ int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out,
 	return 0;
 }
 
-/* ---- the parent ------------------------------------------------------ */
-
-static int open_dir(const char *path, rf_error *err)
+int cg_open_dir(const char *path, rf_error *err)
 {
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 
@@ -294,219 +288,9 @@ static int open_dir(const char *path, rf_error *err)
 	return fd;
 }
 
-static int read_controllers(int dirfd, const char *file, unsigned *mask, rf_error *err)
-{
-	char buf[512];
+/* ---- the leaf -------------------------------------------------------- */
 
-	if (cg_read(dirfd, file, buf, sizeof(buf), err) < 0)
-		return -1;
-	*mask = cg_parse_controllers(buf);
-	return 0;
-}
-
-/* Say which controllers the cgroup2 root lacks and where they went. */
-static int explain_missing(const cg_mount *m, unsigned missing, rf_error *err)
-{
-	char names[128], where[PATH_MAX] = "";
-	struct stat st;
-
-	controllers_text(missing, names, sizeof(names));
-	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++) {
-		char v1[64];
-
-		if (!(missing & (1u << i)))
-			continue;
-		snprintf(v1, sizeof(v1), "/sys/fs/cgroup/%s", controller_names[i]);
-		if (stat(v1, &st) == 0 && S_ISDIR(st.st_mode) && strcmp(v1, m->path)) {
-			snprintf(where, sizeof(where), " (the host binds them to cgroup v1, e.g. `%s`)", v1);
-			break;
-		}
-	}
-	return rf_error_set(err, ENOTSUP,
-			    "cgroup v2 at `%s` has no %s controller%s%s: boot with "
-			    "systemd.unified_cgroup_hierarchy=1 or cgroup_no_v1=all",
-			    m->path, names, strchr(names, ' ') ? "s" : "", where);
-}
-
-static int explain_not_delegated(const char *path, rf_error *err, int errnum)
-{
-	return rf_error_set(err, errnum,
-			    "cgroup `%s` is not delegated to uid %u: run under "
-			    "`systemd-run --user --scope -p Delegate=yes ringfence run ...`, "
-			    "or pass --cgroup-parent with a subtree you own",
-			    path, (unsigned)geteuid());
-}
-
-/* Move this process into a leaf `CG_SUPERVISOR_LEAF` under dirfd, so the
- * parent holds no process and may enable controllers for its children. */
-static int move_self_aside(int dirfd, const char *path, rf_error *err)
-{
-	char pid[32];
-
-	if (mkdirat(dirfd, CG_SUPERVISOR_LEAF, 0755) < 0 && errno != EEXIST)
-		return rf_error_set(err, errno, "create `%s/%s`", path, CG_SUPERVISOR_LEAF);
-	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (cg_write(dirfd, CG_SUPERVISOR_LEAF "/cgroup.procs", pid, err) < 0)
-		return rf_error_prefix(err, "move ringfence out of `%s`", path);
-	return 0;
-}
-
-/* Enable `need` in dirfd's cgroup.subtree_control, writing only what is missing. */
-static int enable_controllers(int dirfd, const char *path, unsigned need, bool may_move_self,
-			      rf_error *err)
-{
-	unsigned have, avail;
-	char line[128] = "";
-	size_t used = 0;
-
-	if (read_controllers(dirfd, "cgroup.subtree_control", &have, err) < 0 ||
-	    read_controllers(dirfd, "cgroup.controllers", &avail, err) < 0)
-		return rf_error_prefix(err, "cgroup `%s`", path);
-	if ((need & avail) != need) {
-		char names[128];
-
-		controllers_text(need & ~avail, names, sizeof(names));
-		return rf_error_set(err, ENOTSUP,
-				    "cgroup `%s` does not offer the %s controller to its children: "
-				    "enable it in the parent's cgroup.subtree_control (delegate it)",
-				    path, names);
-	}
-	for (size_t i = 0; i < RF_ARRAY_SIZE(controller_names); i++)
-		if ((need & ~have) & (1u << i))
-			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s+%s",
-						 used ? " " : "", controller_names[i]);
-	if (!used)
-		return 0;
-	if (cg_write(dirfd, "cgroup.subtree_control", line, err) == 0)
-		return 0;
-	if (err->errnum == EBUSY && may_move_self) {
-		if (move_self_aside(dirfd, path, err) < 0)
-			return -1;
-		if (cg_write(dirfd, "cgroup.subtree_control", line, err) == 0)
-			return 0;
-	}
-	if (err->errnum == EACCES || err->errnum == EPERM)
-		return explain_not_delegated(path, err, err->errnum);
-	if (err->errnum == EBUSY)
-		return rf_error_set(err, EBUSY,
-				    "cgroup `%s` holds processes, so it cannot give controllers to "
-				    "children (cgroup v2's no-internal-processes rule): choose a "
-				    "--cgroup-parent without processes of its own", path);
-	return rf_error_prefix(err, "enable controllers in `%s`", path);
-}
-
-static int normalize_parent(const cg_mount *m, const char *in, char *rel, size_t len,
-			    rf_error *err)
-{
-	size_t mlen = strlen(m->path);
-	const char *p = in;
-
-	if (!strncmp(p, m->path, mlen) && (p[mlen] == '/' || p[mlen] == '\0'))
-		p += mlen;
-	while (*p == '/')
-		p++;
-	if (strstr(p, "..") || strstr(p, "//"))
-		return rf_error_set(err, EINVAL,
-				    "--cgroup-parent: `%s` must be a path below the cgroup2 root "
-				    "without `..` (e.g. `ci/jobs`)", in);
-	if (snprintf(rel, len, "/%s", p) >= (int)len)
-		return rf_error_set(err, ENAMETOOLONG, "--cgroup-parent: `%s` is too long", in);
-	if (strlen(rel) > 1 && rel[strlen(rel) - 1] == '/')
-		rel[strlen(rel) - 1] = '\0';
-	return 0;
-}
-
-/* Walk from the root to `rel`, creating missing directories, and enable `need`
- * at every level so the leaf below `rel` gets the controllers. Levels above
- * `first_writable` are only checked (a delegated user cannot write there). */
-static int prepare_path(const cg_mount *m, const char *rel, unsigned need, bool own_cgroup,
-			rf_error *err)
-{
-	char path[PATH_MAX], child[PATH_MAX], sub[PATH_MAX];
-	const char *p = rel;
-
-	if (join_path(path, sizeof(path), m->path, "", err) < 0)
-		return -1;
-	for (;;) {
-		cleanup_close int fd = open_dir(path, err);
-		const char *next;
-		bool last;
-
-		if (fd < 0)
-			return -1;
-		while (*p == '/')
-			p++;
-		last = *p == '\0';
-		/* Above a delegated subtree we only need the controllers to be on offer. */
-		if (!last && geteuid() != 0) {
-			unsigned have;
-
-			if (read_controllers(fd, "cgroup.subtree_control", &have, err) < 0)
-				return rf_error_prefix(err, "cgroup `%s`", path);
-			if ((have & need) != need && enable_controllers(fd, path, need, false, err) < 0)
-				return -1;
-		} else if (enable_controllers(fd, path, need, last && own_cgroup, err) < 0) {
-			return -1;
-		}
-		if (last)
-			return 0;
-		next = p + strcspn(p, "/");
-		if ((size_t)(next - p) >= sizeof(sub))
-			return rf_error_set(err, ENAMETOOLONG, "cgroup path `%s` is too long", rel);
-		memcpy(sub, p, (size_t)(next - p));
-		sub[next - p] = '\0';
-		if (mkdirat(fd, sub, 0755) < 0 && errno != EEXIST)
-			return rf_error_set(err, errno, "create cgroup `%s/%s`", path, sub);
-		if (join_path(child, sizeof(child), path, sub, err) < 0)
-			return -1;
-		memcpy(path, child, sizeof(path));
-		p = next;
-	}
-}
-
-int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned need,
-		      char *parent_rel, size_t len, rf_error *err)
-{
-	cleanup_close int root = open_dir(m->path, err);
-	unsigned avail;
-	bool own = false;
-
-	if (root < 0)
-		return -1;
-	if (read_controllers(root, "cgroup.controllers", &avail, err) < 0)
-		return rf_error_prefix(err, "cgroup2 root `%s`", m->path);
-	if ((avail & need) != need && geteuid() == 0)
-		return explain_missing(m, need & ~avail, err);
-
-	if (explicit_parent) {
-		if (normalize_parent(m, explicit_parent, parent_rel, len, err) < 0)
-			return -1;
-	} else if (geteuid() == 0) {
-		if (snprintf(parent_rel, len, "/ringfence") >= (int)len)
-			return rf_error_set(err, ENAMETOOLONG, "parent path too long");
-	} else {
-		if (cg_self(parent_rel, len, err) < 0)
-			return -1;
-		own = true;
-	}
-	if (!own && explicit_parent) {
-		char self[PATH_MAX];
-
-		own = cg_self(self, sizeof(self), NULL) == 0 && !strcmp(self, parent_rel);
-	}
-	return prepare_path(m, parent_rel, need, own, err);
-}
-
-/* ---- orphans --------------------------------------------------------- */
-
-static bool has_mark(int fd)
-{
-	char v[8];
-
-	return fgetxattr(fd, CG_MARK_XATTR, v, sizeof(v)) >= 0;
-}
-
-static int wait_empty(int dirfd, int timeout_ms)
+int cg_wait_empty(int dirfd, int timeout_ms)
 {
 	struct timespec start, now;
 
@@ -527,7 +311,7 @@ static int wait_empty(int dirfd, int timeout_ms)
 	}
 }
 
-static int rmdir_retry(int parent_fd, const char *name)
+int cg_rmdir_retry(int parent_fd, const char *name)
 {
 	for (int i = 0; i < 200; i++) {
 		if (unlinkat(parent_fd, name, AT_REMOVEDIR) == 0 || errno == ENOENT)
@@ -538,40 +322,6 @@ static int rmdir_retry(int parent_fd, const char *name)
 	}
 	return -1;
 }
-
-void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag)
-{
-	char path[PATH_MAX];
-	cleanup_close int pfd = -1;
-	cleanup_closedir DIR *d = NULL;
-	struct dirent *de;
-
-	if (join_path(path, sizeof(path), m->path, parent_rel, NULL) < 0)
-		return;
-	pfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0 || flock(pfd, LOCK_EX) < 0)
-		return;
-	d = opendir(path);
-	while (d && (de = readdir(d))) {
-		cleanup_close int fd = -1;
-		rf_error e;
-
-		if (de->d_type != DT_DIR || de->d_name[0] == '.')
-			continue;
-		fd = openat(pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-		if (fd < 0 || !has_mark(fd) || flock(fd, LOCK_EX | LOCK_NB) < 0)
-			continue;
-		if (cg_write(fd, "cgroup.kill", "1", &e) < 0 && e.errnum != ENOENT)
-			continue;
-		wait_empty(fd, 1000);
-		if (rmdir_retry(pfd, de->d_name) == 0)
-			rf_note(diag, "removed leaf `%s/%s` left behind by a ringfence that died",
-				parent_rel, de->d_name);
-	}
-	flock(pfd, LOCK_UN);
-}
-
-/* ---- the leaf -------------------------------------------------------- */
 
 static int write_u64(int fd, const char *file, uint64_t v, rf_error *err)
 {
@@ -656,12 +406,12 @@ int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
 		unique_name(generated, sizeof(generated));
 		name = generated;
 	}
-	if (join_path(parent, sizeof(parent), m->path, parent_rel, err) < 0 ||
-	    join_path(leaf->path, sizeof(leaf->path), parent, name, err) < 0 ||
-	    join_path(leaf->rel, sizeof(leaf->rel), strcmp(parent_rel, "/") ? parent_rel : "", name,
+	if (cg_join_path(parent, sizeof(parent), m->path, parent_rel, err) < 0 ||
+	    cg_join_path(leaf->path, sizeof(leaf->path), parent, name, err) < 0 ||
+	    cg_join_path(leaf->rel, sizeof(leaf->rel), strcmp(parent_rel, "/") ? parent_rel : "", name,
 		      err) < 0)
 		return -1;
-	pfd = open_dir(parent, err);
+	pfd = cg_open_dir(parent, err);
 	if (pfd < 0)
 		return -1;
 	/* Shared: creators exclude only a sweep, not each other. */
@@ -746,7 +496,7 @@ int cg_leaf_drain(cg_leaf *leaf, rf_error *err)
 		return 0;
 	if (cg_leaf_kill(leaf, err) < 0)
 		return -1;
-	if (wait_empty(leaf->dirfd, 2000) < 0)
+	if (cg_wait_empty(leaf->dirfd, 2000) < 0)
 		return rf_error_set(err, EBUSY, "leaf `%s` did not empty after cgroup.kill", leaf->rel);
 	return 0;
 }
@@ -764,9 +514,9 @@ int cg_leaf_destroy(cg_leaf *leaf, rf_error *err)
 	if (cg_leaf_populated(leaf, &populated, err) == 0 && populated) {
 		if (cg_leaf_kill(leaf, err) < 0)
 			r = -1;
-		wait_empty(leaf->dirfd, 2000);
+		cg_wait_empty(leaf->dirfd, 2000);
 	}
-	if (r == 0 && rmdir_retry(leaf->parent_fd, name) < 0)
+	if (r == 0 && cg_rmdir_retry(leaf->parent_fd, name) < 0)
 		r = rf_error_set(err, errno, "remove leaf `%s`", leaf->rel);
 	rf_closep(&leaf->dirfd);
 	rf_closep(&leaf->parent_fd);

@@ -1,0 +1,41 @@
+/* Shared by the cgroup files: cgroup.c (the mount, the file helpers, the
+ * leaf) and cgroup-parent.c (preparing the parent, delegation, the orphan
+ * sweep). The definitions are in cgroup.c. */
+#ifndef RINGFENCE_CGROUP_INTERNAL_H
+#define RINGFENCE_CGROUP_INTERNAL_H
+
+#include <stddef.h>
+
+#include "ringfence/cgroup.h"
+#include "ringfence/error.h"
+
+/* The xattr on every leaf ringfence creates: what lets a later run sweep the
+ * leaf if its supervisor dies (see the top of cgroup-parent.c). */
+#define CG_MARK_XATTR "user.ringfence"
+
+/* The controllers' names, indexed by bit number in the CG_CTRL_* mask. */
+#define CG_N_CONTROLLERS 6
+_Static_assert(CG_CTRL_HUGETLB == 1 << (CG_N_CONTROLLERS - 1),
+	       "CG_N_CONTROLLERS must cover every CG_CTRL_* bit");
+extern const char *const cg_controller_names[CG_N_CONTROLLERS];
+
+/* The names in `mask` as "memory pids", for messages; returns buf. */
+const char *cg_controllers_text(unsigned mask, char *buf, size_t len);
+
+/* "A/B" into buf (no '/' added when b is empty or starts with one, or a is
+ * empty); ENAMETOOLONG when it does not fit. */
+int cg_join_path(char *buf, size_t len, const char *a, const char *b, rf_error *err);
+
+/* Open a cgroup directory O_RDONLY|O_DIRECTORY|O_CLOEXEC; the fd or -1. */
+int cg_open_dir(const char *path, rf_error *err);
+
+/* Poll cgroup.events until `populated` is 0 (or unreadable): 0, or -1 after
+ * timeout_ms. */
+int cg_wait_empty(int dirfd, int timeout_ms);
+
+/* rmdir `name` under parent_fd, retrying EBUSY for up to about a second
+ * (a cgroup stays busy briefly after its last process exits); a missing
+ * directory counts as removed. -1 with errno set on failure. */
+int cg_rmdir_retry(int parent_fd, const char *name);
+
+#endif
