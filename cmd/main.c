@@ -8,6 +8,8 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ringfence/json.h"
+#include "ringfence/seccomp.h"
 #include "ringfence/verdict.h"
 
 static void emit_diag(void *userdata, rf_level level, const char *msg)
@@ -44,8 +46,13 @@ int cli_usage_error(const char *subcommand, const char *fmt, ...)
 
 static void print_version(void)
 {
+	char seccomp[32], json[32];
+
 	printf("ringfence %s\n", PACKAGE_VERSION);
-	printf("features: +cgroup2 +clone3 +seccomp +caps +numa +json%s\n",
+	printf("features: +cgroup2 +clone3 +seccomp (libseccomp %s) +caps (libcap-ng) "
+	       "+numa (libnuma) +json (%s)%s\n",
+	       rf_seccomp_library_version(seccomp, sizeof(seccomp)),
+	       rf_json_library_version(json, sizeof(json)),
 #ifdef RF_WITH_SANITIZERS
 	       " +sanitizers"
 #else

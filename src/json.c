@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include <yajl/yajl_gen.h>
+#include <yajl/yajl_version.h>
 #include <yajl/yajl_parse.h>
 
 #include "ringfence/cleanup.h"
@@ -619,4 +620,12 @@ rf_json *rf_json_parse_file(const char *path, rf_error *err)
 	if (!root)
 		rf_error_prefix(err, "parse `%s`", path);
 	return root;
+}
+
+const char *rf_json_library_version(char *buf, size_t len)
+{
+	int v = yajl_version();
+
+	snprintf(buf, len, "yajl %d.%d.%d", v / 10000, v / 100 % 100, v % 100);
+	return buf;
 }

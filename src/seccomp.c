@@ -657,3 +657,11 @@ void rf_seccomp_free(struct rf_seccomp *sc)
 	free(sc->insns);
 	free(sc);
 }
+
+const char *rf_seccomp_library_version(char *buf, size_t len)
+{
+	const struct scmp_version *v = seccomp_version();
+
+	snprintf(buf, len, "%u.%u.%u", v->major, v->minor, v->micro);
+	return buf;
+}

@@ -64,4 +64,7 @@ int rf_json_u64(const rf_json *n, uint64_t *out);
 int rf_json_double_val(const rf_json *n, double *out);
 int rf_json_bool_val(const rf_json *n, bool *out);
 
+/* The JSON library in use, "yajl 2.1.0", for --version. */
+const char *rf_json_library_version(char *buf, size_t len);
+
 #endif

@@ -45,4 +45,7 @@ const char *rf_seccomp_default_json(void);
 int rf_seccomp_apply(const struct rf_seccomp *sc, rf_error *err);
 void rf_seccomp_free(struct rf_seccomp *sc);
 
+/* The libseccomp in use, "2.5.4", for --version. */
+const char *rf_seccomp_library_version(char *buf, size_t len);
+
 #endif

@@ -22,8 +22,11 @@ load ../lib/common
 	expect_status 0
 	[[ ${lines[0]} =~ ^ringfence\ [0-9]+\.[0-9]+\.[0-9]+ ]] ||
 		_rf_fail "first line is not \`ringfence X.Y.Z\`"
-	[[ ${lines[1]} =~ ^features:(\ [+-][a-z0-9_-]+)+$ ]] ||
-		_rf_fail "second line is not \`features: +name -name ...\`"
+	# features: +name [(library version)] ...
+	[[ ${lines[1]} =~ ^features:(\ [+-][a-z0-9_-]+(\ \([a-z0-9 .-]+\))?)+$ ]] ||
+		_rf_fail "second line is not \`features: +name (library X.Y) ...\`"
+	expect_output_contains "+seccomp (libseccomp "
+	expect_output_contains "+json (yajl "
 }
 
 @test "an unknown command exits 125 and names it" {
