@@ -79,7 +79,7 @@ PATH="$RF_BUILDDIR/tests/helpers:$(dirname "$RINGFENCE"):$PATH"
 
 # The first cgroup2 mount in our mount namespace.
 _rf_find_cgroup2() {
-	local line fields i
+	local line fields
 	while IFS= read -r line; do
 		[[ $line == *" - cgroup2 "* ]] || continue
 		read -ra fields <<<"$line"
