@@ -72,7 +72,7 @@ static void print_help(FILE *out)
 	      "  run [OPTIONS] [--] COMMAND [ARG...]  run COMMAND in a sandbox\n"
 	      "  check [--json]                       can run work here? cgroups, OOM posture\n"
 	      "  profile list                         the profiles found, with descriptions\n"
-	      "  profile show NAME|PATH               a profile's effective settings (JSON)\n"
+	      "  profile show [--strict] NAME|PATH    a profile's effective settings (JSON)\n"
 	      "\n"
 	      "Options:\n"
 	      "  -h, --help     show this help and exit\n"

@@ -123,10 +123,11 @@ static const char usage[] =
 	"Isolation:\n"
 	"      --unshare LIST         namespaces: pid,mount,ipc,uts,net,cgroup,user or all\n"
 	"      --map-root             with a user namespace: appear as root inside\n"
-	"      --tmpfs PATH[:size=SIZE]  a private tmpfs at PATH (charged to the sandbox)\n"
+	"      --tmpfs PATH[:size=SIZE,mode=OCTAL]  a private tmpfs at PATH (charged\n"
+	"                             to the sandbox)\n"
 	"      --ro-root              a read-only view of /\n"
-	"      --bind SRC:DST         bind-mount SRC at DST\n"
-	"      --ro-bind SRC:DST      bind-mount SRC at DST read-only\n"
+	"      --bind SRC[:DST]       bind-mount SRC at DST (default: the same path)\n"
+	"      --ro-bind SRC[:DST]    bind-mount SRC at DST read-only\n"
 	"      --chdir DIR            working directory of the command\n"
 	"      --hostname NAME        hostname in a new UTS namespace\n"
 	"      --user USER[:GROUP]    run as USER (name or uid), groups cleared\n"
@@ -179,6 +180,13 @@ static int set_mempolicy(rf_plan *plan, rf_mpol_mode mode, const char *arg, rf_e
 	rf_mempolicy *mp = &plan->proc.mempolicy;
 	char list[256];
 
+	/* The last policy flag wins, and with it goes the cpuset.mems an earlier
+	 * --numa-bind wrote (not one a profile gave). */
+	if (mp->mode == RF_MPOL_BIND && plan->limits.cpuset_mems &&
+	    !strcmp(plan->limits.cpuset_mems, rf_idset_format(&mp->nodes, list, sizeof(list)))) {
+		free(plan->limits.cpuset_mems);
+		plan->limits.cpuset_mems = NULL;
+	}
 	memset(mp, 0, sizeof(*mp));
 	if (rf_numa_parse_nodes(arg, &mp->nodes, err) < 0)
 		return -1;

@@ -104,7 +104,7 @@ const char *rf_verdict_kind_name(rf_verdict_kind k);   /* "oom-limit", ... */
 const char *rf_oom_scope_name(rf_oom_scope s);         /* "limit", ... or NULL */
 
 /* One human line without the "ringfence: " prefix, e.g.
- * "killed by OOM at memory limit 64.0M (peak 64.0M, 1 process killed); exit 121" */
+ * "killed by OOM at memory limit 64.0M (peak 64.0M, 1 process killed by OOM, 0.41s); exit 121" */
 void rf_verdict_summary(const rf_verdict *v, char *buf, size_t len);
 
 /* "64.0M" style size for messages. */

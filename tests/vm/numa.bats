@@ -118,3 +118,15 @@ EOF
 	((n == 10))
 	[[ $(find "$RF_CGROUP_ROOT" -type d | sort) == "$before" ]] || _rf_fail "a cgroup was created"
 }
+
+@test "a later --numa-preferred replaces --numa-bind, cpuset.mems included" {
+	requires root cgroup2 cpuset numa2
+	# shellcheck disable=SC2016
+	rf_run run --numa-bind 0 --numa-preferred 1 -- \
+		sh -c 'echo "mems=[$(cat "/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)/cpuset.mems")]"
+			grep Mems_allowed_list /proc/self/status'
+	expect_status 0
+	# The leaf's cpuset.mems is empty (inherited): both nodes stay allowed.
+	expect_output_contains "mems=[]"
+	expect_output_contains "0-1"
+}
