@@ -38,4 +38,9 @@ int cg_wait_empty(int dirfd, int timeout_ms);
  * directory counts as removed. -1 with errno set on failure. */
 int cg_rmdir_retry(int parent_fd, const char *name);
 
+/* cg_rmdir_retry for `name` and every cgroup below it, deepest first: the
+ * payload may have made sub-cgroups in its leaf, and rmdir refuses a cgroup
+ * with children. A tree deeper than 64 levels fails with ELOOP. */
+int cg_rmdir_tree(int parent_fd, const char *name);
+
 #endif

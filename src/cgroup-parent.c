@@ -271,7 +271,7 @@ void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *
 		if (cg_write(fd, "cgroup.kill", "1", &e) < 0 && e.errnum != ENOENT)
 			continue;
 		cg_wait_empty(fd, 1000);
-		if (cg_rmdir_retry(pfd, de->d_name) == 0)
+		if (cg_rmdir_tree(pfd, de->d_name) == 0)
 			rf_note(diag, "removed leaf `%s/%s` left behind by a ringfence that died",
 				parent_rel, de->d_name);
 	}

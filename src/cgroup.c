@@ -11,6 +11,7 @@
  * for the orphan sweep (the protocol is described in cgroup-parent.c). */
 #include "config.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -323,6 +324,42 @@ int cg_rmdir_retry(int parent_fd, const char *name)
 	return -1;
 }
 
+/* How deep below a leaf its sub-cgroups are removed; each level holds two fds. */
+#define CG_TREE_DEPTH 64
+
+static int rmdir_tree_at(int parent_fd, const char *name, int depth)
+{
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
+	int fd;
+
+	if (depth > CG_TREE_DEPTH) {
+		errno = ELOOP;
+		return -1;
+	}
+	fd = openat(parent_fd, name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -1;
+	d = fdopendir(fd);
+	if (!d) {
+		int saved = errno;
+
+		close(fd);
+		errno = saved;
+		return -1;
+	}
+	while ((de = readdir(d)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' &&
+		    rmdir_tree_at(dirfd(d), de->d_name, depth + 1) < 0)
+			return -1;
+	return cg_rmdir_retry(parent_fd, name);
+}
+
+int cg_rmdir_tree(int parent_fd, const char *name)
+{
+	return rmdir_tree_at(parent_fd, name, 0);
+}
+
 static int write_u64(int fd, const char *file, uint64_t v, rf_error *err)
 {
 	char buf[32];
@@ -516,7 +553,7 @@ int cg_leaf_destroy(cg_leaf *leaf, rf_error *err)
 			r = -1;
 		cg_wait_empty(leaf->dirfd, 2000);
 	}
-	if (r == 0 && cg_rmdir_retry(leaf->parent_fd, name) < 0)
+	if (r == 0 && cg_rmdir_tree(leaf->parent_fd, name) < 0)
 		r = rf_error_set(err, errno, "remove leaf `%s`", leaf->rel);
 	rf_closep(&leaf->dirfd);
 	rf_closep(&leaf->parent_fd);

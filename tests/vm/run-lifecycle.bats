@@ -128,6 +128,35 @@ running() {
 	! running 'sleep 1001'
 }
 
+@test "sub-cgroups the command made in its leaf go away with the leaf" {
+	requires root cgroup2
+	# Root without a cgroup namespace writes the host's cgroupfs; rmdir refuses
+	# a cgroup that still has children.
+	rf_run run --name rf-nest -- sh -c \
+		"mkdir -p $RF_PARENT/rf-nest/a/b/c $RF_PARENT/rf-nest/d; echo \$\$ > $RF_PARENT/rf-nest/a/b/cgroup.procs; setsid sleep 1005 </dev/null >/dev/null 2>&1 & echo started"
+	expect_status 0
+	expect_output_contains started
+	[ ! -e "$RF_PARENT/rf-nest" ]
+	! running 'sleep 1005'
+}
+
+@test "the sweep removes an orphaned leaf together with its sub-cgroups" {
+	requires root cgroup2
+	"$RINGFENCE" run --name rf-orphan-nest -- sh -c \
+		"mkdir -p $RF_PARENT/rf-orphan-nest/a/b; echo \$\$ > $RF_PARENT/rf-orphan-nest/a/b/cgroup.procs; setsid sleep 1006 </dev/null >/dev/null 2>&1 & sleep 1007" &
+	local pid=$!
+	rf_wait_for 10 running 'sleep 1007'
+	rf_wait_for 10 running 'sleep 1006'
+	kill -9 "$pid"
+	wait "$pid" || true
+	[ -d "$RF_PARENT/rf-orphan-nest/a/b" ]
+	rf_run run -- true
+	expect_status 0
+	expect_stderr_contains "removed leaf \`/ringfence/rf-orphan-nest\`"
+	[ ! -e "$RF_PARENT/rf-orphan-nest" ]
+	! running 'sleep 1006'
+}
+
 @test "--name: the leaf has that name; a name in use is refused with 125" {
 	requires root cgroup2
 	"$RINGFENCE" run -q --name rf-busy -- sleep 30 &
