@@ -136,15 +136,38 @@ static int last_cap(void)
 	return cap;
 }
 
-/* Capabilities the bounding set holds outside `keep`. */
-static uint64_t bounding_extra(uint64_t keep, int last)
+/* The bounding set from one read of CapBnd in /proc/self/status; -1 without
+ * /proc. Asking prctl(PR_CAPBSET_READ) bit by bit costs one syscall each. */
+static int bounding_from_proc(uint64_t *bnd)
 {
-	uint64_t extra = 0;
+	cleanup_fclose FILE *f = fopen("/proc/self/status", "re");
+	char line[256];
 
+	while (f && fgets(line, sizeof(line), f)) {
+		char *end;
+
+		if (strncmp(line, "CapBnd:", 7))
+			continue;
+		errno = 0;
+		*bnd = strtoull(line + 7, &end, 16);
+		return errno || end == line + 7 || (*end != '\n' && *end) ? -1 : 0;
+	}
+	return -1;
+}
+
+/* Capabilities the bounding set holds outside `keep`. */
+static uint64_t bounding_extra(uint64_t keep)
+{
+	uint64_t bnd = 0;
+	int last;
+
+	if (bounding_from_proc(&bnd) == 0)
+		return bnd & ~keep;
+	last = last_cap();
 	for (int cap = 0; cap <= last; cap++)
-		if (!((keep >> cap) & 1) && prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
-			extra |= UINT64_C(1) << cap;
-	return extra;
+		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
+			bnd |= UINT64_C(1) << cap;
+	return bnd & ~keep;
 }
 
 /* The permitted set, or all ones when it cannot be read (then the drop is
@@ -167,13 +190,12 @@ static bool payload_is_root(const rf_process *p)
 int rf_caps_drop_bounding(const rf_process *p, rf_error *err)
 {
 	uint64_t keep = payload_is_root(p) ? rf_caps_effective_set(p) : 0;
-	int last = last_cap();
-	uint64_t extra = bounding_extra(keep, last);
+	uint64_t extra = bounding_extra(keep);
 
 	/* Nothing held, nothing exec can grant under no_new_privs: see caps.h. */
 	if (extra && !permitted_caps())
 		return 0;
-	for (int cap = 0; cap <= last; cap++)
+	for (int cap = 0; cap < 64; cap++)
 		if ((extra >> cap) & 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
 			return rf_error_set(err, errno, "drop %s from the bounding set",
 					    rf_cap_name(cap));
@@ -188,7 +210,6 @@ int rf_caps_apply(const rf_process *p, rf_error *err)
 	bool root = geteuid() == 0;
 	uint64_t want = root ? rf_caps_effective_set(p) : 0;
 	uint64_t held = permitted_caps(), keep = want & held, extra;
-	int last = last_cap();
 
 	/* A default capability ringfence itself lacks is simply not there; one
 	 * asked for by name is an error. */
@@ -198,7 +219,7 @@ int rf_caps_apply(const rf_process *p, rf_error *err)
 	/* libcap-ng remembers the pid it first worked on: that was the parent. */
 	capng_setpid((int)getpid());
 	capng_clear(CAPNG_SELECT_ALL);
-	for (int cap = 0; cap <= last; cap++)
+	for (int cap = 0; cap < 64; cap++)
 		if ((keep >> cap) & 1 &&
 		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)cap) < 0)
 			return rf_error_set(err, EINVAL, "keep %s", rf_cap_name(cap));
@@ -207,7 +228,7 @@ int rf_caps_apply(const rf_process *p, rf_error *err)
 	if (capng_apply(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT) < 0)
 		return rf_error_set(err, errno ? errno : EPERM, "set the payload's capabilities");
 	/* A root payload could have shrunk its bounding set: make sure it did. */
-	extra = bounding_extra(want, last);
+	extra = bounding_extra(want);
 	if (root && extra && held)
 		return rf_error_set(err, EPERM, "%s is still in the bounding set",
 				    rf_cap_name(__builtin_ctzll(extra)));
