@@ -120,6 +120,7 @@ __attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
 __attribute__((noreturn)) static void run_init(const rf_child_ctx *ctx)
 {
 	rf_child_msg m = { .kind = RF_MSG_STATUS };
+	rf_error ignored;
 	sigset_t set;
 	pid_t payload;
 
@@ -135,6 +136,11 @@ __attribute__((noreturn)) static void run_init(const rf_child_ctx *ctx)
 	}
 	if (payload == 0)
 		become_payload(ctx);
+	/* What clone copied from the supervisor (the leaf's directory and its
+	 * lock, /dev/kmsg, the signalfd, a dup of the terminal) is no business of
+	 * the init, which never execs: keep only the message pipe. Best effort:
+	 * every one of those fds is the supervisor's and O_CLOEXEC. */
+	(void)rf_fds_close_except(3, ctx->msg_fd, &ignored);
 
 	for (;;) {
 		siginfo_t si;
@@ -166,9 +172,14 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *ctx)
 	rf_error err = { 0 };
 	char go;
 
+	/* The supervisor's ends of the pipes: while we held the sync pipe's write
+	 * end, the EOF below could never come. */
+	close(ctx->sync_wr);
+	close(ctx->msg_rd);
 	/* Die with the supervisor; the sync read closes the race where it died
 	 * before this prctl (EOF instead of the go byte). */
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+		_exit(RF_EXIT_FAILURE);
 	if (read(ctx->sync_fd, &go, 1) != 1)
 		_exit(RF_EXIT_FAILURE);
 	close(ctx->sync_fd);

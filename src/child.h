@@ -26,6 +26,7 @@ typedef struct rf_child_ctx {
 	char **envp;             /* the payload's environment, built before clone */
 	int sync_fd;             /* read end: one byte from the supervisor means go */
 	int msg_fd;              /* write end of the message pipe */
+	int sync_wr, msg_rd;     /* the supervisor's ends, closed first thing */
 	int ns_flags;            /* namespaces clone3 created (CLONE_NEWCGROUP is unshared here) */
 } rf_child_ctx;
 

@@ -20,12 +20,14 @@
  * wait status on it. Messages are read once the child has been reaped.
  *
  * Order of setup in the child (why):
- *   1. PR_SET_PDEATHSIG, then wait for `sync`  (never outlive the supervisor)
+ *   1. close the supervisor's pipe ends, PR_SET_PDEATHSIG, then wait for
+ *      `sync`                                  (never outlive the supervisor)
  *   2. unshare(CLONE_NEWCGROUP)                (only now is it in the leaf, so the
  *                                               namespace is rooted at the leaf)
  *   3. mounts: private propagation, tmpfs, binds, read-only root, /proc, cgroupfs
  *   4. hostname, loopback up                   (needs CAP_SYS_ADMIN / CAP_NET_ADMIN)
- *   5. pid namespace: become init, fork the payload; the rest runs in the payload
+ *   5. pid namespace: become init, fork the payload, close all but the `msg`
+ *      pipe; the rest runs in the payload
  *   6. rlimits, oom_score_adj, NUMA policy     (raising limits needs privilege)
  *   7. bounding set, then uid/gid/groups, chdir (dropping bounding caps needs
  *                                               CAP_SETPCAP, gone after setuid)
@@ -242,6 +244,7 @@ static int spawn(run_state *rs, char **envp, rf_error *err)
 	rf_child_ctx ctx = {
 		.plan = rs->plan, .envp = envp,
 		.sync_fd = rs->sync_rd, .msg_fd = rs->msg_wr,
+		.sync_wr = rs->sync_wr, .msg_rd = rs->msg_rd,
 		.ns_flags = rs->plan->iso.ns_flags,
 	};
 	bool in_leaf;

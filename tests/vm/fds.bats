@@ -42,3 +42,22 @@ extra_fds() {
 	[[ $(extra_fds) == $'3 /etc/passwd\n4 /etc/group' ]] ||
 		_rf_fail "fds above 2 inside: $(extra_fds)"
 }
+
+@test "the pid-namespace init holds only 0-2 and the message pipe" {
+	requires root cgroup2
+	local init fds
+	"$RINGFENCE" run -q --unshare pid -- sleep 1010 &
+	local pid=$!
+	# The init is ringfence's child; the payload is the init's child.
+	rf_wait_for 10 eval '[ -n "$(cat /proc/$pid/task/$pid/children)" ]'
+	init=$(cat "/proc/$pid/task/$pid/children")
+	init=${init%% *}
+	rf_wait_for 10 eval '[ -n "$(cat /proc/$init/task/$init/children)" ]'
+	fds=$(cd "/proc/$init/fd" && for fd in *; do echo "$fd $(readlink "$fd")"; done)
+	kill "$pid"
+	wait "$pid" || true
+	# No leaf directory, /dev/kmsg, signalfd, timerfd or the sync pipe's write
+	# end (which would keep the child from seeing EOF when the supervisor dies).
+	[[ $(grep -cv '^[012] ' <<<"$fds") -eq 1 ]] || _rf_fail "the init holds: $fds"
+	grep -q '^[0-9]* pipe:' <<<"$fds" || _rf_fail "no message pipe in: $fds"
+}
