@@ -86,6 +86,7 @@ static int exec_payload(char **argv, char **envp)
 __attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
 {
 	const rf_process *p = &ctx->plan->proc;
+	pid_t parent = getppid();
 	sigset_t none;
 	rf_error err = { 0 };
 	int e;
@@ -98,6 +99,14 @@ __attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	if (rf_caps_apply(p, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
+	/* A uid or gid switch cleared PR_SET_PDEATHSIG: arm it again, then make
+	 * sure the parent did not die before it took hold. */
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+		rf_error_set(&err, errno, "set the parent-death signal");
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	}
+	if (getppid() != parent)
+		_exit(RF_EXIT_FAILURE);
 	if (p->seccomp && rf_seccomp_apply(p->seccomp, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	sigemptyset(&none);

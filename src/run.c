@@ -31,7 +31,8 @@
  *   6. rlimits, oom_score_adj, NUMA policy     (raising limits needs privilege)
  *   7. bounding set, then uid/gid/groups, chdir (dropping bounding caps needs
  *                                               CAP_SETPCAP, gone after setuid)
- *   8. capabilities, no_new_privs
+ *   8. capabilities, no_new_privs, PR_SET_PDEATHSIG again (the uid switch
+ *                                               cleared it)
  *   9. seccomp                                 (last: setup syscalls stay allowed)
  *  10. unblock signals, close every fd but 0-2 (and --preserve-fds), exec
  *

@@ -128,6 +128,20 @@ running() {
 	! running 'sleep 1001'
 }
 
+@test "a command run as another --user dies with its supervisor too" {
+	requires root cgroup2
+	# The kernel clears PR_SET_PDEATHSIG when the uid or gid changes.
+	"$RINGFENCE" run --name rf-orphan-user --user 65534:65534 -- sleep 1008 &
+	local pid=$!
+	rf_wait_for 10 running 'sleep 1008'
+	kill -9 "$pid"
+	wait "$pid" || true
+	rf_wait_for 10 eval '! running "sleep 1008"'
+	rf_run run -- true
+	expect_status 0
+	[ ! -e "$RF_PARENT/rf-orphan-user" ]
+}
+
 @test "sub-cgroups the command made in its leaf go away with the leaf" {
 	requires root cgroup2
 	# Root without a cgroup namespace writes the host's cgroupfs; rmdir refuses
