@@ -37,8 +37,10 @@
  *  10. unblock signals, close every fd but 0-2 (and --preserve-fds), exec
  *
  * The supervisor meanwhile blocks SIGCHLD and the signals it forwards
- * (INT, TERM, HUP, QUIT) and waits on a signalfd, a timerfd for --timeout, and
- * POLLPRI on memory.events (per-node usage is sampled then and every 250 ms).
+ * (INT, TERM, HUP, QUIT; not a terminal's INT or QUIT when the child is in
+ * the supervisor's process group and got them too) and waits on a signalfd,
+ * a timerfd for --timeout, and POLLPRI on memory.events (per-node usage is
+ * sampled then and every 250 ms).
  * When the child is reaped: leftover processes of the leaf are killed with
  * cgroup.kill, counters are read from the emptied leaf, and the leaf is
  * removed. Every exit path, including a failed setup, removes the leaf. */
@@ -314,6 +316,11 @@ static bool on_signal(run_state *rs, rf_outcome *o)
 		int status;
 
 		if (si.ssi_signo != SIGCHLD) {
+			/* Ctrl-C and Ctrl-\ signal the terminal's whole foreground
+			 * group: a child that shares ours has its own copy already. */
+			if ((si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT) &&
+			    si.ssi_code == SI_KERNEL && getpgid(rs->child) == getpgrp())
+				continue;
 			kill(rs->child, (int)si.ssi_signo);
 			o->forwarded_signal = (int)si.ssi_signo;
 			continue;

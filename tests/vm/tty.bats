@@ -50,6 +50,21 @@ script() {	# script LINES...: write the ptyrun script, print its path
 	done
 }
 
+@test "Ctrl-C reaches a payload that shares ringfence's group once, not twice" {
+	requires root cgroup2 pty ptyrun
+	local ns
+	# stdin is not the terminal, so the terminal is not handed over: the
+	# payload (or the pid-namespace init) stays in the supervisor's group and
+	# gets the terminal's SIGINT itself.
+	for ns in net pid; do
+		run_cmd ptyrun -t 60 -s "$(script '@expect READY' '@sleep 300' '@ctrl c' '@expect INTS=')" -- \
+			sh -c 'exec "$0" run -q --unshare "$1" -- bash --norc -c "$2" </dev/null' "$RINGFENCE" "$ns" \
+			'n=0; trap "n=\$((n + 1))" INT; echo READY; sleep 3 & while ! wait; do :; done; echo INTS=$n'
+		expect_status 0
+		expect_output_contains INTS=1
+	done
+}
+
 @test "after the payload ends the terminal is the caller's again" {
 	requires root cgroup2 pty ptyrun
 	# The caller is a plain sh without job control: nobody but ringfence gives
