@@ -268,6 +268,7 @@ static int json_report(const rf_check *r)
 	char *out = NULL;
 	size_t len = 0;
 	rf_error err = { 0 };
+	int rc;
 
 	if (!w) {
 		fputs("ringfence: out of memory\n", stderr);
@@ -290,7 +291,9 @@ static int json_report(const rf_check *r)
 		rf_json_string(w, r->notes[i]);
 	rf_json_end_array(w);
 	rf_json_end_object(w);
-	if (rf_json_writer_finish(w, &out, &len, &err) < 0) {
+	rc = rf_json_writer_finish(w, &out, &len, &err);
+	rf_json_writer_free(w);
+	if (rc < 0) {
 		cli_print_error(&err);
 		return RF_EXIT_FAILURE;
 	}

@@ -18,7 +18,7 @@ bad_profile() {
 	rf_run --help
 	expect_status 0
 	expect_output_contains "profile list"
-	expect_output_contains "profile show NAME|PATH"
+	expect_output_contains "profile show [--strict] NAME|PATH"
 }
 
 @test "profile list shows the three built-in profiles with their descriptions" {
