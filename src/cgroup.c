@@ -90,8 +90,7 @@ int cg_join_path(char *buf, size_t len, const char *a, const char *b, rf_error *
 
 /* ---- the mount ------------------------------------------------------- */
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape_octal(char *s)
+void cg_mountinfo_unescape(char *s)
 {
 	char *out = s;
 
@@ -127,7 +126,7 @@ int cg_find_mount(cg_mount *m, rf_error *err)
 			fields[i++] = tok;
 		if (i < 5)
 			continue;
-		unescape_octal(fields[4]);
+		cg_mountinfo_unescape(fields[4]);
 		if (strlen(fields[4]) >= sizeof(m->path))
 			continue;
 		strcpy(m->path, fields[4]);

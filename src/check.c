@@ -14,6 +14,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "ringfence/cgroup.h"
 #include "ringfence/check.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/numa.h"
@@ -45,22 +46,6 @@ static unsigned v1_bit(const char *name, size_t len)
 	return 0;
 }
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *out = s;
-
-	for (char *in = s; *in; in++) {
-		if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
-		    in[3] >= '0' && in[3] <= '7') {
-			*out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-			in += 3;
-		} else {
-			*out++ = *in;
-		}
-	}
-	*out = '\0';
-}
 
 /* Which controllers cgroup v1 hierarchies hold, and where. */
 static int scan_v1(rf_check *r, rf_error *err)
@@ -86,7 +71,7 @@ static int scan_v1(rf_check *r, rf_error *err)
 		if (!mnt || !opts)
 			continue;
 		mnt[strcspn(mnt, " ")] = '\0';
-		unescape(mnt);
+		cg_mountinfo_unescape(mnt);
 		opts[strcspn(opts, "\n")] = '\0';
 		r->hybrid = true;
 		for (char *o = strtok_r(opts + 1, ",", &save); o; o = strtok_r(NULL, ",", &save)) {

@@ -87,26 +87,6 @@ static int normalize_dst(const char *in, char **out, rf_error *err)
 	return 0;
 }
 
-/* Octal 1..7777 (a leading 0 allowed); 0 is reserved for "default". */
-static int parse_mode(const char *s, unsigned *out, rf_error *err)
-{
-	unsigned v = 0;
-	size_t n;
-
-	for (n = 0; s[n]; n++) {
-		if (s[n] < '0' || s[n] > '7' || n == 5)
-			goto bad;
-		v = v * 8 + (unsigned)(s[n] - '0');
-	}
-	if (n == 0 || v == 0 || v > 07777)
-		goto bad;
-	*out = v;
-	return 0;
-bad:
-	return rf_error_set(err, 0, "mode `%s` is not a file mode (expected octal 1 to 7777, "
-			    "like 1777 or 0700)", s);
-}
-
 /* "size=SIZE,mode=MODE" in any order. */
 static int tmpfs_options(char *opts, rf_mount *m, rf_error *err)
 {
@@ -128,8 +108,10 @@ static int tmpfs_options(char *opts, rf_mount *m, rf_error *err)
 				return rf_error_set(err, 0, "size `%s` is below one page (4K)",
 						    o + 5);
 		} else if (!strncmp(o, "mode=", 5)) {
-			if (parse_mode(o + 5, &m->mode, err) < 0)
-				return -1;
+			rf_error e;
+
+			if (rf_parse_mode(o + 5, &m->mode, &e) < 0)
+				return rf_error_set(err, 0, "mode %s", e.msg);
 		} else {
 			return rf_error_set(err, 0, "unknown tmpfs option `%s` (expected size=SIZE "
 					    "or mode=MODE)", o);

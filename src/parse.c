@@ -310,3 +310,42 @@ bad:
 	return rf_error_set(err, 0, "`%s` is not an id list (expected ids and ranges like 0, "
 			    "0-3 or 0,2,4-5)", SHOWN(s));
 }
+
+int rf_parse_mode(const char *s, unsigned *out, rf_error *err)
+{
+	unsigned v = 0;
+	size_t n;
+
+	for (n = 0; s[n]; n++) {
+		if (s[n] < '0' || s[n] > '7' || n == 5)
+			goto bad;
+		v = v * 8 + (unsigned)(s[n] - '0');
+	}
+	if (n == 0 || v == 0 || v > 07777)
+		goto bad;
+	*out = v;
+	return 0;
+bad:
+	return rf_error_set(err, 0, "`%.16s` is not a file mode (expected octal 1 to 7777, "
+			    "like 1777 or 0700)", s);
+}
+
+const char *rf_size_text(uint64_t v, const char *max_word, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	int u = -1;
+
+	if (v == RF_MAX) {
+		snprintf(buf, len, "%s", max_word);
+		return buf;
+	}
+	while (v && v % 1024 == 0 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64, v);
+	else
+		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
+	return buf;
+}

@@ -18,6 +18,7 @@
 
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/parse.h"
 #include "ringfence/profile.h"
 #include "ringfence/rlimit.h"
 #include "profile-internal.h"
@@ -91,22 +92,7 @@ int pf_json_text(const rf_json *v, char **out, size_t *len, rf_error *err)
 /* The largest unit that is exact: "64M", "1536K", "4097". */
 static const char *size_text(uint64_t v, char *buf, size_t len)
 {
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	if (v == RF_MAX) {
-		snprintf(buf, len, "max");
-		return buf;
-	}
-	while (v && v % 1024 == 0 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%" PRIu64, v);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
-	return buf;
+	return rf_size_text(v, "max", buf, len);
 }
 
 static const char *duration_text(uint64_t ms, char *buf, size_t len)

@@ -406,20 +406,11 @@ struct mount_opts {
 /* tmpfs "mode=": octal 1 to 7777. */
 static int tmpfs_mode(pf_ctx *c, const char *path, const char *s, unsigned *out)
 {
-	unsigned v = 0;
-	size_t n;
+	rf_error e;
 
-	for (n = 0; s[n]; n++) {
-		if (s[n] < '0' || s[n] > '7' || n == 5)
-			goto bad;
-		v = v * 8 + (unsigned)(s[n] - '0');
-	}
-	if (n == 0 || v == 0 || v > 07777)
-		goto bad;
-	*out = v;
+	if (rf_parse_mode(s, out, &e) < 0)
+		return pf_fail(c, path, "mode %s", e.msg);
 	return 0;
-bad:
-	return pf_fail(c, path, "mode `%.16s` is not a file mode (expected octal 1 to 7777)", s);
 }
 
 /* Options ringfence applies anyway: rw; private propagation (nothing mounted

@@ -72,21 +72,9 @@ bool rf_rlimit_is_bytes(int resource)
 /* An exact, re-parseable rendering: "unlimited", "64K", "1048577". */
 static const char *show_value(int resource, uint64_t v, char *buf, size_t len)
 {
-	static const char units[] = "KMGT";
-	int u = -1;
-
-	if (v == RF_MAX) {
-		snprintf(buf, len, "unlimited");
-		return buf;
-	}
-	while (rf_rlimit_is_bytes(resource) && v && v % 1024 == 0 && u < 3) {
-		v /= 1024;
-		u++;
-	}
-	if (u < 0)
-		snprintf(buf, len, "%" PRIu64, v);
-	else
-		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
+	if (rf_rlimit_is_bytes(resource) || v == RF_MAX)
+		return rf_size_text(v, "unlimited", buf, len);
+	snprintf(buf, len, "%" PRIu64, v);
 	return buf;
 }
 

@@ -6,6 +6,7 @@
 #define RINGFENCE_PARSE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ringfence/error.h"
@@ -30,5 +31,12 @@ int rf_parse_cpus(const char *s, uint64_t period_us, uint64_t *quota_us, rf_erro
 
 /* ID list "0", "0-3", "0,2,4-5" -> set; each id < RF_MAX_IDS. */
 int rf_parse_idlist(const char *s, rf_idset *out, rf_error *err);
+
+/* File mode: octal 1..7777, a leading 0 allowed ("1777", "0700"). */
+int rf_parse_mode(const char *s, unsigned *out, rf_error *err);
+
+/* The exact SIZE text rf_parse_size reads back to v: the largest unit that
+ * divides it ("64M", "1536K", "4097"), or `max_word` for RF_MAX. */
+const char *rf_size_text(uint64_t v, const char *max_word, char *buf, size_t len);
 
 #endif
