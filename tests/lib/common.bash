@@ -39,6 +39,7 @@
 # Assertions; on failure each prints the command, status, stdout and stderr:
 #   expect_status N
 #   expect_output_contains STR        expect_output_not_contains STR
+#   expect_line LINE                  (one stdout line is exactly LINE)
 #   expect_stderr_contains STR        expect_stderr_not_contains STR
 #   expect_stderr_matches ERE         (bash =~ against all of stderr)
 #   expect_json FILE KEY.PATH VALUE   json_get must print exactly VALUE
@@ -264,6 +265,15 @@ expect_status() {
 
 expect_output_contains() {
 	[[ ${output-} == *"$1"* ]] || _rf_fail "expected stdout to contain: $1"
+}
+
+# expect_line LINE: one line of stdout is exactly LINE.
+expect_line() {
+	local l
+	for l in "${lines[@]}"; do
+		[[ $l == "$1" ]] && return 0
+	done
+	_rf_fail "no stdout line is exactly: $1"
 }
 
 expect_output_not_contains() {

@@ -19,15 +19,6 @@ for f in memory.max memory.swap.max pids.max cpu.max memory.oom.group; do
 	echo "$f=$(cat "$d/$f")"
 done'
 
-# expect_line LINE: one of the output lines is exactly LINE.
-expect_line() {
-	local l
-	for l in "${lines[@]}"; do
-		[[ $l == "$1" ]] && return 0
-	done
-	_rf_fail "no output line \`$1\`"
-}
-
 ns_id() {
 	readlink "/proc/self/ns/$1"
 }

@@ -15,14 +15,6 @@ for f in memory.max memory.high memory.low memory.swap.max memory.oom.group pids
 	echo "$f=$(cat "$d/$f")"
 done'
 
-expect_line() {
-	local l
-	for l in "${lines[@]}"; do
-		[[ $l == "$1" ]] && return 0
-	done
-	_rf_fail "no output line \`$1\`"
-}
-
 @test "every limit flag lands in its cgroup file" {
 	requires root cgroup2 memory pids cpu
 	rf_run run --memory 96M --memory-high 80M --memory-low 8M --pids 77 --cpus 1.5 \
