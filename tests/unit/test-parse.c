@@ -383,6 +383,58 @@ static void test_shown_value(void **state)
 	assert_true(strlen(err.msg) < 200);
 }
 
+/* ---- file modes ---- */
+
+static const struct case_u64 mode_cases[] = {
+	{ "1777", 01777, NULL },
+	{ "0700", 0700, NULL },
+	{ "755", 0755, NULL },
+	{ "7777", 07777, NULL },
+	{ "1", 1, NULL },
+	{ "0", 0, "is not a file mode" },      /* 0 means "default" to callers */
+	{ "8", 0, "is not a file mode" },
+	{ "17777", 0, "is not a file mode" },
+	{ "", 0, "is not a file mode" },
+	{ "-1", 0, "is not a file mode" },
+	{ "0x1ff", 0, "is not a file mode" },
+	{ "777 ", 0, "is not a file mode" },
+};
+
+static void test_mode(void **state)
+{
+	const struct case_u64 *c = *state;
+	rf_error err = { 0 };
+	unsigned got = 0;
+	int rc = rf_parse_mode(c->in, &got, &err);
+
+	check_u64(c, rc, got, &err);
+}
+
+/* ---- exact size text: what rf_parse_size reads back to the same value ---- */
+
+struct case_text {
+	uint64_t v;
+	const char *want;
+};
+
+static const struct case_text text_cases[] = {
+	{ 0, "0" }, { 1, "1" }, { 1023, "1023" }, { 1024, "1K" }, { 1536ULL << 10, "1536K" },
+	{ 64ULL << 20, "64M" }, { 4097, "4097" }, { 3ULL << 30, "3G" }, { 5ULL << 40, "5T" },
+	{ 2048ULL << 40, "2048T" }, { RF_MAX, "max" },
+};
+
+static void test_size_text(void **state)
+{
+	const struct case_text *c = *state;
+	rf_error err = { 0 };
+	uint64_t back = 0;
+	char buf[32];
+
+	assert_string_equal(rf_size_text(c->v, "max", buf, sizeof(buf)), c->want);
+	assert_int_equal(rf_parse_size(buf, &back, &err), 0);
+	assert_true(back == c->v);
+}
+
 #define ADD_TABLE(cases, table, fn, label, field)                                   \
 	for (size_t i = 0; i < RF_ARRAY_SIZE(table); i++)                           \
 		rf_case_add(cases, fn, &(table)[i], label " `%s`", (table)[i].field)
@@ -397,6 +449,8 @@ int main(void)
 	ADD_TABLE(&cases, i64_cases, test_i64, "i64", in);
 	ADD_TABLE(&cases, cpus_cases, test_cpus, "cpus", in);
 	ADD_TABLE(&cases, id_cases, test_ids, "idlist", in);
+	ADD_TABLE(&cases, mode_cases, test_mode, "mode", in);
+	ADD_TABLE(&cases, text_cases, test_size_text, "size text", want);
 	rf_case_add(&cases, test_cpus_period, NULL, "cpus: minimum follows the period");
 	rf_case_add(&cases, test_ids_untouched, NULL, "idlist: rejected list leaves output untouched");
 	rf_case_add(&cases, test_shown_value, NULL, "messages echo values safely");
