@@ -25,6 +25,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "size.h"
+
 #define STEP (1024 * 1024)
 #define MAX_CHILDREN 1024
 
@@ -33,42 +35,6 @@ static void usage(FILE *out)
 	fputs("Usage: memhog [--fork N] [--sleep-after] SIZE\n"
 	      "Allocate and touch SIZE bytes (K, M, G suffixes) in 1 MiB steps.\n",
 	      out);
-}
-
-/* Strict: digits only, one optional K/M/G suffix, no sign, no overflow. */
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0)
-		return -1;
-	switch (*end) {
-	case '\0':
-		break;
-	case 'k': case 'K':
-		shift = 10;
-		break;
-	case 'm': case 'M':
-		shift = 20;
-		break;
-	case 'g': case 'G':
-		shift = 30;
-		break;
-	default:
-		return -1;
-	}
-	if (*end != '\0' && end[1] != '\0')
-		return -1;
-	if (shift && v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
 }
 
 static int parse_count(const char *s, unsigned *out)
@@ -191,7 +157,7 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (parse_size(argv[optind], &bytes) < 0) {
+	if (helper_parse_size(argv[optind], &bytes) < 0) {
 		fprintf(stderr, "memhog: SIZE: expected bytes or a number with K, M or G, got `%s`\n",
 			argv[optind]);
 		return 2;

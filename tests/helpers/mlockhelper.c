@@ -15,41 +15,20 @@
 #include <string.h>
 #include <sys/mman.h>
 
-static int parse_size(const char *s, size_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	if (*end) {
-		const char *units = "KMG", *u = strchr(units, *end);
-
-		if (!u || end[1])
-			return -1;
-		shift = 10 * (unsigned)(u - units + 1);
-	}
-	if (v == 0 || v > (SIZE_MAX >> shift))
-		return -1;
-	*out = (size_t)v << shift;
-	return 0;
-}
+#include "size.h"
 
 int main(int argc, char **argv)
 {
+	uint64_t n = 0;
 	size_t len;
 	void *p;
 
-	if (argc != 2 || parse_size(argv[1], &len) < 0) {
+	if (argc != 2 || helper_parse_size(argv[1], &n) < 0 || n == 0 || n > SIZE_MAX) {
 		fputs("Usage: mlockhelper BYTES (a number with an optional K, M or G suffix)\n",
 		      stderr);
 		return 2;
 	}
+	len = (size_t)n;
 	p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (p == MAP_FAILED) {
 		printf("mmap: %s\n", strerrorname_np(errno));

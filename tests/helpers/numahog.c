@@ -20,33 +20,10 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "size.h"
+
 #define MAX_NODES 64
 #define BATCH 4096
-
-static int parse_size(const char *s, uint64_t *out)
-{
-	char *end = NULL;
-	unsigned long long v;
-	unsigned shift = 0;
-
-	if (s[0] < '0' || s[0] > '9')
-		return -1;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno)
-		return -1;
-	if (*end) {
-		const char *units = "KMG", *u = strchr(units, *end);
-
-		if (!u || end[1])
-			return -1;
-		shift = 10 * (unsigned)(u - units + 1);
-	}
-	if (v == 0 || v > (UINT64_MAX >> shift))
-		return -1;
-	*out = (uint64_t)v << shift;
-	return 0;
-}
 
 int main(int argc, char **argv)
 {
@@ -57,7 +34,7 @@ int main(int argc, char **argv)
 	size_t npages;
 	char *p;
 
-	if (argc != 2 || parse_size(argv[1], &bytes) < 0 || bytes > SIZE_MAX) {
+	if (argc != 2 || helper_parse_size(argv[1], &bytes) < 0 || bytes == 0 || bytes > SIZE_MAX) {
 		fputs("Usage: numahog SIZE (a number with an optional K, M or G suffix)\n", stderr);
 		return 2;
 	}
