@@ -358,8 +358,16 @@ static void supervise(run_state *rs, rf_outcome *o, rf_counters *c)
 	while (!reaped) {
 		int n = poll(fds, 3, SAMPLE_MS);
 
-		if (n < 0 && errno != EINTR)
+		if (n < 0 && errno != EINTR) {
+			/* Cannot watch any more: end the run rather than guess. */
+			cg_leaf_kill(&rs->leaf, &ignored);
+			o->killed_by_us = true;
+			while (waitpid(rs->child, &o->wait_status, 0) < 0 && errno == EINTR)
+				;
 			break;
+		}
+		if (n < 0)
+			continue;
 		if (fds[2].revents & (POLLPRI | POLLERR))
 			rearm_events(rs->eventsfd);
 		if (fds[2].revents & (POLLPRI | POLLERR) || n == 0)
