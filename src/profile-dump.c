@@ -124,6 +124,13 @@ static int64_t oci_value(uint64_t v)
 	return v == RF_MAX ? -1 : (int64_t)v;
 }
 
+/* Does v have an OCI form? OCI limits are signed: a larger value (which a
+ * unified file may give) goes back out through `unified`, as text. */
+static bool oci_fits(uint64_t v)
+{
+	return v == RF_MAX || v <= (uint64_t)INT64_MAX;
+}
+
 static void kv_string(rf_json_writer *w, const char *key, const char *value)
 {
 	rf_json_key(w, key);
@@ -337,8 +344,9 @@ static void dump_memory(rf_json_writer *w, const rf_limits *l, struct extra *x, 
 {
 	const rf_opt_u64 *max = &l->memory_max, *low = &l->memory_low, *swap = &l->swap_max;
 	/* OCI reads limit -1 without swap as "swap max too": say "max" in unified */
-	bool limit_oci = max->set && max->v && !(max->v == RF_MAX && !swap->set);
-	bool low_oci = low->set && low->v;
+	bool limit_oci = max->set && max->v && oci_fits(max->v) &&
+			 !(max->v == RF_MAX && !swap->set);
+	bool low_oci = low->set && low->v && oci_fits(low->v);
 	bool swap_oci = false;
 	int64_t swap_total = 0;
 
@@ -413,14 +421,14 @@ static void dump_resources(rf_json_writer *w, const rf_limits *l)
 	rf_json_key(w, "resources");
 	rf_json_begin_object(w);
 	dump_memory(w, l, x, &nx);
-	if (l->pids_max.set && l->pids_max.v) {
+	if (l->pids_max.set && l->pids_max.v && oci_fits(l->pids_max.v)) {
 		rf_json_key(w, "pids");
 		rf_json_begin_object(w);
 		rf_json_key(w, "limit");
 		rf_json_int(w, oci_value(l->pids_max.v));
 		rf_json_end_object(w);
 	} else if (l->pids_max.set) {
-		add_extra(x, &nx, "pids.max", 0);
+		add_extra(x, &nx, "pids.max", l->pids_max.v);
 	}
 	dump_cpu(w, l);
 	rf_json_key(w, "unified");

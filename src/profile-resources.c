@@ -251,7 +251,8 @@ static int u_cpu_max(pf_ctx *c, const char *path, const char *s)
 	if (snprintf(quota, sizeof(quota), "%.*s", (int)(sp ? (size_t)(sp - s) : strlen(s)), s) >=
 	    (int)sizeof(quota))
 		goto bad;
-	if (strcmp(quota, "max") && rf_parse_u64(quota, CPU_QUOTA_MIN, RF_MAX - 1, &q, c->err) < 0)
+	/* The kernel refuses quotas far below INT64_MAX; OCI's quota is signed. */
+	if (strcmp(quota, "max") && rf_parse_u64(quota, CPU_QUOTA_MIN, INT64_MAX, &q, c->err) < 0)
 		return rf_error_prefix(c->err, "%s: quota", path);
 	if (sp && rf_parse_u64(sp + 1, CPU_PERIOD_MIN, CPU_PERIOD_MAX, &period, c->err) < 0)
 		return rf_error_prefix(c->err, "%s: period", path);

@@ -159,8 +159,19 @@ static void cli_caps_and_env(rf_plan *p)
 	p->iso.ns_flags = CLONE_NEWUSER;
 }
 
+/* Found by fuzz-profile: limits above INT64_MAX (from `unified`, which reads
+ * them as unsigned) have no OCI form and must be dumped back as unified text,
+ * not wrapped into a negative OCI limit that no longer loads. */
+static void cli_beyond_oci(rf_plan *p)
+{
+	p->limits.memory_max = (rf_opt_u64){ true, 12409149616095639780ULL };
+	p->limits.memory_low = (rf_opt_u64){ true, (uint64_t)INT64_MAX + 1 };
+	p->limits.pids_max = (rf_opt_u64){ true, UINT64_MAX - 1 };
+}
+
 static void (*const cli_plans[])(rf_plan *) = {
 	cli_memory_only, cli_memory_max, cli_swap_only, cli_zeroes, cli_caps_and_env,
+	cli_beyond_oci,
 };
 
 static void test_dump_cli(void **state)
