@@ -10,9 +10,9 @@
 
 #include "ringfence/json.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
-#define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
+
 
 /* Write n with the writer, using only the public accessors. */
 static void emit(rf_json_writer *w, const rf_json *n)

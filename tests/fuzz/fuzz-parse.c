@@ -11,9 +11,9 @@
 #include "ringfence/parse.h"
 #include "ringfence/plan.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
-#define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
+
 
 /* A message the CLI may print as is: non-empty, one line, printable. */
 static void check_message(const rf_error *err)

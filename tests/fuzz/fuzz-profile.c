@@ -13,25 +13,8 @@
 #include "ringfence/plan.h"
 #include "ringfence/profile.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
-#define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
-
-static void check_line(const char *msg)
-{
-	CHECK(msg[0] != '\0');
-	for (const char *p = msg; *p; p++)
-		CHECK((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
-}
-
-static void on_diag(void *userdata, rf_level level, const char *msg)
-{
-	(void)userdata;
-	(void)level;
-	check_line(msg);
-}
-
-static const rf_diag diag = { .emit = on_diag, .userdata = NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -42,15 +25,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	/* RINGFENCE_PROFILE_PATH is not consulted: text is loaded directly. */
 	rf_plan_init(&plan);
-	if (rf_profile_load_text((const char *)data, size, "fuzz", &plan, false, &diag, &err) < 0) {
-		check_line(err.msg);
+	if (rf_profile_load_text((const char *)data, size, "fuzz", &plan, false, fuzz_diag(),
+				 &err) < 0) {
+		fuzz_check_line(err.msg);
 		rf_plan_free(&plan);
 		return 0;
 	}
 	CHECK(rf_profile_dump(&plan, &first, &len1, &err) == 0);
 	CHECK(strlen(first) == len1);
 	rf_plan_init(&again);
-	if (rf_profile_load_text(first, len1, "dump", &again, true, &diag, &err) < 0) {
+	if (rf_profile_load_text(first, len1, "dump", &again, true, fuzz_diag(), &err) < 0) {
 		/* say which, for the crash report */
 		fprintf(stderr, "dump does not load: %s\n%s\n", err.msg, first);
 		__builtin_trap();

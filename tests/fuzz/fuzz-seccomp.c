@@ -12,25 +12,8 @@
 #include "ringfence/json.h"
 #include "ringfence/seccomp.h"
 
-int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+#include "fuzz.h"
 
-#define CHECK(cond) do { if (!(cond)) __builtin_trap(); } while (0)
-
-static void check_line(const char *msg)
-{
-	CHECK(msg[0] != '\0');
-	for (const char *p = msg; *p; p++)
-		CHECK((unsigned char)*p >= 0x20 && (unsigned char)*p < 0x7f);
-}
-
-static void on_diag(void *userdata, rf_level level, const char *msg)
-{
-	(void)userdata;
-	(void)level;
-	check_line(msg);
-}
-
-static const rf_diag diag = { .emit = on_diag, .userdata = NULL };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -43,16 +26,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	root = rf_json_parse((const char *)data, size, &err);
 	if (!root)
 		return 0;
-	r = rf_seccomp_compile(root, "fuzz", &diag, &sc, &err);
+	r = rf_seccomp_compile(root, "fuzz", fuzz_diag(), &sc, &err);
 	if (r < 0) {
-		check_line(err.msg);
+		fuzz_check_line(err.msg);
 		CHECK(sc == NULL);
 	} else {
 		CHECK(sc != NULL && rf_seccomp_instructions(sc) > 0);
 		/* Other entries are in now, and libseccomp may refuse a pair of
 		 * them (conflicting rules): still an error with a message. */
-		if (rf_seccomp_compile_env(root, "", &all, &diag, &sc2, &err) < 0) {
-			check_line(err.msg);
+		if (rf_seccomp_compile_env(root, "", &all, fuzz_diag(), &sc2, &err) < 0) {
+			fuzz_check_line(err.msg);
 			CHECK(sc2 == NULL);
 		}
 	}
