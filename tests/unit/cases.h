@@ -17,6 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <cmocka.h>
+#include <string.h>
+
+#include "ringfence/error.h"
 
 struct rf_cases {
 	struct CMUnitTest *t;
@@ -57,6 +60,24 @@ static inline int rf_cases_run(struct rf_cases *c, const char *group)
 	c->t = NULL;
 	c->n = c->cap = 0;
 	return failed;
+}
+
+/* A diag sink for tests: every message on its own line, warnings counted.
+ *	struct rf_diag_log log = { 0 };
+ *	rf_diag diag = { rf_diag_log_collect, &log }; */
+struct rf_diag_log {
+	char text[4096];
+	int warnings;
+};
+
+static inline void rf_diag_log_collect(void *userdata, rf_level level, const char *msg)
+{
+	struct rf_diag_log *log = userdata;
+	size_t used = strlen(log->text);
+
+	if (level == RF_LOG_WARNING)
+		log->warnings++;
+	snprintf(log->text + used, sizeof(log->text) - used, "%s\n", msg);
 }
 
 #endif

@@ -88,21 +88,6 @@ static void test_read_live(void **state)
 
 /* ---- guards ---- */
 
-struct diag_log {
-	char text[4096];
-	int warnings;
-};
-
-static void collect(void *userdata, rf_level level, const char *msg)
-{
-	struct diag_log *log = userdata;
-	size_t used = strlen(log->text);
-
-	if (level == RF_LOG_WARNING)
-		log->warnings++;
-	snprintf(log->text + used, sizeof(log->text) - used, "%s\n", msg);
-}
-
 enum { MEM = 1, HIGH = 2, BIND0 = 4, MEMS0 = 8, ALLOW = 16, MEM_MAX = 32, PREF0 = 64 };
 
 struct case_guard {
@@ -157,8 +142,8 @@ static const struct case_guard guard_cases[] = {
 static void test_guard(void **state)
 {
 	const struct case_guard *c = *state;
-	struct diag_log log = { 0 };
-	rf_diag diag = { collect, &log };
+	struct rf_diag_log log = { 0 };
+	rf_diag diag = { rf_diag_log_collect, &log };
 	rf_error err = { 0 };
 	char root[4096];
 	rf_plan plan;
@@ -203,8 +188,8 @@ static void test_guard(void **state)
 /* The suggested limit is node 0's size as this machine reports it. */
 static void test_guard_node_size(void **state)
 {
-	struct diag_log log = { 0 };
-	rf_diag diag = { collect, &log };
+	struct rf_diag_log log = { 0 };
+	rf_diag diag = { rf_diag_log_collect, &log };
 	rf_error err = { 0 };
 	char size[32], want[128];
 	uint64_t bytes;

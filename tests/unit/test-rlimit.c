@@ -175,21 +175,6 @@ static void test_set(void **state)
 
 /* ---- planning without CAP_SYS_RESOURCE ---- */
 
-struct diag_log {
-	char text[4096];
-	int warnings;
-};
-
-static void collect(void *userdata, rf_level level, const char *msg)
-{
-	struct diag_log *log = userdata;
-	size_t used = strlen(log->text);
-
-	if (level == RF_LOG_WARNING)
-		log->warnings++;
-	snprintf(log->text + used, sizeof(log->text) - used, "%s\n", msg);
-}
-
 /* Leave CAP_SYS_RESOURCE out of the effective set (it stays permitted). */
 static void set_sys_resource(bool on)
 {
@@ -248,8 +233,8 @@ static void child_fail(const char *what, const char *msg)
 static void clamp_in_child(void)
 {
 	struct rlimit lim = { 4096, 4096 };
-	struct diag_log log = { 0 };
-	rf_diag diag = { collect, &log };
+	struct rf_diag_log log = { 0 };
+	rf_diag diag = { rf_diag_log_collect, &log };
 	rf_error err = { 0 };
 	rf_process p;
 
