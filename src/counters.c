@@ -82,15 +82,15 @@ void rf_counters_read(int fd, rf_counters *c)
 	c->pids_peak = single(fd, "pids.peak");
 }
 
-static int64_t ancestor_oom(const cg_mount *m, const char *rel)
+static int64_t ancestor_oom(const cg_mount *m, const rf_ancestors *a, size_t i)
 {
 	char path[PATH_MAX];
 	cleanup_close int fd = -1;
-
-	if (snprintf(path, sizeof(path), "%s%s", m->path, rel) >= (int)sizeof(path))
-		return RF_NA;
 	keyed_file f;
 
+	if (snprintf(path, sizeof(path), "%s%.*s", m->path, (int)a->len[i], a->rel) >=
+	    (int)sizeof(path))
+		return RF_NA;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return RF_NA;
@@ -101,15 +101,17 @@ static int64_t ancestor_oom(const cg_mount *m, const char *rel)
 /* Every proper ancestor below the root (the root has no memory.events). */
 void rf_ancestors_snapshot(const cg_mount *m, const char *leaf_rel, rf_ancestors *a)
 {
-	char rel[PATH_MAX];
 	char *slash;
 
 	a->n = 0;
-	snprintf(rel, sizeof(rel), "%s", leaf_rel);
-	while ((slash = strrchr(rel, '/')) && slash != rel && a->n < RF_MAX_ANCESTORS) {
-		*slash = '\0';
-		snprintf(a->rel[a->n], sizeof(a->rel[a->n]), "%s", rel);
-		a->oom[a->n] = ancestor_oom(m, rel);
+	if (snprintf(a->rel, sizeof(a->rel), "%s", leaf_rel) >= (int)sizeof(a->rel))
+		return;
+	for (size_t end = strlen(a->rel); a->n < RF_MAX_ANCESTORS; end = (size_t)(slash - a->rel)) {
+		slash = memrchr(a->rel, '/', end);
+		if (!slash || slash == a->rel)
+			break;
+		a->len[a->n] = (size_t)(slash - a->rel);
+		a->oom[a->n] = ancestor_oom(m, a, a->n);
 		a->n++;
 	}
 }
@@ -120,7 +122,7 @@ int64_t rf_ancestors_oom_delta(const cg_mount *m, const rf_ancestors *a)
 	bool any = false;
 
 	for (size_t i = 0; i < a->n; i++) {
-		int64_t now = ancestor_oom(m, a->rel[i]);
+		int64_t now = ancestor_oom(m, a, i);
 
 		if (now == RF_NA || a->oom[i] == RF_NA)
 			continue;

@@ -7,10 +7,13 @@
 
 #define RF_MAX_ANCESTORS 32
 
-/* memory.events.local `oom` of each ancestor at the start of a run. */
+/* memory.events.local `oom` of each ancestor at the start of a run. The
+ * ancestors are prefixes of one path: ancestor i is the first len[i] bytes of
+ * rel (one PATH_MAX buffer, not one per ancestor: this lives on the stack). */
 typedef struct rf_ancestors {
 	size_t n;
-	char rel[RF_MAX_ANCESTORS][PATH_MAX];
+	char rel[PATH_MAX];
+	size_t len[RF_MAX_ANCESTORS];
 	int64_t oom[RF_MAX_ANCESTORS];
 } rf_ancestors;
 
