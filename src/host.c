@@ -66,26 +66,6 @@ static const struct {
 	{ "Committed_AS", offsetof(rf_host, committed_as) },
 };
 
-/* "MemTotal:       16318928 kB" -> bytes. */
-static int parse_meminfo_value(const char *text, uint64_t *bytes, rf_error *err)
-{
-	char num[32];
-	size_t n;
-	uint64_t kb;
-
-	text += strspn(text, " ");
-	n = strcspn(text, " \n");
-	if (n == 0 || n >= sizeof(num) || strncmp(text + n, " kB", 3) ||
-	    (text[n + 3] != '\n' && text[n + 3] != '\0'))
-		return rf_error_set(err, 0, "expected `NUMBER kB`");
-	memcpy(num, text, n);
-	num[n] = '\0';
-	if (rf_parse_u64(num, 0, UINT64_MAX / 1024, &kb, err) < 0)
-		return -1;
-	*bytes = kb * 1024;
-	return 0;
-}
-
 static int read_meminfo(const char *root, rf_host *h, rf_error *err)
 {
 	char path[PATH_MAX];
@@ -111,7 +91,7 @@ static int read_meminfo(const char *root, rf_host *h, rf_error *err)
 			if (strlen(meminfo_keys[i].key) != klen ||
 			    strncmp(line, meminfo_keys[i].key, klen))
 				continue;
-			if (parse_meminfo_value(line + klen + 1, field, err) < 0)
+			if (rf_parse_kb(line + klen + 1, field, err) < 0)
 				return rf_error_prefix(err, "parse `%s`: %s", path,
 						       meminfo_keys[i].key);
 		}

@@ -1,13 +1,14 @@
 /* NUMA placement: node and CPU sets checked against the machine, the
  * payload's memory policy, and per-node usage sampling from memory.numa_stat.
- * The only file that knows libnuma. */
+ * The only file that knows libnuma (its set_mempolicy() wrapper). */
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
-#include <numa.h>
 #include <numaif.h>
 #include <sched.h>
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -23,9 +24,12 @@
 #define MPOL_F_RELATIVE_NODES (1 << 14)
 #endif
 
-/* libnuma reports failures by printing to stderr (and may exit). The engine
- * never prints: these replace libnuma's weak defaults, and every libnuma call
- * here checks its own result and says what failed through rf_error. */
+/* A dynamically linked libnuma still runs its constructor, which reports
+ * oddities by printing to stderr. The engine never prints: these replace
+ * libnuma's weak defaults (declared in <numa.h>, which nothing else here needs). */
+void numa_error(char *where);
+void numa_warn(int num, char *fmt, ...);
+
 void numa_error(char *where)
 {
 	(void)where;
@@ -37,72 +41,138 @@ void numa_warn(int num, char *fmt, ...)
 	(void)fmt;
 }
 
-static bool have_numa(void)
-{
-	static int available = -2;
+#define NODE_DIR "/sys/devices/system/node"
 
-	if (available == -2)
-		available = numa_available();
-	return available >= 0;
+/* The machine's NUMA layout, read on first use from sysfs and
+ * /proc/self/status: the nodes the kernel has online, and those this task may
+ * allocate on (nodes with memory, within its cpuset's mems). A kernel without
+ * NUMA has no node directory: one node 0 holding everything.
+ *
+ * libnuma's library object would give the same sets, but its constructor
+ * reads them at every start of every process linked with it, NUMA options or
+ * not; this reads them only when a NUMA option or guard asks. From libnuma we
+ * use the set_mempolicy() system call wrapper (<numaif.h>). */
+typedef struct topology {
+	bool numa;
+	rf_idset configured, usable;
+} topology;
+
+/* The first line of a small sysfs file, newline removed. */
+static int read_line(const char *path, char *buf, size_t len)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	n = read(fd, buf, len - 1);
+	if (n < 0)
+		return -1;
+	buf[n] = '\0';
+	buf[strcspn(buf, "\n")] = '\0';
+	return 0;
 }
 
-static void from_bitmask(const struct bitmask *b, rf_idset *out)
+static bool read_idset(const char *path, rf_idset *out)
 {
-	memset(out, 0, sizeof(*out));
-	for (unsigned i = 0; b && i < b->size && i < RF_MAX_IDS; i++)
-		if (numa_bitmask_isbitset(b, i))
-			rf_idset_add(out, i);
+	char buf[4096];
+	rf_error ignored;
+
+	return read_line(path, buf, sizeof(buf)) == 0 && rf_parse_idlist(buf, out, &ignored) == 0;
+}
+
+/* "Mems_allowed_list:\t0-1" from /proc/self/status. */
+static bool mems_allowed(rf_idset *out)
+{
+	static const char key[] = "Mems_allowed_list:";
+	cleanup_fclose FILE *f = fopen("/proc/self/status", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	rf_error ignored;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, key, sizeof(key) - 1))
+			continue;
+		line[strcspn(line, "\n")] = '\0';
+		return rf_parse_idlist(line + sizeof(key) - 1 + strspn(line + sizeof(key) - 1, " \t"),
+				       out, &ignored) == 0;
+	}
+	return false;
+}
+
+static const topology *topo(void)
+{
+	static topology t;
+	static bool loaded;
+	rf_idset memory, allowed;
+
+	if (loaded)
+		return &t;
+	loaded = true;
+	if (!read_idset(NODE_DIR "/online", &t.configured)) {
+		memset(&t, 0, sizeof(t));
+		rf_idset_add(&t.configured, 0);
+		t.usable = t.configured;
+		return &t;
+	}
+	t.numa = true;
+	if (!read_idset(NODE_DIR "/has_memory", &memory))
+		memory = t.configured;
+	if (!mems_allowed(&allowed))
+		allowed = memory;
+	for (unsigned id = 0; id < RF_MAX_IDS; id++)
+		if (rf_idset_has(&memory, id) && rf_idset_has(&allowed, id))
+			rf_idset_add(&t.usable, id);
+	return &t;
+}
+
+static int highest(const rf_idset *s)
+{
+	for (int id = RF_MAX_IDS - 1; id >= 0; id--)
+		if (rf_idset_has(s, (unsigned)id))
+			return id;
+	return 0;
 }
 
 #define FMT_IDS(s) rf_idset_format((s), (char[256]){ 0 }, 256)
 
 int rf_numa_nodes(rf_idset *configured, rf_idset *usable)
 {
-	if (!have_numa()) {
-		/* A kernel without NUMA has one node holding everything. */
-		memset(configured, 0, sizeof(*configured));
-		rf_idset_add(configured, 0);
-		*usable = *configured;
-		return 1;
-	}
-	/* Nodes the kernel exposes, and those this task may allocate on (nodes
-	 * with memory, within our cpuset's mems). */
-	from_bitmask(numa_nodes_ptr, configured);
-	from_bitmask(numa_all_nodes_ptr, usable);
-	return numa_max_node() + 1;
+	const topology *t = topo();
+
+	*configured = t->configured;
+	*usable = t->usable;
+	return highest(&t->configured) + 1;
 }
 
 int rf_numa_parse_nodes(const char *s, rf_idset *out, rf_error *err)
 {
-	rf_idset want, configured, usable;
+	const topology *t = topo();
+	rf_idset want;
 
 	if (rf_parse_idlist(s, &want, err) < 0)
 		return -1;
-	rf_numa_nodes(&configured, &usable);
 	for (unsigned id = 0; id < RF_MAX_IDS; id++) {
 		if (!rf_idset_has(&want, id))
 			continue;
-		if (!rf_idset_has(&configured, id))
+		if (!rf_idset_has(&t->configured, id))
 			return rf_error_set(err, 0, "node %u is not online (online nodes: %s)", id,
-					    FMT_IDS(&configured));
-		if (!rf_idset_has(&usable, id))
+					    FMT_IDS(&t->configured));
+		if (!rf_idset_has(&t->usable, id))
 			return rf_error_set(err, 0,
 					    "node %u has no memory this process may use (no memory "
 					    "of its own, or outside our cpuset.mems; usable nodes: %s)",
-					    id, FMT_IDS(&usable));
+					    id, FMT_IDS(&t->usable));
 	}
 	*out = want;
 	return 0;
 }
 
+/* The CPUs this task may run on (its affinity, which the cpuset bounds). */
 static void usable_cpus(rf_idset *usable)
 {
 	cpu_set_t set;
 
-	if (have_numa()) {
-		from_bitmask(numa_all_cpus_ptr, usable);
-		return;
-	}
 	memset(usable, 0, sizeof(*usable));
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
 		return;
@@ -135,34 +205,66 @@ int rf_numa_parse_cpus(const char *s, rf_idset *out, rf_error *err)
 
 int rf_numa_node_count(void)
 {
-	return have_numa() ? numa_max_node() + 1 : 1;
+	return highest(&topo()->configured) + 1;
+}
+
+/* "Node 0 MemTotal:  998320 kB" lines of nodeN/meminfo. */
+static int read_node_meminfo(unsigned node, uint64_t *total, uint64_t *free_bytes,
+			     rf_error *err)
+{
+	char path[64];
+	cleanup_fclose FILE *f = NULL;
+	cleanup_free char *line = NULL;
+	size_t cap = 0;
+	bool have_total = false;
+
+	snprintf(path, sizeof(path), NODE_DIR "/node%u/meminfo", node);
+	f = fopen(path, "re");
+	if (!f)
+		return rf_error_set(err, errno, "open `%s`", path);
+	*free_bytes = 0;
+	while (getline(&line, &cap, f) > 0) {
+		char *key = strchr(line, ':');
+		uint64_t *field;
+
+		if (!key)
+			continue;
+		if (key - line >= 9 && !strncmp(key - 9, " MemTotal", 9))
+			field = total, have_total = true;
+		else if (key - line >= 8 && !strncmp(key - 8, " MemFree", 8))
+			field = free_bytes;
+		else
+			continue;
+		if (rf_parse_kb(key + 1, field, err) < 0)
+			return rf_error_prefix(err, "parse `%s`", path);
+	}
+	if (ferror(f))
+		return rf_error_set(err, errno, "read `%s`", path);
+	if (!have_total)
+		return rf_error_set(err, 0, "parse `%s`: no MemTotal line", path);
+	return 0;
 }
 
 int rf_numa_node_meminfo(unsigned node, uint64_t *total, uint64_t *free_bytes, rf_error *err)
 {
-	long long size, avail = 0;
+	uint64_t ignored_free;
 
-	if (!have_numa()) {
+	if (!free_bytes)
+		free_bytes = &ignored_free;
+	if (!rf_idset_has(&topo()->configured, node))
+		return rf_error_set(err, ENOENT, "node %u is not online (online nodes: %s)", node,
+				    FMT_IDS(&topo()->configured));
+	if (!topo()->numa) {
 		long pages = sysconf(_SC_PHYS_PAGES), freep = sysconf(_SC_AVPHYS_PAGES);
 		long page = sysconf(_SC_PAGESIZE);
 
-		if (node != 0 || pages < 0 || freep < 0 || page < 0)
-			return rf_error_set(err, ENOENT, "node %u is not online (online nodes: 0)",
-					    node);
+		if (pages < 0 || freep < 0 || page < 0)
+			return rf_error_set(err, errno, "read the size of memory");
 		*total = (uint64_t)pages * (uint64_t)page;
-		if (free_bytes)
-			*free_bytes = (uint64_t)freep * (uint64_t)page;
+		*free_bytes = (uint64_t)freep * (uint64_t)page;
 		return 0;
 	}
-	errno = 0;
-	size = numa_node_size64((int)node, &avail);
-	if (size < 0)
-		return rf_error_set(err, errno ? errno : ENOENT,
-				    "read `/sys/devices/system/node/node%u/meminfo`", node);
-	*total = (uint64_t)size;
-	if (free_bytes)
-		*free_bytes = avail > 0 ? (uint64_t)avail : 0;
-	return 0;
+	return read_node_meminfo(node, total, free_bytes, err);
 }
 
 int rf_numa_node_size(unsigned node, uint64_t *bytes, rf_error *err)

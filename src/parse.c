@@ -349,3 +349,22 @@ const char *rf_size_text(uint64_t v, const char *max_word, char *buf, size_t len
 		snprintf(buf, len, "%" PRIu64 "%c", v, units[u]);
 	return buf;
 }
+
+int rf_parse_kb(const char *text, uint64_t *bytes, rf_error *err)
+{
+	char num[32];
+	size_t n;
+	uint64_t kb;
+
+	text += strspn(text, " ");
+	n = strcspn(text, " \n");
+	if (n == 0 || n >= sizeof(num) || strncmp(text + n, " kB", 3) ||
+	    (text[n + 3] != '\n' && text[n + 3] != '\0'))
+		return rf_error_set(err, 0, "expected `NUMBER kB`");
+	memcpy(num, text, n);
+	num[n] = '\0';
+	if (rf_parse_u64(num, 0, UINT64_MAX / 1024, &kb, err) < 0)
+		return -1;
+	*bytes = kb * 1024;
+	return 0;
+}

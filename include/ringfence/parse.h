@@ -35,6 +35,10 @@ int rf_parse_idlist(const char *s, rf_idset *out, rf_error *err);
 /* File mode: octal 1..7777, a leading 0 allowed ("1777", "0700"). */
 int rf_parse_mode(const char *s, unsigned *out, rf_error *err);
 
+/* A /proc/meminfo-style value, "   16318928 kB" (up to the end of the line),
+ * in bytes. */
+int rf_parse_kb(const char *text, uint64_t *bytes, rf_error *err);
+
 /* The exact SIZE text rf_parse_size reads back to v: the largest unit that
  * divides it ("64M", "1536K", "4097"), or `max_word` for RF_MAX. */
 const char *rf_size_text(uint64_t v, const char *max_word, char *buf, size_t len);
