@@ -50,11 +50,16 @@ static void print_version(void)
 
 	printf("ringfence %s\n", PACKAGE_VERSION);
 	printf("features: +cgroup2 +clone3 +seccomp (libseccomp %s) +caps (libcap-ng) "
-	       "+numa (libnuma) +json (%s)%s\n",
+	       "+numa +json (%s)%s%s\n",
 	       rf_seccomp_library_version(seccomp, sizeof(seccomp)),
 	       rf_json_library_version(json, sizeof(json)),
 #ifdef RF_WITH_SANITIZERS
-	       " +sanitizers"
+	       " +sanitizers",
+#else
+	       "",
+#endif
+#ifdef RF_STATIC_BINARY
+	       " +static"
 #else
 	       ""
 #endif

@@ -1,6 +1,6 @@
 /* NUMA placement: node and CPU sets checked against the machine, the
  * payload's memory policy, and per-node usage sampling from memory.numa_stat.
- * The only file that knows libnuma (its set_mempolicy() wrapper). */
+ * The only file that knows the kernel's memory-policy interface. */
 #include "config.h"
 
 #include <errno.h>
@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ringfence/cgroup.h"
@@ -24,23 +25,6 @@
 #define MPOL_F_RELATIVE_NODES (1 << 14)
 #endif
 
-/* A dynamically linked libnuma still runs its constructor, which reports
- * oddities by printing to stderr. The engine never prints: these replace
- * libnuma's weak defaults (declared in <numa.h>, which nothing else here needs). */
-void numa_error(char *where);
-void numa_warn(int num, char *fmt, ...);
-
-void numa_error(char *where)
-{
-	(void)where;
-}
-
-void numa_warn(int num, char *fmt, ...)
-{
-	(void)num;
-	(void)fmt;
-}
-
 #define NODE_DIR "/sys/devices/system/node"
 
 /* The machine's NUMA layout, read on first use from sysfs and
@@ -48,10 +32,12 @@ void numa_warn(int num, char *fmt, ...)
  * allocate on (nodes with memory, within its cpuset's mems). A kernel without
  * NUMA has no node directory: one node 0 holding everything.
  *
- * libnuma's library object would give the same sets, but its constructor
- * reads them at every start of every process linked with it, NUMA options or
- * not; this reads them only when a NUMA option or guard asks. From libnuma we
- * use the set_mempolicy() system call wrapper (<numaif.h>). */
+ * libnuma would give the same sets, but its library object reads them in a
+ * constructor at the start of every process linked with it, NUMA options or
+ * not (about 25 system calls), and its system call wrappers cannot be linked
+ * without that object. So ringfence reads the sets only when a NUMA option or
+ * guard asks, and calls set_mempolicy(2) itself; from libnuma it takes the
+ * kernel interface's constants (<numaif.h>). */
 typedef struct topology {
 	bool numa;
 	rf_idset configured, usable;
@@ -302,9 +288,10 @@ int rf_numa_apply(const rf_mempolicy *mp, rf_error *err)
 		return rf_error_set(err, EINVAL, "unknown memory policy flags %#x", mp->flags);
 	/* maxnode counts one past the mask, as the kernel's get_nodes() expects. */
 	if (mp->mode == RF_MPOL_LOCAL)
-		r = set_mempolicy(mode | (int)mp->flags, NULL, 0);
+		r = syscall(SYS_set_mempolicy, mode | (int)mp->flags, NULL, 0UL);
 	else
-		r = set_mempolicy(mode | (int)mp->flags, mp->nodes.bits, RF_MAX_IDS + 1);
+		r = syscall(SYS_set_mempolicy, mode | (int)mp->flags, mp->nodes.bits,
+			    (unsigned long)RF_MAX_IDS + 1);
 	if (r < 0)
 		return rf_error_set(err, errno, "set_mempolicy(%s, nodes %s)", mode_name(mp->mode),
 				    FMT_IDS(&mp->nodes));

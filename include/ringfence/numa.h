@@ -1,5 +1,5 @@
 /* NUMA placement: node/CPU sets checked against the machine, the payload's
- * memory policy, and per-node usage sampling. Only numa.c knows libnuma. */
+ * memory policy, and per-node usage sampling. */
 #ifndef RINGFENCE_NUMA_H
 #define RINGFENCE_NUMA_H
 

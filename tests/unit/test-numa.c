@@ -5,6 +5,7 @@
 
 #include <numaif.h>
 #include <string.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -212,7 +213,7 @@ static void mpol_child(const struct case_mpol *c)
 		fprintf(stderr, "accepted, expected \"%s\"\n", c->err);
 		_exit(1);
 	}
-	if (get_mempolicy(&mode, mask, RF_MAX_IDS + 1, NULL, 0) < 0)
+	if (syscall(SYS_get_mempolicy, &mode, mask, (unsigned long)RF_MAX_IDS + 1, NULL, 0UL) < 0)
 		_exit(2);
 	mode &= ~(MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES);
 	if (mode != c->want_mode) {
