@@ -3,15 +3,19 @@
  * /etc may differ), the identity switch and --chdir in the child, and the
  * environment vector.
  *
+ * Names are looked up in the host's /etc/passwd and /etc/group, read directly
+ * (src/passwd.c), not through getpwnam() and NSS: a static binary cannot load
+ * NSS modules. A user or group that only a directory service (LDAP, sssd)
+ * knows is given by number; the error for an unknown name says so.
+ *
  * The environment is literal: --clearenv starts from nothing (not even PATH),
  * --setenv/--unsetenv apply in order, and --user does not set HOME, USER or
  * LOGNAME; a payload that needs them gets them with --setenv. */
 #include "config.h"
 
 #include <errno.h>
-#include <grp.h>
+#include <grp.h>                 /* setgroups() only */
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,66 +25,67 @@
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
-
-/* (uid_t)-1 means "unchanged" to the set*id calls, so it is no id. */
-#define ID_MAX ((uint64_t)UINT32_MAX - 1)
+#include "ringfence/passwd.h"
 
 static bool all_digits(const char *s)
 {
 	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
-/* getpw*() and getgr*() return NULL with errno 0, ENOENT, ESRCH, EBADF or
- * EPERM for "no such entry"; anything else is a lookup failure. */
-static bool lookup_failed(void)
-{
-	return errno && errno != ENOENT && errno != ESRCH && errno != EBADF && errno != EPERM;
-}
-
 static int resolve_user(const char *s, uid_t *uid, gid_t *gid, rf_error *err)
 {
-	struct passwd *pw;
+	rf_passwd_user pw;
+	rf_error lookup = { 0 };
 	uint64_t v;
+	int rc;
 
 	if (all_digits(s)) {
-		if (rf_parse_u64(s, 0, ID_MAX, &v, err) < 0)
+		if (rf_parse_u64(s, 0, RF_PASSWD_ID_MAX, &v, err) < 0)
 			return rf_error_prefix(err, "uid");
-		/* A uid without a passwd entry is allowed; its group is its own number. */
-		errno = 0;
-		pw = getpwuid((uid_t)v);
-		if (!pw && lookup_failed())
-			return rf_error_set(err, errno, "look up uid %s", s);
+		/* A uid without a passwd entry is allowed; its group is its own
+		 * number. So is one on a host without /etc/passwd at all. */
+		rc = rf_passwd_user_by_uid(RF_PASSWD_FILE, (uid_t)v, &pw, &lookup);
+		if (rc < 0 && lookup.errnum != ENOENT) {
+			if (err)
+				*err = lookup;
+			return rf_error_prefix(err, "look up uid %s", s);
+		}
 		*uid = (uid_t)v;
-		*gid = pw ? pw->pw_gid : (gid_t)v;
+		*gid = rc > 0 ? pw.gid : (gid_t)v;
 		return 0;
 	}
-	errno = 0;
-	pw = getpwnam(s);
-	if (!pw)
-		return rf_error_set(err, lookup_failed() ? errno : 0,
-				    "unknown user `%s` (expected a user name or a uid)", s);
-	*uid = pw->pw_uid;
-	*gid = pw->pw_gid;
+	rc = rf_passwd_user_by_name(RF_PASSWD_FILE, s, &pw, err);
+	if (rc < 0)
+		return rf_error_prefix(err, "look up user `%s`", s);
+	if (!rc)
+		return rf_error_set(err, 0, "unknown user `%s` (not in " RF_PASSWD_FILE "; "
+				    "expected a user name or a uid; users from a directory "
+				    "service such as LDAP or sssd are given by number, "
+				    "e.g. --user \"$(id -u %s)\")", s, s);
+	*uid = pw.uid;
+	*gid = pw.gid;
 	return 0;
 }
 
 static int resolve_group(const char *s, gid_t *gid, rf_error *err)
 {
-	struct group *gr;
 	uint64_t v;
+	int rc;
 
 	if (all_digits(s)) {
-		if (rf_parse_u64(s, 0, ID_MAX, &v, err) < 0)
+		if (rf_parse_u64(s, 0, RF_PASSWD_ID_MAX, &v, err) < 0)
 			return rf_error_prefix(err, "gid");
 		*gid = (gid_t)v;
 		return 0;
 	}
-	errno = 0;
-	gr = getgrnam(s);
-	if (!gr)
-		return rf_error_set(err, lookup_failed() ? errno : 0,
-				    "unknown group `%s` (expected a group name or a gid)", s);
-	*gid = gr->gr_gid;
+	rc = rf_passwd_group_by_name(RF_GROUP_FILE, s, gid, err);
+	if (rc < 0)
+		return rf_error_prefix(err, "look up group `%s`", s);
+	if (!rc)
+		return rf_error_set(err, 0, "unknown group `%s` (not in " RF_GROUP_FILE "; "
+				    "expected a group name or a gid; groups from a directory "
+				    "service such as LDAP or sssd are given by number, "
+				    "e.g. \"$(getent group %s | cut -d: -f3)\")", s, s);
 	return 0;
 }
 

@@ -253,8 +253,12 @@ static const struct user_case user_cases[] = {
 	{ "", 0, 0, "`` is not a user (expected USER or UID, optionally :GROUP or :GID)" },
 	{ ":0", 0, 0, "`:0` is not a user" },
 	{ "0:", 0, 0, "`0:` is not a user" },
-	{ "no-such-user-rf", 0, 0, "unknown user `no-such-user-rf` (expected a user name or a uid)" },
-	{ "root:no-such-group-rf", 0, 0, "unknown group `no-such-group-rf` (expected a group name or a gid)" },
+	{ "no-such-user-rf", 0, 0, "unknown user `no-such-user-rf` (not in /etc/passwd; expected "
+	  "a user name or a uid; users from a directory service such as LDAP or sssd are given "
+	  "by number, e.g. --user \"$(id -u no-such-user-rf)\")" },
+	{ "root:no-such-group-rf", 0, 0, "unknown group `no-such-group-rf` (not in /etc/group; "
+	  "expected a group name or a gid; groups from a directory service such as LDAP or sssd "
+	  "are given by number, e.g. \"$(getent group no-such-group-rf | cut -d: -f3)\")" },
 	{ "4294967295", 0, 0, "uid: `4294967295` is out of range" },
 	{ "0:4294967295", 0, 0, "gid: `4294967295` is out of range" },
 	{ "-1", 0, 0, "unknown user `-1`" },

@@ -50,10 +50,11 @@ status_field() {	# status_field NAME: the field from the payload's /proc/self/st
 	requires root cgroup2
 	rf_run run --user no-such-user-rf -- true
 	expect_status 125
-	expect_stderr_contains "unknown user \`no-such-user-rf\`"
+	expect_stderr_contains "unknown user \`no-such-user-rf\` (not in /etc/passwd;"
+	expect_stderr_contains '--user "$(id -u no-such-user-rf)"'
 	rf_run run --user 1000:no-such-group-rf -- true
 	expect_status 125
-	expect_stderr_contains "unknown group \`no-such-group-rf\`"
+	expect_stderr_contains "unknown group \`no-such-group-rf\` (not in /etc/group;"
 	rf_run run --groups 1,,2 -- true
 	expect_status 125
 	expect_stderr_contains "is not a group list"
