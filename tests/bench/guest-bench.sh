@@ -3,6 +3,7 @@
 # `make bench`, or natively). Prints, side by side, the median wall time of
 # RUNS runs of each command and its ratio to `env true` and to bwrap, the
 # supervisor's peak RSS, and the delay from an OOM kill to ringfence's exit.
+# `ringfence --version` says whether the binary under test is static.
 # Measurements, not assertions: nothing here fails on a slow result.
 set -u
 RUNS=${RUNS:-21}
@@ -48,6 +49,7 @@ ratio() {
 }
 
 echo "ringfence benchmark: median of $RUNS runs each ($(uname -r), $(nproc) CPUs)"
+"$RINGFENCE" --version | sed -n 's/^features: /ringfence features: /p'
 row "env true" env true
 row "ringfence run --memory 64M --pids 64 true" "$RINGFENCE" run -q --memory 64M --pids 64 -- true
 if command -v bwrap >/dev/null; then
@@ -75,14 +77,21 @@ for name in "env true" "ringfence run --memory 64M --pids 64 true" "bwrap --bind
 done
 echo "targets: ringfence run <= 1.3x env true; --unshare pid,mount,ipc,uts <= 0.6x bwrap"
 
-# Peak RSS (rusage reports the largest of the command and what it waited for:
-# for ringfence, the supervisor, since `true` is smaller). env true is the
-# floor any dynamically linked program pays for libc.
-maxrss() {
-	rusage "$@" 2>&1 >/dev/null | sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p'
+# Peak RSS: the supervisor's own high-water mark (VmHWM at its exit, read by
+# the rusage helper while it is stopped there), without the payload it starts;
+# env true's the same way. The payload here is busybox `true`, whose own
+# resident set is about the size of env's.
+self_hwm() {
+	rusage "$@" 2>&1 >/dev/null | sed -n 's/.*self_hwm_kb=\([0-9-]*\).*/\1/p'
 }
-printf '\npeak RSS: ringfence run %s KiB, env true %s KiB (target <= 1536 KiB)\n' \
-	"$(maxrss "$RINGFENCE" run -q --memory 64M --pids 64 -- true)" "$(maxrss env true)"
+printf '\npeak RSS of the supervisor (target <= 1536 KiB):\n'
+printf '  %-52s %6s KiB\n' "env true (env itself)" "$(self_hwm env true)" \
+	"ringfence run --memory 64M --pids 64 true" \
+	"$(self_hwm "$RINGFENCE" run -q --memory 64M --pids 64 -- true)" \
+	"ringfence run --unshare pid,mount,ipc,uts true" \
+	"$(self_hwm "$RINGFENCE" run -q --unshare pid,mount,ipc,uts -- true)" \
+	"ringfence run --seccomp default true" \
+	"$(self_hwm "$RINGFENCE" run -q --seccomp default -- true)"
 
 # OOM kill -> ringfence exit: the kernel stamps its oom-kill record with
 # CLOCK_MONOTONIC; rusage prints the same clock when ringfence has exited.
