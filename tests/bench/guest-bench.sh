@@ -77,32 +77,40 @@ for name in "env true" "ringfence run --memory 64M --pids 64 true" "bwrap --bind
 done
 echo "targets: ringfence run <= 1.3x env true; --unshare pid,mount,ipc,uts <= 0.6x bwrap"
 
-# Peak RSS: the supervisor's own high-water mark (VmHWM at its exit, read by
-# the rusage helper while it is stopped there), without the payload it starts;
-# env true's the same way. The payload here is busybox `true`, whose own
-# resident set is about the size of env's.
-self_hwm() {
-	rusage "$@" 2>&1 >/dev/null | sed -n 's/.*self_hwm_kb=\([0-9-]*\).*/\1/p'
+# Peak RSS (rusage: the largest resident set among a command and the
+# descendants it waited for). With nop, a libc-free payload of a page or two,
+# that is ringfence's own processes: the supervisor, and its child before the
+# exec. env true (a dynamically linked env, then busybox true) for scale.
+maxrss() {
+	rusage "$@" 2>&1 >/dev/null | sed -n 's/.*maxrss_kb=\([0-9]*\).*/\1/p'
 }
-printf '\npeak RSS of the supervisor (target <= 1536 KiB):\n'
-printf '  %-52s %6s KiB\n' "env true (env itself)" "$(self_hwm env true)" \
-	"ringfence run --memory 64M --pids 64 true" \
-	"$(self_hwm "$RINGFENCE" run -q --memory 64M --pids 64 -- true)" \
-	"ringfence run --unshare pid,mount,ipc,uts true" \
-	"$(self_hwm "$RINGFENCE" run -q --unshare pid,mount,ipc,uts -- true)" \
-	"ringfence run --seccomp default true" \
-	"$(self_hwm "$RINGFENCE" run -q --seccomp default -- true)"
+printf '\npeak RSS (target for ringfence <= 1536 KiB):\n'
+printf '  %-52s %6s KiB\n' "env true" "$(maxrss env true)" \
+	"ringfence run --memory 64M --pids 64 nop" \
+	"$(maxrss "$RINGFENCE" run -q --memory 64M --pids 64 -- nop)" \
+	"ringfence run --unshare pid,mount,ipc,uts nop" \
+	"$(maxrss "$RINGFENCE" run -q --unshare pid,mount,ipc,uts -- nop)" \
+	"ringfence run --seccomp default nop" \
+	"$(maxrss "$RINGFENCE" run -q --seccomp default -- nop)"
 
-# OOM kill -> ringfence exit: the kernel stamps its oom-kill record with
-# CLOCK_MONOTONIC; rusage prints the same clock when ringfence has exited.
-if [ -r /dev/kmsg ] && command -v memhog >/dev/null; then
+# OOM kill -> ringfence exit: the kernel's oom-kill record carries the
+# kernel log's timestamp, rusage prints CLOCK_MONOTONIC when ringfence has
+# exited. The two clocks drift apart (by milliseconds under TCG), so each run
+# first writes a mark to the log and learns the offset between them.
+kmsg_stamp() { # the newest record matching $1: its timestamp in us
+	timeout 1 cat /dev/kmsg 2>/dev/null | awk -F'[,;]' -v re="$1" '$0 ~ re { t = $3 } END { print t }'
+}
+if [ -w /dev/kmsg ] && command -v memhog >/dev/null; then
 	delays=()
 	for i in 1 2 3 4 5; do
+		mark=$(rusage --kmsg-mark 2>&1 | sed -n 's/^mark_mono_us=//p')
+		mark_us=$(kmsg_stamp 'rusage: clock mark')
 		end=$(rusage "$RINGFENCE" run -q --memory 32M -- memhog 128M 2>&1 >/dev/null |
 			sed -n 's/.*end_mono_us=\([0-9]*\).*/\1/p')
-		# The newest oom-kill record is this run's: field 3 is its timestamp.
-		kill_us=$(timeout 1 cat /dev/kmsg 2>/dev/null | awk -F'[,;]' '/oom-kill:/ { t = $3 } END { print t }')
-		[ -n "$end" ] && [ -n "$kill_us" ] && delays+=("$(((end - kill_us) / 1000))")
+		kill_us=$(kmsg_stamp 'oom-kill:')
+		[ -n "$mark" ] && [ -n "$mark_us" ] && [ -n "$end" ] && [ -n "$kill_us" ] &&
+			delays+=("$(awk -v e="$end" -v k="$kill_us" -v m="$mark" -v mk="$mark_us" \
+				'BEGIN { printf "%.1f", (e - (k - (mk - m))) / 1000 }')")
 	done
 	printf 'OOM kill -> ringfence exit: %s ms (5 runs)\n' "${delays[*]:-?}"
 fi
