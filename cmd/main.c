@@ -58,7 +58,9 @@ static void print_version(void)
 #else
 	       "",
 #endif
-#ifdef RF_STATIC_BINARY
+#if defined(RF_STATIC_PIE)
+	       " +static-pie"
+#elif defined(RF_STATIC_BINARY)
 	       " +static"
 #else
 	       ""
