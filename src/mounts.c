@@ -13,11 +13,14 @@
  *     in the tree it changes and the tmpfs mounts do not exist yet, so both
  *     stay writable (a bind copies the per-mount read-only flag of its source,
  *     so binding after a read-only root would give read-only binds).
- *  4. The --tmpfs/--bind/--ro-bind mounts are placed in the order given; a
+ *  4. A new ipc namespace gets a fresh /dev/mqueue and a private /dev/shm,
+ *     writable under --ro-root and beneath the sandbox's own mounts.
+ *  5. The --tmpfs/--bind/--ro-bind mounts are placed in the order given; a
  *     missing mount point is created only inside an earlier --tmpfs.
- *  5. A new pid namespace gets a fresh /proc, a new cgroup namespace a fresh,
- *     read-only cgroup2 (rooted at the leaf).
- *  6. The inherited working directory is entered again by path.
+ *  6. A new pid namespace gets a fresh /proc, with the parts that reach the
+ *     host read-only or hidden; a new cgroup namespace a fresh, read-only
+ *     cgroup2 (rooted at the leaf).
+ *  7. The inherited working directory is entered again by path.
  *
  * Kernels before 5.12 lack mount_setattr(); there the read-only flag is set
  * one mount at a time with mount(MS_REMOUNT | MS_BIND), walking mountinfo. */
@@ -442,12 +445,98 @@ static int place(const rf_isolation *iso, size_t i, const struct tree *t, rf_err
 
 /* ---- kernel filesystems ---------------------------------------------- */
 
-static int mount_proc(rf_error *err)
+/* The fresh /proc shows the pid namespace's processes, but most of the rest
+ * of procfs is the host's, whatever the namespaces. As runc does for its
+ * containers: read-only where a write reaches the host, hidden where a read
+ * reveals it. Paths this kernel lacks are skipped. */
+static const char *const proc_read_only[] = {
+	"/proc/sys",            /* sysctls, most host-wide: vm.panic_on_oom, kernel.* */
+	"/proc/sysrq-trigger",  /* one write reboots, crashes or OOM-kills the host */
+	"/proc/irq",            /* the host's interrupt affinities */
+	"/proc/bus",            /* config space of the host's PCI and USB devices */
+	"/proc/fs",             /* host filesystem and nfsd knobs */
+};
+
+static const char *const proc_hidden[] = {
+	"/proc/kcore",          /* the host's physical memory as a core file */
+	"/proc/keys",           /* every key on the host the reader may view */
+	"/proc/timer_list",     /* the host's timers, naming their tasks */
+	"/proc/sched_debug",    /* every host task, by name, with scheduler state */
+	"/proc/latency_stats",  /* host-wide latency records */
+	"/proc/acpi",           /* firmware tables and power knobs */
+	"/proc/scsi",           /* the host's SCSI devices; a write rescans them */
+};
+
+/* The path bound onto itself, then read-only (with what is mounted below). */
+static int proc_make_read_only(const char *path, rf_error *err)
 {
+	int r;
+
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
+		return rf_error_set(err, errno, "bind `%s` onto itself", path);
+	r = tree_ro(-1, path, 0, err);
+	if (r == 1)
+		r = tree_ro_legacy(path, 0, err);
+	return r;
+}
+
+/* A file covered by /dev/null (an O_PATH fd opened while the caller's /dev was
+ * still in view), a directory by an empty read-only tmpfs. */
+static int proc_hide(const char *path, bool dir, int devnull, rf_error *err)
+{
+	char src[64];
+
+	if (dir) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+			  "size=4k,mode=0555") < 0)
+			return rf_error_set(err, errno, "hide `%s` under an empty tmpfs", path);
+		return 0;
+	}
+	snprintf(src, sizeof(src), "/proc/self/fd/%d", devnull);
+	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+		return rf_error_set(err, errno, "hide `%s` under /dev/null", path);
+	return 0;
+}
+
+static int mount_proc(int devnull, rf_error *err)
+{
+	struct stat st;
+
 	/* nosuid, nodev, noexec: procfs holds no programs or devices, and in a
 	 * user namespace proc may only be mounted as restricted as the caller's. */
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return rf_error_set(err, errno, "mount a fresh `/proc`");
+	for (size_t i = 0; i < RF_ARRAY_SIZE(proc_read_only); i++)
+		if (lstat(proc_read_only[i], &st) == 0 &&
+		    proc_make_read_only(proc_read_only[i], err) < 0)
+			return -1;
+	for (size_t i = 0; i < RF_ARRAY_SIZE(proc_hidden); i++)
+		if (lstat(proc_hidden[i], &st) == 0 &&
+		    proc_hide(proc_hidden[i], S_ISDIR(st.st_mode), devnull, err) < 0)
+			return -1;
+	return 0;
+}
+
+/* System V IPC and POSIX message queues follow the ipc namespace, but queues
+ * are reached through an mqueue mount and POSIX shared memory through the
+ * /dev/shm tmpfs, and the caller's are shared with the host. A fresh mqueue
+ * shows the new namespace's queues; a private /dev/shm keeps shared memory
+ * among the payload's processes, its pages charged to the leaf like any
+ * tmpfs. nosuid, nodev, noexec: both hold data, never programs or devices.
+ * Only where the caller's view has the directory: /dev is the caller's
+ * devtmpfs, and a directory made there would show up on the host. Placed
+ * before the sandbox's own mounts, so --tmpfs /dev/shm still wins. */
+static int mount_ipc(rf_error *err)
+{
+	const unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+	struct stat st;
+
+	if (stat("/dev/mqueue", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    mount("mqueue", "/dev/mqueue", "mqueue", flags, NULL) < 0 && errno != ENODEV)
+		return rf_error_set(err, errno, "mount a fresh `/dev/mqueue`");
+	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
+	    mount("shm", "/dev/shm", "tmpfs", flags, "mode=1777") < 0)
+		return rf_error_set(err, errno, "mount a private tmpfs on `/dev/shm`");
 	return 0;
 }
 
@@ -509,6 +598,7 @@ static int reenter_cwd(rf_error *err)
 int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 {
 	cleanup_free struct tree *t = NULL;
+	cleanup_close int devnull = -1;
 	int rc = -1;
 
 	if (!(ns_flags & CLONE_NEWNS))
@@ -520,6 +610,11 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 		return rf_error_set(err, ENOMEM, "allocate the mount list");
 	for (size_t i = 0; i < iso->n_mounts; i++)
 		t[i].fd = -1;
+	if (ns_flags & CLONE_NEWPID) {
+		devnull = open("/dev/null", O_PATH | O_CLOEXEC);
+		if (devnull < 0)
+			return rf_error_set(err, errno, "open `/dev/null`");
+	}
 
 	if (clone_sources(iso, t, err) < 0)
 		goto out;
@@ -529,10 +624,12 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 		if (r < 0 || (r == 1 && tree_ro_legacy("/", 0, err) < 0))
 			goto out;
 	}
+	if ((ns_flags & CLONE_NEWIPC) && mount_ipc(err) < 0)
+		goto out;
 	for (size_t i = 0; i < iso->n_mounts; i++)
 		if (place(iso, i, &t[i], err) < 0)
 			goto out;
-	if ((ns_flags & CLONE_NEWPID) && mount_proc(err) < 0)
+	if ((ns_flags & CLONE_NEWPID) && mount_proc(devnull, err) < 0)
 		goto out;
 	if ((ns_flags & CLONE_NEWCGROUP) && mount_cgroup(err) < 0)
 		goto out;

@@ -171,6 +171,13 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 		iso->ns_flags |= CLONE_NEWNS;
 		rf_debug(diag, "adding a mount namespace for the pid namespace's /proc");
 	}
+	/* Likewise an ipc namespace, whose POSIX queues and shared memory are
+	 * reached through /dev/mqueue and /dev/shm (rf_mounts_apply). */
+	if ((iso->ns_flags & CLONE_NEWIPC) && !(iso->ns_flags & CLONE_NEWNS)) {
+		iso->ns_flags |= CLONE_NEWNS;
+		rf_debug(diag, "adding a mount namespace for the ipc namespace's /dev/shm "
+			 "and /dev/mqueue");
+	}
 	if (iso->hostname && (!*iso->hostname || strlen(iso->hostname) > HOST_NAME_MAX))
 		return rf_error_set(err, 0, "--hostname `%s`: expected 1 to %d characters",
 				    iso->hostname, HOST_NAME_MAX);

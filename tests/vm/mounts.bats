@@ -161,3 +161,52 @@ mount_count() {
 		_rf_fail "/proc flags: ${lines[0]}"
 	((${lines[1]} <= 4))
 }
+
+@test "--unshare pid: the fresh /proc keeps the host's knobs read-only and hides its secrets" {
+	requires root cgroup2
+	rf_run run --unshare pid -- sh -c '
+		echo 1 > /proc/sys/vm/drop_caches && echo "sysctl written"
+		echo h > /proc/sysrq-trigger && echo "sysrq written"
+		cat /proc/sys/vm/overcommit_memory
+		test -c /proc/kcore && echo "kcore is /dev/null"
+		test -c /proc/keys && echo "keys is /dev/null"
+		true'
+	expect_status 0
+	expect_stderr_contains "Read-only file system"
+	expect_output_not_contains "sysctl written"
+	expect_output_not_contains "sysrq written"
+	# Reading stays possible: sysctls are how programs learn about the host.
+	[[ ${lines[0]} == "$(cat /proc/sys/vm/overcommit_memory)" ]] || _rf_fail "sysctl not readable"
+	expect_line "kcore is /dev/null"
+	expect_line "keys is /dev/null"
+	# The caller's /proc is untouched.
+	! grep -q " /proc/sys \| /proc/kcore " /proc/self/mountinfo || _rf_fail "a /proc mount leaked out"
+	[[ -w /proc/sys/vm/drop_caches ]]
+}
+
+@test "--unshare ipc: /dev/shm and /dev/mqueue of its own, writable even under --ro-root" {
+	requires root cgroup2
+	local tag=rf-ipc-$$
+	touch "/dev/shm/$tag-outside"
+	rf_run run --unshare ipc --ro-root -- sh -c "
+		ls /dev/shm; touch /dev/shm/$tag-inside && echo written
+		stat -c 'mqueue dev %d' /dev/mqueue; grep -c ' /dev/mqueue .* mqueue ' /proc/self/mountinfo"
+	rm -f "/dev/shm/$tag-outside"
+	expect_status 0
+	expect_output_not_contains "$tag-outside"
+	expect_output_contains written
+	[[ ! -e /dev/shm/$tag-inside ]] || _rf_fail "a file made in the sandbox's /dev/shm is visible outside"
+	# A fresh mqueue mount is a new superblock: its device differs.
+	expect_output_not_contains "mqueue dev $(stat -c %d /dev/mqueue)"
+	expect_output_contains "mqueue dev "
+}
+
+@test "--unshare ipc brings a mount namespace; a --tmpfs on /dev/shm still wins" {
+	requires root cgroup2
+	rf_run run --unshare ipc -- readlink /proc/self/ns/mnt
+	expect_status 0
+	[[ $output != "$(readlink /proc/self/ns/mnt)" ]] || _rf_fail "no mount namespace of its own"
+	rf_run run --unshare ipc --tmpfs /dev/shm:size=1M -- sh -c 'df -k /dev/shm | tail -1'
+	expect_status 0
+	[[ $output == *" 1024 "* ]] || _rf_fail "/dev/shm is not the 1M --tmpfs: $output"
+}
