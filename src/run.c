@@ -24,7 +24,8 @@
  *      `sync`                                  (never outlive the supervisor)
  *   2. unshare(CLONE_NEWCGROUP)                (only now is it in the leaf, so the
  *                                               namespace is rooted at the leaf)
- *   3. mounts: private propagation, tmpfs, binds, read-only root, /proc, cgroupfs
+ *   3. mounts: private propagation, binds, read-only root, ipc, tmpfs and
+ *      binds placed, /proc, cgroupfs           (order: mounts.c)
  *   4. hostname, loopback up                   (needs CAP_SYS_ADMIN / CAP_NET_ADMIN)
  *   5. pid namespace: become init, fork the payload, close all but the `msg`
  *      pipe; the rest runs in the payload
@@ -36,9 +37,11 @@
  *   9. seccomp                                 (last: setup syscalls stay allowed)
  *  10. unblock signals, close every fd but 0-2 (and --preserve-fds), exec
  *
- * The supervisor meanwhile blocks SIGCHLD and the signals it forwards
- * (INT, TERM, HUP, QUIT; not a terminal's INT or QUIT when the child is in
- * the supervisor's process group and got them too) and waits on a signalfd,
+ * The supervisor blocks SIGCHLD and the signals it forwards (INT, TERM, HUP,
+ * QUIT; not a terminal's INT or QUIT when the child is in the supervisor's
+ * process group and got them too) before it makes the leaf, so a signal
+ * during setup waits for the payload instead of stranding an empty leaf,
+ * and waits on a signalfd,
  * a timerfd for --timeout, and POLLPRI on memory.events (per-node usage is
  * sampled then and every 250 ms).
  * When the child is reaped: leftover processes of the leaf are killed with
@@ -430,7 +433,10 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 	envp = rf_env_build(&plan->proc, environ, err);
 	if (!envp)
 		goto out;
-	if (make_leaf(&rs, err) < 0)
+	/* Signals first: a Ctrl-C while the leaf is being made waits in the
+	 * signalfd and reaches the payload, instead of killing the supervisor
+	 * half-way and leaving an empty leaf for the next run's sweep. */
+	if (block_signals(&rs, err) < 0 || make_leaf(&rs, err) < 0)
 		goto out;
 	snprintf(v->cgroup, sizeof(v->cgroup), "%s", rs.leaf.rel);
 	rs.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -439,7 +445,7 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 		goto out;
 	}
 	rs.kmsgfd = rf_kmsg_open();
-	if (block_signals(&rs, err) < 0 || make_pipes(&rs, err) < 0 || spawn(&rs, envp, err) < 0)
+	if (make_pipes(&rs, err) < 0 || spawn(&rs, envp, err) < 0)
 		goto out;
 	supervise(&rs, &v->o, &v->c);
 	read_messages(&rs, &v->o);
