@@ -35,6 +35,8 @@
 # $stderr, $lines, $stderr_lines, and remembers the command for diagnostics):
 #   rf_run ARGS...        run "$RINGFENCE" ARGS...   (run_rf is the same)
 #   run_cmd CMD ARGS...   run any command the same way
+#   rf_run -127 ARGS...   either, with bats' own status check first (bats warns
+#                         about an unchecked 127, "command not found")
 #   rf_show               print the last command, its status, stdout, stderr
 # Assertions; on failure each prints the command, status, stdout and stderr:
 #   expect_status N
@@ -217,9 +219,17 @@ requires() {
 
 RF_LAST_CMD=()
 
+bats_require_minimum_version 1.5.0
+
 run_cmd() {
+	local flags=(--separate-stderr)
+
+	if [[ ${1-} =~ ^-[0-9]+$ ]]; then
+		flags+=("$1")
+		shift
+	fi
 	RF_LAST_CMD=("$@")
-	run --separate-stderr "$@"
+	run "${flags[@]}" "$@"
 }
 
 rf_run() {
@@ -227,7 +237,11 @@ rf_run() {
 		echo "ringfence binary not found at $RINGFENCE (set RF_BUILDDIR or RINGFENCE)" >&2
 		return 1
 	fi
-	run_cmd "$RINGFENCE" "$@"
+	if [[ ${1-} =~ ^-[0-9]+$ ]]; then
+		run_cmd "$1" "$RINGFENCE" "${@:2}"
+	else
+		run_cmd "$RINGFENCE" "$@"
+	fi
 }
 
 run_rf() {

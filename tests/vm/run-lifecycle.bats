@@ -42,7 +42,7 @@ running() {
 
 @test "command not found exits 127, not executable exits 126" {
 	requires root cgroup2
-	rf_run run --report "$report" -- rf-no-such-command
+	rf_run -127 run --report "$report" -- rf-no-such-command
 	expect_status 127
 	expect_stderr_contains "ringfence: rf-no-such-command: command not found"
 	expect_json "$report" verdict launch-failed
