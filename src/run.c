@@ -98,6 +98,7 @@ typedef struct run_state {
 	int sigfd, timerfd, eventsfd, kmsgfd;
 	sigset_t old_mask;
 	bool mask_saved;
+	sigset_t early;          /* forwarded signals that came before the child */
 	rf_tty tty;
 	pid_t child;
 	struct timespec start;
@@ -245,6 +246,30 @@ static pid_t do_clone(run_state *rs, bool *in_leaf)
 	return (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
+/* The signals to forward are blocked from before the leaf is made. Those that
+ * came since (a Ctrl-C during setup) reached only us: the child does not exist
+ * yet to have its own copy. They are held here and sent on once it does. */
+static void hold_early_signals(run_state *rs)
+{
+	struct signalfd_siginfo si;
+
+	sigemptyset(&rs->early);
+	while (read(rs->sigfd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			sigaddset(&rs->early, (int)si.ssi_signo);
+}
+
+static void send_early_signals(run_state *rs, rf_outcome *o)
+{
+	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+	for (size_t i = 0; i < RF_ARRAY_SIZE(forwarded); i++)
+		if (sigismember(&rs->early, forwarded[i])) {
+			kill(rs->child, forwarded[i]);
+			o->forwarded_signal = forwarded[i];
+		}
+}
+
 static int spawn(run_state *rs, char **envp, rf_error *err)
 {
 	rf_child_ctx ctx = {
@@ -258,6 +283,7 @@ static int spawn(run_state *rs, char **envp, rf_error *err)
 
 	if (rs->plan->proc.tty && rf_tty_open(&rs->tty, STDIN_FILENO, err) < 0)
 		return -1;
+	hold_early_signals(rs);
 	clock_gettime(CLOCK_MONOTONIC, &rs->start);
 	rs->child = do_clone(rs, &in_leaf);
 	if (rs->child < 0)
@@ -358,6 +384,7 @@ static void supervise(run_state *rs, rf_outcome *o, rf_counters *c)
 
 	if (rs->plan->sup.timeout_ms)
 		arm_timer(rs, rs->plan->sup.timeout_ms);
+	send_early_signals(rs, o);
 	while (!reaped) {
 		int n = poll(fds, 3, SAMPLE_MS);
 
@@ -434,8 +461,9 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 	if (!envp)
 		goto out;
 	/* Signals first: a Ctrl-C while the leaf is being made waits in the
-	 * signalfd and reaches the payload, instead of killing the supervisor
-	 * half-way and leaving an empty leaf for the next run's sweep. */
+	 * signalfd and is sent on to the child (hold_early_signals), instead of
+	 * killing the supervisor half-way and leaving an empty leaf for the next
+	 * run's sweep. */
 	if (block_signals(&rs, err) < 0 || make_leaf(&rs, err) < 0)
 		goto out;
 	snprintf(v->cgroup, sizeof(v->cgroup), "%s", rs.leaf.rel);

@@ -78,6 +78,28 @@ running() {
 	[ "$(json_get "$report" wall_time_ms)" -lt 20000 ]
 }
 
+@test "a signal that comes while the leaf is being made reaches the command once it runs" {
+	requires root cgroup2 flock
+	"$RINGFENCE" run -q -- true   # the default parent exists from here on
+	# ringfence takes the parent's lock to sweep orphans before it makes its
+	# leaf: holding it keeps ringfence in its setup while the signal comes.
+	local lock st=0
+	exec {lock}<"$RF_PARENT"
+	flock -x "$lock"
+	"$RINGFENCE" run --report "$report" -- sleep 30 2>/dev/null &
+	local pid=$!
+	sleep 1
+	kill -TERM "$pid"
+	sleep 0.5
+	flock -u "$lock"
+	exec {lock}<&-
+	wait "$pid" || st=$?
+	[ "$st" -eq 143 ] || _rf_fail "status $st, expected 143 (the command killed by SIGTERM)"
+	expect_json "$report" verdict signaled
+	expect_json "$report" status.signal 15
+	[ "$(json_get "$report" wall_time_ms)" -lt 20000 ]
+}
+
 @test "SIGTERM, SIGINT, SIGHUP and SIGQUIT to ringfence reach the command" {
 	requires root cgroup2
 	local sig
