@@ -17,9 +17,10 @@
  *     writable under --ro-root and beneath the sandbox's own mounts.
  *  5. The --tmpfs/--bind/--ro-bind mounts are placed in the order given; a
  *     missing mount point is created only inside an earlier --tmpfs.
- *  6. A new pid namespace gets a fresh /proc, with the parts that reach the
- *     host read-only or hidden; a new cgroup namespace a fresh, read-only
- *     cgroup2 (rooted at the leaf).
+ *  6. A new pid namespace gets a fresh /proc. The parts of /proc and /sys
+ *     that reach the host are made read-only or hidden, after the sandbox's
+ *     own mounts so a bind cannot uncover them. A new cgroup namespace gets
+ *     a fresh, read-only cgroup2 (rooted at the leaf).
  *  7. The inherited working directory is entered again by path.
  *
  * Kernels before 5.12 lack mount_setattr(); there the read-only flag is set
@@ -445,26 +446,32 @@ static int place(const rf_isolation *iso, size_t i, const struct tree *t, rf_err
 
 /* ---- kernel filesystems ---------------------------------------------- */
 
-/* The fresh /proc shows the pid namespace's processes, but most of the rest
- * of procfs is the host's, whatever the namespaces. As runc does for its
- * containers: read-only where a write reaches the host, hidden where a read
- * reveals it. Paths this kernel lacks are skipped. */
-static const char *const proc_read_only[] = {
+/* /proc shows the pid namespace's processes, but most of the rest of procfs,
+ * and sysfs, are the host's whatever the namespaces. As runc does for its
+ * containers, in any mount namespace: read-only where a write reaches the
+ * host, hidden where a read reveals it. Paths this kernel lacks are skipped.
+ * A payload that keeps CAP_SYS_ADMIN could unmount these; the default
+ * capability set does not have it. */
+static const char *const host_read_only[] = {
 	"/proc/sys",            /* sysctls, most host-wide: vm.panic_on_oom, kernel.* */
 	"/proc/sysrq-trigger",  /* one write reboots, crashes or OOM-kills the host */
 	"/proc/irq",            /* the host's interrupt affinities */
 	"/proc/bus",            /* config space of the host's PCI and USB devices */
 	"/proc/fs",             /* host filesystem and nfsd knobs */
+	"/proc/asound",         /* the host's sound cards */
 };
 
-static const char *const proc_hidden[] = {
+static const char *const host_hidden[] = {
 	"/proc/kcore",          /* the host's physical memory as a core file */
 	"/proc/keys",           /* every key on the host the reader may view */
 	"/proc/timer_list",     /* the host's timers, naming their tasks */
+	"/proc/timer_stats",    /* the same, on kernels before 4.11 */
 	"/proc/sched_debug",    /* every host task, by name, with scheduler state */
 	"/proc/latency_stats",  /* host-wide latency records */
 	"/proc/acpi",           /* firmware tables and power knobs */
 	"/proc/scsi",           /* the host's SCSI devices; a write rescans them */
+	"/sys/firmware",        /* ACPI tables, DMI serial numbers, EFI variables */
+	"/sys/devices/virtual/powercap", /* energy counters: a power side channel */
 };
 
 /* The path bound onto itself, then read-only (with what is mounted below). */
@@ -498,21 +505,28 @@ static int proc_hide(const char *path, bool dir, int devnull, rf_error *err)
 	return 0;
 }
 
-static int mount_proc(int devnull, rf_error *err)
+static int mount_proc(rf_error *err)
 {
-	struct stat st;
-
 	/* nosuid, nodev, noexec: procfs holds no programs or devices, and in a
 	 * user namespace proc may only be mounted as restricted as the caller's. */
 	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return rf_error_set(err, errno, "mount a fresh `/proc`");
-	for (size_t i = 0; i < RF_ARRAY_SIZE(proc_read_only); i++)
-		if (lstat(proc_read_only[i], &st) == 0 &&
-		    proc_make_read_only(proc_read_only[i], err) < 0)
+	return 0;
+}
+
+/* host_read_only and host_hidden over the payload's view, fresh /proc or the
+ * caller's. */
+static int guard_host_files(int devnull, rf_error *err)
+{
+	struct stat st;
+
+	for (size_t i = 0; i < RF_ARRAY_SIZE(host_read_only); i++)
+		if (lstat(host_read_only[i], &st) == 0 &&
+		    proc_make_read_only(host_read_only[i], err) < 0)
 			return -1;
-	for (size_t i = 0; i < RF_ARRAY_SIZE(proc_hidden); i++)
-		if (lstat(proc_hidden[i], &st) == 0 &&
-		    proc_hide(proc_hidden[i], S_ISDIR(st.st_mode), devnull, err) < 0)
+	for (size_t i = 0; i < RF_ARRAY_SIZE(host_hidden); i++)
+		if (lstat(host_hidden[i], &st) == 0 &&
+		    proc_hide(host_hidden[i], S_ISDIR(st.st_mode), devnull, err) < 0)
 			return -1;
 	return 0;
 }
@@ -610,11 +624,9 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 		return rf_error_set(err, ENOMEM, "allocate the mount list");
 	for (size_t i = 0; i < iso->n_mounts; i++)
 		t[i].fd = -1;
-	if (ns_flags & CLONE_NEWPID) {
-		devnull = open("/dev/null", O_PATH | O_CLOEXEC);
-		if (devnull < 0)
-			return rf_error_set(err, errno, "open `/dev/null`");
-	}
+	devnull = open("/dev/null", O_PATH | O_CLOEXEC);
+	if (devnull < 0)
+		return rf_error_set(err, errno, "open `/dev/null`");
 
 	if (clone_sources(iso, t, err) < 0)
 		goto out;
@@ -629,7 +641,9 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 	for (size_t i = 0; i < iso->n_mounts; i++)
 		if (place(iso, i, &t[i], err) < 0)
 			goto out;
-	if ((ns_flags & CLONE_NEWPID) && mount_proc(devnull, err) < 0)
+	if ((ns_flags & CLONE_NEWPID) && mount_proc(err) < 0)
+		goto out;
+	if (guard_host_files(devnull, err) < 0)
 		goto out;
 	if ((ns_flags & CLONE_NEWCGROUP) && mount_cgroup(err) < 0)
 		goto out;

@@ -144,6 +144,22 @@ static int check_mount_order(const rf_isolation *iso, rf_error *err)
 	return 0;
 }
 
+/* The ipc namespace's own /dev/shm and /dev/mqueue are mounted before the
+ * sandbox's mounts (so --tmpfs /dev/shm wins); a bind over them brings the
+ * caller's back, shared with the host. Allowed, but said. */
+static void warn_ipc_binds(const rf_isolation *iso, const rf_diag *diag)
+{
+	for (size_t i = 0; i < iso->n_mounts; i++) {
+		const char *dst = iso->mounts[i].dst;
+
+		if (iso->mounts[i].kind != RF_MOUNT_TMPFS &&
+		    (path_covers(dst, "/dev/shm") || path_covers(dst, "/dev/mqueue")))
+			rf_warn(diag, "the bind on `%s` puts a /dev/shm or /dev/mqueue from "
+				"outside over the ipc namespace's own: POSIX shared memory or "
+				"message queues there are not private", dst);
+	}
+}
+
 int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
 	rf_isolation *iso = &plan->iso;
@@ -178,6 +194,8 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 		rf_debug(diag, "adding a mount namespace for the ipc namespace's /dev/shm "
 			 "and /dev/mqueue");
 	}
+	if (iso->ns_flags & CLONE_NEWIPC)
+		warn_ipc_binds(iso, diag);
 	if (iso->hostname && (!*iso->hostname || strlen(iso->hostname) > HOST_NAME_MAX))
 		return rf_error_set(err, 0, "--hostname `%s`: expected 1 to %d characters",
 				    iso->hostname, HOST_NAME_MAX);
