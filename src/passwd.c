@@ -27,8 +27,9 @@ struct entry {
 
 typedef bool (*match_fn)(const struct entry *e, const void *key);
 
-/* Split `line` in place at every ':'; true when it has exactly n fields. */
-static bool split(char *line, char **field, size_t n)
+/* Split `line` in place at every ':' into at most n fields; returns how many,
+ * or 0 when there are more. */
+static size_t split(char *line, char **field, size_t n)
 {
 	size_t i = 0;
 
@@ -37,11 +38,11 @@ static bool split(char *line, char **field, size_t n)
 		if (*p != ':')
 			continue;
 		if (i == n)
-			return false;
+			return 0;
 		*p = '\0';
 		field[i++] = p + 1;
 	}
-	return i == n;
+	return i;
 }
 
 /* An id field: a plain decimal number, never (uid_t)-1, never truncated. */
@@ -60,6 +61,7 @@ static bool parse_line(char *line, size_t len, bool group, struct entry *e)
 {
 	char *field[PASSWD_FIELDS];
 	uint32_t uid = 0, gid;
+	size_t n;
 
 	if (memchr(line, '\0', len))
 		return false;
@@ -69,7 +71,11 @@ static bool parse_line(char *line, size_t len, bool group, struct entry *e)
 		line++;
 	if (!*line || *line == '#' || *line == '+' || *line == '-')
 		return false;
-	if (!split(line, field, group ? GROUP_FIELDS : PASSWD_FIELDS) || !*field[0])
+	n = split(line, field, group ? GROUP_FIELDS : PASSWD_FIELDS);
+	/* A group line may end before its member list (`wheel:x:10`), as glibc
+	 * and runc read it. */
+	if (!(group ? n == GROUP_FIELDS || n == GROUP_FIELDS - 1 : n == PASSWD_FIELDS) ||
+	    !*field[0])
 		return false;
 	if (group ? !parse_id(field[2], &gid)
 		  : (!parse_id(field[2], &uid) || !parse_id(field[3], &gid)))

@@ -93,6 +93,7 @@ static const struct fixture fixtures[] = {
 	  "bad:x:nope:\n"
 	  "bad:x:70:\n"
 	  "short:x:60\n"
+	  "tiny:x\n"
 	  "long:x:61:a:b\n"
 	  ":x:62:\n"
 	  "ovf:x:4294967296:\n"
@@ -272,7 +273,8 @@ static const struct lookup_case lookup_cases[] = {
 	{ "group", GROUP, "+staff", 0, NONE, 0, 0, 0 },
 	{ "group", GROUP, "# staff", 0, NONE, 0, 0, 0 },
 	{ "group", GROUP, "bad", 0, FOUND, 0, 70, 0 },
-	{ "group", GROUP, "short", 0, NONE, 0, 0, 0 },
+	{ "group", GROUP, "short", 0, FOUND, 0, 60, 0 },
+	{ "group", GROUP, "tiny", 0, NONE, 0, 0, 0 },
 	{ "group", GROUP, "long", 0, NONE, 0, 0, 0 },
 	{ "group", GROUP, "ovf", 0, NONE, 0, 0, 0 },
 	{ "group", GROUP, "nomembers", 0, FOUND, 0, 63, 0 },
