@@ -238,7 +238,7 @@ int rf_numa_node_meminfo(unsigned node, uint64_t *total, uint64_t *free_bytes, r
 	if (!free_bytes)
 		free_bytes = &ignored_free;
 	if (!rf_idset_has(&topo()->configured, node))
-		return rf_error_set(err, ENOENT, "node %u is not online (online nodes: %s)", node,
+		return rf_error_set(err, 0, "node %u is not online (online nodes: %s)", node,
 				    FMT_IDS(&topo()->configured));
 	if (!topo()->numa) {
 		long pages = sysconf(_SC_PHYS_PAGES), freep = sysconf(_SC_AVPHYS_PAGES);

@@ -6,8 +6,16 @@ void _start(void);
 
 void _start(void)
 {
-	__asm__ volatile("mov $60, %eax\n\t"  /* exit(0) on x86-64 */
+#if defined(__x86_64__)
+	__asm__ volatile("mov $60, %eax\n\t"  /* exit(0) */
 			 "xor %edi, %edi\n\t"
 			 "syscall");
+#elif defined(__aarch64__)
+	__asm__ volatile("mov x8, #93\n\t"    /* exit(0) */
+			 "mov x0, #0\n\t"
+			 "svc #0");
+#else
+#error "nop: add this architecture's exit(0) system call"
+#endif
 	__builtin_unreachable();
 }

@@ -40,6 +40,7 @@ static int kmsg_mark(void)
 	t0 = mono_us();
 	if (write(fd, mark, sizeof(mark) - 1) < 0) {
 		perror("rusage: write /dev/kmsg");
+		close(fd);
 		return 2;
 	}
 	t1 = mono_us();
