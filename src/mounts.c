@@ -475,7 +475,7 @@ static const char *const host_hidden[] = {
 };
 
 /* The path bound onto itself, then read-only (with what is mounted below). */
-static int proc_make_read_only(const char *path, rf_error *err)
+static int make_read_only_in_place(const char *path, rf_error *err)
 {
 	int r;
 
@@ -489,7 +489,7 @@ static int proc_make_read_only(const char *path, rf_error *err)
 
 /* A file covered by /dev/null (an O_PATH fd opened while the caller's /dev was
  * still in view), a directory by an empty read-only tmpfs. */
-static int proc_hide(const char *path, bool dir, int devnull, rf_error *err)
+static int hide_path(const char *path, bool dir, int devnull, rf_error *err)
 {
 	char src[64];
 
@@ -522,11 +522,11 @@ static int guard_host_files(int devnull, rf_error *err)
 
 	for (size_t i = 0; i < RF_ARRAY_SIZE(host_read_only); i++)
 		if (lstat(host_read_only[i], &st) == 0 &&
-		    proc_make_read_only(host_read_only[i], err) < 0)
+		    make_read_only_in_place(host_read_only[i], err) < 0)
 			return -1;
 	for (size_t i = 0; i < RF_ARRAY_SIZE(host_hidden); i++)
 		if (lstat(host_hidden[i], &st) == 0 &&
-		    proc_hide(host_hidden[i], S_ISDIR(st.st_mode), devnull, err) < 0)
+		    hide_path(host_hidden[i], S_ISDIR(st.st_mode), devnull, err) < 0)
 			return -1;
 	return 0;
 }

@@ -199,3 +199,14 @@ as_user_1000() {
 	[[ ! -e /etc/owned ]]
 	no_user_leaves
 }
+
+@test "without root, a mount namespace alone still guards the caller's /proc" {
+	requires root cgroup2 user_ns setpriv
+	as_user_1000 run --unshare mount --map-root -- sh -c \
+		'grep " /proc/sys " /proc/self/mountinfo | cut -d" " -f6; test -c /proc/kcore && echo "kcore is /dev/null"; readlink /proc/self/ns/pid'
+	expect_status 0
+	[[ ${lines[0]} == ro,* ]] || _rf_fail "/proc/sys mount options: ${lines[0]}"
+	expect_line "kcore is /dev/null"
+	[[ ${lines[2]} == "$(readlink /proc/self/ns/pid)" ]] || _rf_fail "a pid namespace was made too"
+	no_user_leaves
+}
