@@ -114,3 +114,25 @@ script() {	# script LINES...: write the ptyrun script, print its path
 	(($(json_get "$report" pids.limit_hits) > 0)) || _rf_fail "no pids limit hits reported"
 	expect_json "$report" verdict exited
 }
+
+@test "a Ctrl-C typed while ringfence is still setting up reaches the payload" {
+	requires root cgroup2 pty ptyrun flock
+	local report=$BATS_TEST_TMPDIR/r.json stdin holder
+	"$RINGFENCE" run -q -- true   # the default parent exists from here on
+	# With the terminal on stdin the payload gets it (a group of its own);
+	# with /dev/null it shares ringfence's group, where a terminal's Ctrl-C
+	# normally reaches it directly, but not before it exists.
+	for stdin in /dev/tty /dev/null; do
+		# ringfence takes the parent's lock before it makes its leaf:
+		# holding it for 3 s keeps ringfence in its setup meanwhile.
+		flock -x "$RF_PARENT" sleep 3 &
+		holder=$!
+		rf_wait_for 10 sh -c "! flock -n -x '$RF_PARENT' true"
+		run_cmd ptyrun -t 60 -s "$(script '@sleep 1000' '@ctrl c')" -- \
+			sh -c 'exec "$@" <"$0"' "$stdin" "$RINGFENCE" run --report "$report" -- sleep 30
+		wait "$holder"
+		expect_status 130
+		expect_json "$report" verdict signaled
+		expect_json "$report" status.signal 2
+	done
+}
