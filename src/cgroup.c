@@ -90,22 +90,6 @@ int cg_join_path(char *buf, size_t len, const char *a, const char *b, rf_error *
 
 /* ---- the mount ------------------------------------------------------- */
 
-void cg_mountinfo_unescape(char *s)
-{
-	char *out = s;
-
-	for (char *in = s; *in; in++) {
-		if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
-		    in[3] >= '0' && in[3] <= '7') {
-			*out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
-			in += 3;
-		} else {
-			*out++ = *in;
-		}
-	}
-	*out = '\0';
-}
-
 int cg_find_mount(cg_mount *m, rf_error *err)
 {
 	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
@@ -115,22 +99,13 @@ int cg_find_mount(cg_mount *m, rf_error *err)
 	if (!f)
 		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
 	while (getline(&line, &cap, f) > 0) {
-		char *sep = strstr(line, " - ");
-		char *fields[5] = { 0 };
-		char *save = NULL, *tok;
-		int i = 0;
+		rf_mountinfo mi;
 
-		if (!sep || strncmp(sep + 3, "cgroup2 ", 8))
+		if (rf_parse_mountinfo(line, &mi) < 0 || strcmp(mi.fstype, "cgroup2") ||
+		    strlen(mi.mount_point) >= sizeof(m->path))
 			continue;
-		for (tok = strtok_r(line, " ", &save); tok && i < 5; tok = strtok_r(NULL, " ", &save))
-			fields[i++] = tok;
-		if (i < 5)
-			continue;
-		cg_mountinfo_unescape(fields[4]);
-		if (strlen(fields[4]) >= sizeof(m->path))
-			continue;
-		strcpy(m->path, fields[4]);
-		m->nsdelegate = strstr(sep, "nsdelegate") != NULL;
+		strcpy(m->path, mi.mount_point);
+		m->nsdelegate = strstr(mi.super_opts, "nsdelegate") != NULL;
 		return 0;
 	}
 	return rf_error_set(err, ENOENT,

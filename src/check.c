@@ -57,30 +57,20 @@ static int scan_v1(rf_check *r, rf_error *err)
 	if (!f)
 		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
 	while (getline(&line, &cap, f) > 0) {
-		char *sep = strstr(line, " - "), *mnt, *opts, *save = NULL;
+		rf_mountinfo mi;
+		char *save = NULL;
 
-		if (!sep || strncmp(sep + 3, "cgroup ", 7))
+		if (rf_parse_mountinfo(line, &mi) < 0 || strcmp(mi.fstype, "cgroup"))
 			continue;
-		*sep = '\0';
-		/* "ID PARENT MAJ:MIN ROOT MOUNTPOINT ..." */
-		mnt = line;
-		for (int i = 0; i < 4 && mnt; i++)
-			mnt = strchr(mnt, ' ') ? strchr(mnt, ' ') + 1 : NULL;
-		/* " - cgroup SOURCE SUPEROPTS" */
-		opts = strrchr(sep + 3, ' ');
-		if (!mnt || !opts)
-			continue;
-		mnt[strcspn(mnt, " ")] = '\0';
-		cg_mountinfo_unescape(mnt);
-		opts[strcspn(opts, "\n")] = '\0';
 		r->hybrid = true;
-		for (char *o = strtok_r(opts + 1, ",", &save); o; o = strtok_r(NULL, ",", &save)) {
+		for (char *o = strtok_r(mi.super_opts, ",", &save); o;
+		     o = strtok_r(NULL, ",", &save)) {
 			unsigned bit = v1_bit(o, strlen(o));
 
 			if (!bit || (r->v1_controllers & bit))
 				continue;
 			r->v1_controllers |= bit;
-			snprintf(r->v1_path[__builtin_ctz(bit)], PATH_MAX, "%s", mnt);
+			snprintf(r->v1_path[__builtin_ctz(bit)], PATH_MAX, "%s", mi.mount_point);
 		}
 	}
 	return 0;

@@ -183,23 +183,6 @@ int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_e
 
 /* ---- mountinfo ------------------------------------------------------- */
 
-/* mountinfo writes ' ', '\t', '\n' and '\\' as \ooo. */
-static void unescape_octal(char *s)
-{
-	char *o = s;
-
-	for (; *s; s++) {
-		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
-		    s[3] >= '0' && s[3] <= '7') {
-			*o++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
-			s += 3;
-		} else {
-			*o++ = *s;
-		}
-	}
-	*o = '\0';
-}
-
 /* Mount points at or under `top` (with filesystem type `fstype`, if given),
  * in mountinfo order, as a NULL-terminated vector. */
 static int list_mounts(const char *top, const char *fstype, char ***out, rf_error *err)
@@ -213,19 +196,12 @@ static int list_mounts(const char *top, const char *fstype, char ***out, rf_erro
 	if (!f)
 		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
 	while (getline(&line, &len, f) > 0) {
-		char *save = NULL, *mp = NULL, *type, *tok = strtok_r(line, " ", &save);
+		rf_mountinfo mi;
 
-		/* id parent major:minor root MOUNTPOINT options [optional...] - TYPE */
-		for (int i = 1; tok && i < 5; i++)
-			mp = tok = strtok_r(NULL, " ", &save);
-		while (tok && strcmp(tok, "-"))
-			tok = strtok_r(NULL, " ", &save);
-		type = tok ? strtok_r(NULL, " ", &save) : NULL;
-		if (!mp || !type)
+		if (rf_parse_mountinfo(line, &mi) < 0)
 			return rf_error_set(err, 0, "unexpected line in `/proc/self/mountinfo`");
-		unescape_octal(mp);
-		if (!path_covers(strcmp(top, "/") ? top : "", mp) ||
-		    (fstype && strcmp(type, fstype)))
+		if (!path_covers(strcmp(top, "/") ? top : "", mi.mount_point) ||
+		    (fstype && strcmp(mi.fstype, fstype)))
 			continue;
 		if (n + 2 > cap) {
 			char **nv = realloc(v, (cap = cap ? 2 * cap : 32) * sizeof(*v));
@@ -234,7 +210,7 @@ static int list_mounts(const char *top, const char *fstype, char ***out, rf_erro
 				return rf_error_set(err, ENOMEM, "allocate the mount list");
 			v = nv;
 		}
-		v[n] = strdup(mp);
+		v[n] = strdup(mi.mount_point);
 		if (!v[n])
 			return rf_error_set(err, ENOMEM, "allocate the mount list");
 		v[++n] = NULL;

@@ -368,3 +368,49 @@ int rf_parse_kb(const char *text, uint64_t *bytes, rf_error *err)
 	*bytes = kb * 1024;
 	return 0;
 }
+
+/* \ooo back to the byte, in place. */
+static void mountinfo_unescape(char *s)
+{
+	char *out = s;
+
+	for (char *in = s; *in; in++) {
+		if (in[0] == '\\' && in[1] >= '0' && in[1] <= '3' && in[2] >= '0' && in[2] <= '7' &&
+		    in[3] >= '0' && in[3] <= '7') {
+			*out++ = (char)((in[1] - '0') * 64 + (in[2] - '0') * 8 + (in[3] - '0'));
+			in += 3;
+		} else {
+			*out++ = *in;
+		}
+	}
+	*out = '\0';
+}
+
+int rf_parse_mountinfo(char *line, rf_mountinfo *m)
+{
+	char *sep = strstr(line, " - "), *rest, *opts, *save = NULL, *tok;
+
+	if (!sep)
+		return -1;
+	*sep = '\0';
+	tok = strtok_r(line, " ", &save);
+	for (int i = 1; tok && i < 5; i++)
+		tok = strtok_r(NULL, " ", &save);
+	if (!tok)
+		return -1;
+	m->mount_point = tok;
+	/* The source may be empty, so the super options are the last field. */
+	rest = sep + 3;
+	rest[strcspn(rest, "\n")] = '\0';
+	opts = strrchr(rest, ' ');
+	if (!opts)
+		return -1;
+	*opts = '\0';
+	m->super_opts = opts + 1;
+	rest[strcspn(rest, " ")] = '\0';
+	if (!*rest)
+		return -1;
+	m->fstype = rest;
+	mountinfo_unescape(m->mount_point);
+	return 0;
+}

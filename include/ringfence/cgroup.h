@@ -34,10 +34,6 @@ typedef struct cg_leaf {
 	int parent_fd;           /* the parent directory */
 } cg_leaf;
 
-/* /proc/self/mountinfo escapes space, tab, newline and backslash as \ooo:
- * undo that in place. */
-void cg_mountinfo_unescape(char *s);
-
 /* Find the cgroup2 mount in /proc/self/mountinfo. */
 int cg_find_mount(cg_mount *m, rf_error *err);
 

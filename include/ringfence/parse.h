@@ -35,6 +35,19 @@ int rf_parse_idlist(const char *s, rf_idset *out, rf_error *err);
 /* File mode: octal 1..7777, a leading 0 allowed ("1777", "0700"). */
 int rf_parse_mode(const char *s, unsigned *out, rf_error *err);
 
+/* One line of /proc/self/mountinfo, split in place:
+ *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS
+ * The mount point is unescaped (mountinfo writes space, tab, newline and
+ * backslash as \ooo). */
+typedef struct rf_mountinfo {
+	char *mount_point;
+	char *fstype;
+	char *super_opts;        /* e.g. "rw,nsdelegate,memory_recursiveprot" */
+} rf_mountinfo;
+
+/* 0, or -1 when `line` is not a mountinfo line. */
+int rf_parse_mountinfo(char *line, rf_mountinfo *m);
+
 /* A /proc/meminfo-style value, "   16318928 kB" (up to the end of the line),
  * in bytes. */
 int rf_parse_kb(const char *text, uint64_t *bytes, rf_error *err);

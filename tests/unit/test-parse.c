@@ -435,6 +435,51 @@ static void test_size_text(void **state)
 	assert_true(back == c->v);
 }
 
+/* ---- /proc/self/mountinfo lines ---- */
+
+struct case_mountinfo {
+	const char *name;
+	const char *line;
+	const char *mount_point, *fstype, *super_opts;   /* NULL: rejected */
+};
+
+static const struct case_mountinfo mountinfo_cases[] = {
+	{ "cgroup2", "30 23 0:26 / /sys/fs/cgroup rw,nosuid - cgroup2 cgroup2 rw,nsdelegate\n",
+	  "/sys/fs/cgroup", "cgroup2", "rw,nsdelegate" },
+	{ "optional fields", "36 35 98:0 /mnt1 /mnt2 rw,noatime master:1 shared:2 - ext3 "
+	  "/dev/root rw,errors=continue\n", "/mnt2", "ext3", "rw,errors=continue" },
+	{ "v1 controllers", "35 26 0:30 / /sys/fs/cgroup/cpu,cpuacct rw - cgroup cgroup "
+	  "rw,cpu,cpuacct", "/sys/fs/cgroup/cpu,cpuacct", "cgroup", "rw,cpu,cpuacct" },
+	{ "escaped mount point", "40 1 0:5 / /mnt/a\\040b\\011c\\134d rw - tmpfs none rw\n",
+	  "/mnt/a b\tc\\d", "tmpfs", "rw" },
+	{ "escape is three octal digits", "40 1 0:5 / /x\\08\\400 rw - tmpfs t rw\n",
+	  "/x\\08\\400", "tmpfs", "rw" },
+	{ "empty source", "41 1 0:6 / /run rw - tmpfs  rw,mode=755\n", "/run", "tmpfs",
+	  "rw,mode=755" },
+	{ "no separator", "41 1 0:6 / /run rw tmpfs tmpfs rw\n", NULL, NULL, NULL },
+	{ "too few fields", "41 1 0:6 / - tmpfs tmpfs rw\n", NULL, NULL, NULL },
+	{ "nothing after the separator", "41 1 0:6 / /run rw - \n", NULL, NULL, NULL },
+	{ "type only", "41 1 0:6 / /run rw - tmpfs\n", NULL, NULL, NULL },
+	{ "empty", "", NULL, NULL, NULL },
+};
+
+static void test_mountinfo(void **state)
+{
+	const struct case_mountinfo *c = *state;
+	char line[256];
+	rf_mountinfo mi;
+
+	snprintf(line, sizeof(line), "%s", c->line);
+	if (!c->mount_point) {
+		assert_int_equal(rf_parse_mountinfo(line, &mi), -1);
+		return;
+	}
+	assert_int_equal(rf_parse_mountinfo(line, &mi), 0);
+	assert_string_equal(mi.mount_point, c->mount_point);
+	assert_string_equal(mi.fstype, c->fstype);
+	assert_string_equal(mi.super_opts, c->super_opts);
+}
+
 #define ADD_TABLE(cases, table, fn, label, field)                                   \
 	for (size_t i = 0; i < RF_ARRAY_SIZE(table); i++)                           \
 		rf_case_add(cases, fn, &(table)[i], label " `%s`", (table)[i].field)
@@ -451,6 +496,7 @@ int main(void)
 	ADD_TABLE(&cases, id_cases, test_ids, "idlist", in);
 	ADD_TABLE(&cases, mode_cases, test_mode, "mode", in);
 	ADD_TABLE(&cases, text_cases, test_size_text, "size text", want);
+	ADD_TABLE(&cases, mountinfo_cases, test_mountinfo, "mountinfo", name);
 	rf_case_add(&cases, test_cpus_period, NULL, "cpus: minimum follows the period");
 	rf_case_add(&cases, test_ids_untouched, NULL, "idlist: rejected list leaves output untouched");
 	rf_case_add(&cases, test_shown_value, NULL, "messages echo values safely");
