@@ -21,6 +21,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <linux/capability.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -28,6 +29,7 @@
 
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/host.h"
 
 #define CAP(c) (UINT64_C(1) << CAP_##c)
 
@@ -140,19 +142,13 @@ static int last_cap(void)
  * /proc. Asking prctl(PR_CAPBSET_READ) bit by bit costs one syscall each. */
 static int bounding_from_proc(uint64_t *bnd)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/status", "re");
-	char line[256];
+	char hex[32], *end;
 
-	while (f && fgets(line, sizeof(line), f)) {
-		char *end;
-
-		if (strncmp(line, "CapBnd:", 7))
-			continue;
-		errno = 0;
-		*bnd = strtoull(line + 7, &end, 16);
-		return errno || end == line + 7 || (*end != '\n' && *end) ? -1 : 0;
-	}
-	return -1;
+	if (rf_host_self_status("CapBnd", hex, sizeof(hex)) <= 0)
+		return -1;
+	errno = 0;
+	*bnd = strtoull(hex, &end, 16);
+	return errno || end == hex || *end ? -1 : 0;
 }
 
 /* Capabilities the bounding set holds outside `keep`. */

@@ -113,6 +113,30 @@ int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err)
 	return read_meminfo(procroot, h, err);
 }
 
+int rf_host_self_status(const char *key, char *out, size_t len)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/status", "re");
+	cleanup_free char *line = NULL;
+	size_t cap = 0, klen = strlen(key);
+
+	if (!f)
+		return -1;
+	while (getline(&line, &cap, f) > 0) {
+		char *v;
+
+		if (strncmp(line, key, klen) || line[klen] != ':')
+			continue;
+		v = line + klen + 1;
+		v += strspn(v, " \t");
+		v[strcspn(v, "\n")] = '\0';
+		if (strlen(v) >= len)
+			return 0;
+		memcpy(out, v, strlen(v) + 1);
+		return 1;
+	}
+	return ferror(f) ? -1 : 0;
+}
+
 int rf_host_read(rf_host *h, rf_error *err)
 {
 	return rf_host_read_at("/proc", h, err);

@@ -15,6 +15,7 @@
 
 #include "ringfence/cgroup.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/host.h"
 #include "ringfence/numa.h"
 #include "ringfence/parse.h"
 
@@ -70,20 +71,11 @@ static bool read_idset(const char *path, rf_idset *out)
 /* "Mems_allowed_list:\t0-1" from /proc/self/status. */
 static bool mems_allowed(rf_idset *out)
 {
-	static const char key[] = "Mems_allowed_list:";
-	cleanup_fclose FILE *f = fopen("/proc/self/status", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
+	char list[4096];
 	rf_error ignored;
 
-	while (f && getline(&line, &cap, f) > 0) {
-		if (strncmp(line, key, sizeof(key) - 1))
-			continue;
-		line[strcspn(line, "\n")] = '\0';
-		return rf_parse_idlist(line + sizeof(key) - 1 + strspn(line + sizeof(key) - 1, " \t"),
-				       out, &ignored) == 0;
-	}
-	return false;
+	return rf_host_self_status("Mems_allowed_list", list, sizeof(list)) > 0 &&
+	       rf_parse_idlist(list, out, &ignored) == 0;
 }
 
 static const topology *topo(void)

@@ -1,5 +1,5 @@
 /* The host's memory posture: /proc/sys/vm and /proc/meminfo, and the guards
- * `run` applies from it. */
+ * `run` applies from it; and this process's entries in /proc/self/status. */
 #ifndef RINGFENCE_HOST_H
 #define RINGFENCE_HOST_H
 
@@ -21,6 +21,11 @@ typedef struct rf_host {
 int rf_host_read(rf_host *h, rf_error *err);
 /* The same below another /proc (fixture trees in the unit tests). */
 int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err);
+
+/* The value of `key` ("CapBnd", "Mems_allowed_list") in /proc/self/status
+ * into out, without the blanks before it or the newline: 1 found, 0 absent
+ * or longer than `len`, -1 when the file cannot be read. */
+int rf_host_self_status(const char *key, char *out, size_t len);
 
 /* Refuse a memory-limited run under panic_on_oom=2 (unless allowed); warn when
  * nothing bounds the sandbox under overcommit=1, and on --numa-bind without

@@ -210,6 +210,21 @@ static void test_guard_node_size(void **state)
 	assert_non_null(strstr(log.text, want));
 }
 
+/* This process's own /proc/self/status: a key is matched whole, the value
+ * comes without its blanks and newline, and too small a buffer is "absent". */
+static void test_self_status(void **state)
+{
+	char v[64], tiny[4];
+
+	assert_int_equal(rf_host_self_status("Name", v, sizeof(v)), 1);
+	assert_string_equal(v, "test-host");
+	assert_int_equal(rf_host_self_status("Umask", v, sizeof(v)), 1);
+	assert_int_equal(strlen(v), 4);
+	assert_int_equal(rf_host_self_status("Cap", v, sizeof(v)), 0);
+	assert_int_equal(rf_host_self_status("NoSuchKey", v, sizeof(v)), 0);
+	assert_int_equal(rf_host_self_status("Name", tiny, sizeof(tiny)), 0);
+}
+
 int main(void)
 {
 	struct rf_cases cases = { 0 };
@@ -217,6 +232,7 @@ int main(void)
 	for (size_t i = 0; i < RF_ARRAY_SIZE(read_cases); i++)
 		rf_case_add(&cases, test_read, &read_cases[i], "read %s", read_cases[i].fixture);
 	rf_case_add(&cases, test_read_live, NULL, "read the live /proc");
+	rf_case_add(&cases, test_self_status, NULL, "self status: one key's value");
 	for (size_t i = 0; i < RF_ARRAY_SIZE(guard_cases); i++)
 		rf_case_add(&cases, test_guard, &guard_cases[i], "guard: %s", guard_cases[i].name);
 	rf_case_add(&cases, test_guard_node_size, NULL, "guard: suggests the bound node's size");
