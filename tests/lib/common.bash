@@ -53,9 +53,11 @@
 # Other helpers:
 #   rf_wait_for SECONDS CMD ARGS...   poll CMD every 0.1 s until it succeeds
 #   rf_cleanup_cgroups DIR            kill and remove every cgroup below DIR
+#   save_sysctls NAME...              e.g. vm/panic_on_oom: restored in teardown
 #
-# Teardown: this file defines `teardown`, which runs the file's own
-# `rf_teardown` function if it defines one and then `assert_no_leaves`:
+# Teardown: this file defines `teardown`, which writes back what save_sysctls
+# saved, runs the file's own `rf_teardown` function if it defines one and
+# then `assert_no_leaves`:
 # the test fails if any cgroup is left below $RF_PARENT (the parent itself
 # may stay) or any process is left in it; leftovers are then removed so the
 # next test starts clean. Do not define `teardown` in a test file; define
@@ -218,8 +220,6 @@ requires() {
 # ---- running commands ------------------------------------------------------
 
 RF_LAST_CMD=()
-
-bats_require_minimum_version 1.5.0
 
 run_cmd() {
 	local flags=(--separate-stderr)
@@ -416,8 +416,28 @@ assert_no_leaves() {
 	return 1
 }
 
+# save_sysctls NAME...: remember /proc/sys/NAME (e.g. vm/panic_on_oom) now;
+# teardown writes each back, whatever the test did to it.
+RF_SAVED_SYSCTLS=()
+save_sysctls() {
+	local name
+	for name in "$@"; do
+		RF_SAVED_SYSCTLS+=("$name=$(cat "/proc/sys/$name")")
+	done
+}
+
+_rf_restore_sysctls() {
+	local entry rc=0
+	for entry in "${RF_SAVED_SYSCTLS[@]}"; do
+		echo "${entry#*=}" >"/proc/sys/${entry%%=*}" || rc=1
+	done
+	RF_SAVED_SYSCTLS=()
+	return "$rc"
+}
+
 teardown() {
 	local rc=0
+	_rf_restore_sysctls || rc=1
 	if declare -F rf_teardown >/dev/null; then
 		rf_teardown || rc=1
 	fi

@@ -6,13 +6,7 @@
 load ../lib/common
 
 setup() {
-	saved_panic=$(cat /proc/sys/vm/panic_on_oom)
-	saved_overcommit=$(cat /proc/sys/vm/overcommit_memory)
-}
-
-rf_teardown() {
-	echo "$saved_panic" >/proc/sys/vm/panic_on_oom
-	echo "$saved_overcommit" >/proc/sys/vm/overcommit_memory
+	save_sysctls vm/panic_on_oom vm/overcommit_memory
 }
 
 @test "check: run can work here, exit 0" {
