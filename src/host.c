@@ -54,50 +54,60 @@ static int read_sysctl(const char *root, const char *rel, int *out, rf_error *er
 	return 0;
 }
 
-static const struct {
-	const char *key;
-	size_t off;
-} meminfo_keys[] = {
-	{ "MemTotal", offsetof(rf_host, mem_total) },
-	{ "MemAvailable", offsetof(rf_host, mem_available) },
-	{ "SwapTotal", offsetof(rf_host, swap_total) },
-	{ "SwapFree", offsetof(rf_host, swap_free) },
-	{ "CommitLimit", offsetof(rf_host, commit_limit) },
-	{ "Committed_AS", offsetof(rf_host, committed_as) },
-};
-
-static int read_meminfo(const char *root, rf_host *h, rf_error *err)
+/* The word before the ':' ("MemTotal" in "Node 0 MemTotal:"), or NULL. */
+static const char *meminfo_key(char *line, char **value)
 {
-	char path[PATH_MAX];
-	cleanup_fclose FILE *f = NULL;
+	char *colon = strchr(line, ':'), *start;
+
+	if (!colon)
+		return NULL;
+	*colon = '\0';
+	start = strrchr(line, ' ');
+	*value = colon + 1;
+	return start ? start + 1 : line;
+}
+
+int rf_host_read_meminfo(const char *path, rf_meminfo_key *keys, size_t n, rf_error *err)
+{
+	cleanup_fclose FILE *f = fopen(path, "re");
 	cleanup_free char *line = NULL;
 	size_t cap = 0;
 
-	if (join(path, sizeof(path), root, "meminfo", err) < 0)
-		return -1;
-	f = fopen(path, "re");
-	if (!f && errno == ENOENT)
-		return 0;
 	if (!f)
 		return rf_error_set(err, errno, "open `%s`", path);
 	while (getline(&line, &cap, f) > 0) {
-		size_t klen = strcspn(line, ":");
+		char *value;
+		const char *key = meminfo_key(line, &value);
 
-		if (!line[klen])
-			continue;
-		for (size_t i = 0; i < RF_ARRAY_SIZE(meminfo_keys); i++) {
-			uint64_t *field = (uint64_t *)((char *)h + meminfo_keys[i].off);
-
-			if (strlen(meminfo_keys[i].key) != klen ||
-			    strncmp(line, meminfo_keys[i].key, klen))
+		for (size_t i = 0; key && i < n; i++) {
+			if (strcmp(key, keys[i].key))
 				continue;
-			if (rf_parse_kb(line + klen + 1, field, err) < 0)
-				return rf_error_prefix(err, "parse `%s`: %s", path,
-						       meminfo_keys[i].key);
+			if (rf_parse_kb(value, keys[i].out, err) < 0)
+				return rf_error_prefix(err, "parse `%s`: %s", path, key);
+			keys[i].seen = true;
 		}
 	}
 	if (ferror(f))
 		return rf_error_set(err, errno, "read `%s`", path);
+	return 0;
+}
+
+static int read_meminfo(const char *root, rf_host *h, rf_error *err)
+{
+	rf_meminfo_key keys[] = {
+		{ .key = "MemTotal", .out = &h->mem_total },
+		{ .key = "MemAvailable", .out = &h->mem_available },
+		{ .key = "SwapTotal", .out = &h->swap_total },
+		{ .key = "SwapFree", .out = &h->swap_free },
+		{ .key = "CommitLimit", .out = &h->commit_limit },
+		{ .key = "Committed_AS", .out = &h->committed_as },
+	};
+	char path[PATH_MAX];
+
+	if (join(path, sizeof(path), root, "meminfo", err) < 0)
+		return -1;
+	if (rf_host_read_meminfo(path, keys, RF_ARRAY_SIZE(keys), err) < 0)
+		return err && err->errnum == ENOENT ? 0 : -1;
 	return 0;
 }
 

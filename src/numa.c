@@ -190,35 +190,17 @@ int rf_numa_node_count(void)
 static int read_node_meminfo(unsigned node, uint64_t *total, uint64_t *free_bytes,
 			     rf_error *err)
 {
+	rf_meminfo_key keys[] = {
+		{ .key = "MemTotal", .out = total },
+		{ .key = "MemFree", .out = free_bytes },
+	};
 	char path[64];
-	cleanup_fclose FILE *f = NULL;
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
-	bool have_total = false;
 
 	snprintf(path, sizeof(path), NODE_DIR "/node%u/meminfo", node);
-	f = fopen(path, "re");
-	if (!f)
-		return rf_error_set(err, errno, "open `%s`", path);
 	*free_bytes = 0;
-	while (getline(&line, &cap, f) > 0) {
-		char *key = strchr(line, ':');
-		uint64_t *field;
-
-		if (!key)
-			continue;
-		if (key - line >= 9 && !strncmp(key - 9, " MemTotal", 9))
-			field = total, have_total = true;
-		else if (key - line >= 8 && !strncmp(key - 8, " MemFree", 8))
-			field = free_bytes;
-		else
-			continue;
-		if (rf_parse_kb(key + 1, field, err) < 0)
-			return rf_error_prefix(err, "parse `%s`", path);
-	}
-	if (ferror(f))
-		return rf_error_set(err, errno, "read `%s`", path);
-	if (!have_total)
+	if (rf_host_read_meminfo(path, keys, RF_ARRAY_SIZE(keys), err) < 0)
+		return -1;
+	if (!keys[0].seen)
 		return rf_error_set(err, 0, "parse `%s`: no MemTotal line", path);
 	return 0;
 }

@@ -3,6 +3,8 @@
 #ifndef RINGFENCE_HOST_H
 #define RINGFENCE_HOST_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "ringfence/error.h"
@@ -21,6 +23,17 @@ typedef struct rf_host {
 int rf_host_read(rf_host *h, rf_error *err);
 /* The same below another /proc (fixture trees in the unit tests). */
 int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err);
+
+/* A meminfo-format file: "KEY:   N kB" lines (a NUMA node's meminfo puts
+ * "Node N " before each key). Each listed key's value, in bytes, goes to its
+ * `out` and sets its `seen`; other lines are skipped. -1 with errno in err
+ * when the file cannot be read (ENOENT when it does not exist). */
+typedef struct rf_meminfo_key {
+	const char *key;
+	uint64_t *out;
+	bool seen;
+} rf_meminfo_key;
+int rf_host_read_meminfo(const char *path, rf_meminfo_key *keys, size_t n, rf_error *err);
 
 /* The value of `key` ("CapBnd", "Mems_allowed_list") in /proc/self/status
  * into out, without the blanks before it or the newline: 1 found, 0 absent
