@@ -190,16 +190,17 @@ static int make_leaf(run_state *rs, rf_error *err)
 	return 0;
 }
 
+/* What the supervisor passes on to the command. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
 static int block_signals(run_state *rs, rf_error *err)
 {
 	sigset_t set;
 
 	sigemptyset(&set);
 	sigaddset(&set, SIGCHLD);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGHUP);
-	sigaddset(&set, SIGQUIT);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(forwarded_signals); i++)
+		sigaddset(&set, forwarded_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &set, &rs->old_mask) < 0)
 		return rf_error_set(err, errno, "block signals");
 	rs->mask_saved = true;
@@ -261,12 +262,10 @@ static void hold_early_signals(run_state *rs)
 
 static void send_early_signals(run_state *rs, rf_outcome *o)
 {
-	static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-	for (size_t i = 0; i < RF_ARRAY_SIZE(forwarded); i++)
-		if (sigismember(&rs->early, forwarded[i])) {
-			kill(rs->child, forwarded[i]);
-			o->forwarded_signal = forwarded[i];
+	for (size_t i = 0; i < RF_ARRAY_SIZE(forwarded_signals); i++)
+		if (sigismember(&rs->early, forwarded_signals[i])) {
+			kill(rs->child, forwarded_signals[i]);
+			o->forwarded_signal = forwarded_signals[i];
 		}
 }
 
