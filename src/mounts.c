@@ -299,6 +299,14 @@ static int tree_ro(int fd, const char *path, uint64_t attrs, rf_error *err)
 	return rf_error_set(err, errno, "make `%s` read-only", path);
 }
 
+/* Read-only for the whole tree at `path`, on any kernel. */
+static int path_ro(const char *path, rf_error *err)
+{
+	int r = tree_ro(-1, path, 0, err);
+
+	return r == 1 ? tree_ro_legacy(path, 0, err) : r;
+}
+
 /* ---- placing the mounts ---------------------------------------------- */
 
 /* A detached copy of a bind source, and whether it still has to be made
@@ -453,14 +461,9 @@ static const char *const host_hidden[] = {
 /* The path bound onto itself, then read-only (with what is mounted below). */
 static int make_read_only_in_place(const char *path, rf_error *err)
 {
-	int r;
-
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return rf_error_set(err, errno, "bind `%s` onto itself", path);
-	r = tree_ro(-1, path, 0, err);
-	if (r == 1)
-		r = tree_ro_legacy(path, 0, err);
-	return r;
+	return path_ro(path, err);
 }
 
 /* A file covered by /dev/null (an O_PATH fd opened while the caller's /dev was
@@ -606,12 +609,8 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 
 	if (clone_sources(iso, t, err) < 0)
 		goto out;
-	if (iso->ro_root) {
-		int r = tree_ro(-1, "/", 0, err);
-
-		if (r < 0 || (r == 1 && tree_ro_legacy("/", 0, err) < 0))
-			goto out;
-	}
+	if (iso->ro_root && path_ro("/", err) < 0)
+		goto out;
 	if ((ns_flags & CLONE_NEWIPC) && mount_ipc(err) < 0)
 		goto out;
 	for (size_t i = 0; i < iso->n_mounts; i++)
