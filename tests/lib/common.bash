@@ -54,6 +54,10 @@
 #   rf_wait_for SECONDS CMD ARGS...   poll CMD every 0.1 s until it succeeds
 #   rf_cleanup_cgroups DIR            kill and remove every cgroup below DIR
 #   save_sysctls NAME...              e.g. vm/panic_on_oom: restored in teardown
+#   rf_packages SET...                in the test VM, lay the Debian packages
+#                     of tests/vm/packages/SET over the root (rf-packages; the
+#                     directory's vm-options must ask for them); elsewhere
+#                     nothing: the host has its own, or `requires CMD` skips
 #
 # Teardown: this file defines `teardown`, which writes back what save_sysctls
 # saved, runs the file's own `rf_teardown` function if it defines one and
@@ -346,6 +350,13 @@ expect_json() {
 		rf_show
 		return 1
 	fi
+}
+
+# ---- Debian packages in the test VM --------------------------------------------
+
+rf_packages() {
+	[[ -n ${RF_IN_VM:-} ]] || return 0
+	rf-packages "$@"
 }
 
 # ---- waiting and cgroup hygiene ----------------------------------------------
