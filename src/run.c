@@ -1,4 +1,6 @@
-/* The supervisor of `ringfence run`.
+/* The supervisor of `ringfence run`. Preparing the launch (signals, leaf,
+ * pipes, clone) is src/launch.c; the child's side is src/child.c; this file
+ * watches the child and reads the verdict.
  *
  * Theory of operation
  * ===================
@@ -51,94 +53,25 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/signalfd.h>
-#include <sys/syscall.h>
 #include <sys/timerfd.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "child.h"
-#include "counters.h"
-#include "ringfence/cgroup.h"
+#include "launch.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 #include "ringfence/kmsg.h"
 #include "ringfence/numa.h"
 #include "ringfence/run.h"
-#include "ringfence/tty.h"
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
 
 #define SAMPLE_MS 250
-
-/* struct clone_args of Linux 5.7 (CLONE_INTO_CGROUP), spelled out to avoid
- * mixing <linux/sched.h> with glibc's <sched.h>. */
-struct rf_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
-	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
-
-typedef struct run_state {
-	const rf_plan *plan;
-	const rf_diag *diag;
-	cg_mount mount;
-	cg_leaf leaf;
-	rf_ancestors ancestors;
-	int sync_rd, sync_wr, msg_rd, msg_wr;
-	int sigfd, timerfd, eventsfd, kmsgfd;
-	sigset_t old_mask;
-	bool mask_saved;
-	sigset_t early;          /* forwarded signals that came before the child */
-	rf_tty tty;
-	pid_t child;
-	struct timespec start;
-} run_state;
-
-static void state_init(run_state *rs, const rf_plan *plan, const rf_diag *diag)
-{
-	memset(rs, 0, sizeof(*rs));
-	rs->plan = plan;
-	rs->diag = diag;
-	rs->leaf.dirfd = rs->leaf.parent_fd = -1;
-	rs->sync_rd = rs->sync_wr = rs->msg_rd = rs->msg_wr = -1;
-	rs->sigfd = rs->timerfd = rs->eventsfd = rs->kmsgfd = -1;
-	rs->child = -1;
-	rs->tty.fd = -1;
-}
-
-static void state_release(run_state *rs)
-{
-	rf_error ignored;
-
-	rf_closep(&rs->sync_rd);
-	rf_closep(&rs->sync_wr);
-	rf_closep(&rs->msg_rd);
-	rf_closep(&rs->msg_wr);
-	rf_closep(&rs->sigfd);
-	rf_closep(&rs->timerfd);
-	rf_closep(&rs->eventsfd);
-	rf_closep(&rs->kmsgfd);
-	if (rs->child > 0) {
-		/* Failure after clone: the child must not outlive us. */
-		kill(rs->child, SIGKILL);
-		waitpid(rs->child, NULL, 0);
-	}
-	cg_leaf_destroy(&rs->leaf, &ignored);
-	rf_tty_restore(&rs->tty, &ignored);
-	rf_tty_close(&rs->tty);
-	if (rs->mask_saved)
-		sigprocmask(SIG_SETMASK, &rs->old_mask, NULL);
-}
 
 static uint64_t elapsed_ms(const struct timespec *start)
 {
@@ -149,164 +82,16 @@ static uint64_t elapsed_ms(const struct timespec *start)
 	       (uint64_t)((now.tv_nsec - start->tv_nsec) / 1000000);
 }
 
-/* Controllers the plan needs in the leaf; memory and pids always, for the verdict. */
-static unsigned needed_controllers(const rf_limits *lim)
+static void send_early_signals(rf_launch *rs, rf_outcome *o)
 {
-	unsigned need = CG_CTRL_MEMORY | CG_CTRL_PIDS;
-
-	if (lim->cpu_quota_us.set || lim->cpu_weight.set)
-		need |= CG_CTRL_CPU;
-	if (lim->cpuset_cpus || lim->cpuset_mems)
-		need |= CG_CTRL_CPUSET;
-	for (size_t i = 0; i < lim->n_unified; i++) {
-		const char *k = lim->unified[i].key;
-		size_t n = strcspn(k, ".");
-		char name[32];
-
-		if (n < sizeof(name)) {
-			memcpy(name, k, n);
-			name[n] = '\0';
-			need |= cg_parse_controllers(name);
-		}
-	}
-	return need;
-}
-
-static int make_leaf(run_state *rs, rf_error *err)
-{
-	const rf_plan *plan = rs->plan;
-	char parent[PATH_MAX];
-
-	if (cg_find_mount(&rs->mount, err) < 0 ||
-	    cg_prepare_parent(&rs->mount, plan->cgroup_parent, needed_controllers(&plan->limits),
-			      parent, sizeof(parent), err) < 0)
-		return -1;
-	cg_sweep_orphans(&rs->mount, parent, rs->diag);
-	if (cg_leaf_create(&rs->mount, parent, plan->name, &plan->limits, &rs->leaf, err) < 0)
-		return -1;
-	rf_ancestors_snapshot(&rs->mount, rs->leaf.rel, &rs->ancestors);
-	/* memory.events changes are how the kernel tells us an OOM is happening. */
-	rs->eventsfd = openat(rs->leaf.dirfd, "memory.events", O_RDONLY | O_CLOEXEC);
-	return 0;
-}
-
-/* What the supervisor passes on to the command. */
-static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
-
-static int block_signals(run_state *rs, rf_error *err)
-{
-	sigset_t set;
-
-	sigemptyset(&set);
-	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < RF_ARRAY_SIZE(forwarded_signals); i++)
-		sigaddset(&set, forwarded_signals[i]);
-	if (sigprocmask(SIG_BLOCK, &set, &rs->old_mask) < 0)
-		return rf_error_set(err, errno, "block signals");
-	rs->mask_saved = true;
-	rs->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
-	if (rs->sigfd < 0)
-		return rf_error_set(err, errno, "create signalfd");
-	return 0;
-}
-
-static int make_pipes(run_state *rs, rf_error *err)
-{
-	int s[2], m[2];
-
-	if (pipe2(s, O_CLOEXEC) < 0)
-		return rf_error_set(err, errno, "create sync pipe");
-	rs->sync_rd = s[0];
-	rs->sync_wr = s[1];
-	if (pipe2(m, O_CLOEXEC) < 0)
-		return rf_error_set(err, errno, "create message pipe");
-	rs->msg_rd = m[0];
-	rs->msg_wr = m[1];
-	return 0;
-}
-
-/* Born in the leaf with clone3; clone() plus a move into cgroup.procs where
- * clone3 is missing (before Linux 5.7) or RINGFENCE_NO_CLONE3 asks for it. */
-static pid_t do_clone(run_state *rs, bool *in_leaf)
-{
-	int ns = rs->plan->iso.ns_flags & ~CLONE_NEWCGROUP;
-	struct rf_clone_args args = {
-		.flags = CLONE_INTO_CGROUP | (uint64_t)ns,
-		.exit_signal = SIGCHLD,
-		.cgroup = (uint64_t)rs->leaf.dirfd,
-	};
-	pid_t pid = -1;
-
-	*in_leaf = true;
-	if (!getenv("RINGFENCE_NO_CLONE3")) {
-		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
-		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
-			return pid;
-	}
-	*in_leaf = false;
-	return (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL, NULL);
-}
-
-/* The signals to forward are blocked from before the leaf is made. Those that
- * came since (a Ctrl-C during setup) reached only us: the child does not exist
- * yet to have its own copy. They are held here and sent on once it does. */
-static void hold_early_signals(run_state *rs)
-{
-	struct signalfd_siginfo si;
-
-	sigemptyset(&rs->early);
-	while (read(rs->sigfd, &si, sizeof(si)) == sizeof(si))
-		if (si.ssi_signo != SIGCHLD)
-			sigaddset(&rs->early, (int)si.ssi_signo);
-}
-
-static void send_early_signals(run_state *rs, rf_outcome *o)
-{
-	for (size_t i = 0; i < RF_ARRAY_SIZE(forwarded_signals); i++)
-		if (sigismember(&rs->early, forwarded_signals[i])) {
-			kill(rs->child, forwarded_signals[i]);
-			o->forwarded_signal = forwarded_signals[i];
+	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
+		if (sigismember(&rs->early, rf_forwarded_signals[i])) {
+			kill(rs->child, rf_forwarded_signals[i]);
+			o->forwarded_signal = rf_forwarded_signals[i];
 		}
 }
 
-static int spawn(run_state *rs, char **envp, rf_error *err)
-{
-	rf_child_ctx ctx = {
-		.plan = rs->plan, .envp = envp,
-		.sync_fd = rs->sync_rd, .msg_fd = rs->msg_wr,
-		.sync_wr = rs->sync_wr, .msg_rd = rs->msg_rd,
-		.ns_flags = rs->plan->iso.ns_flags,
-	};
-	bool in_leaf;
-	char pid[32];
-
-	if (rs->plan->proc.tty && rf_tty_open(&rs->tty, STDIN_FILENO, err) < 0)
-		return -1;
-	hold_early_signals(rs);
-	clock_gettime(CLOCK_MONOTONIC, &rs->start);
-	rs->child = do_clone(rs, &in_leaf);
-	if (rs->child < 0)
-		return rf_error_set(err, errno, "clone3 into leaf `%s`", rs->leaf.rel);
-	if (rs->child == 0)
-		rf_child_main(&ctx);
-	rf_closep(&rs->sync_rd);
-	rf_closep(&rs->msg_wr);
-
-	snprintf(pid, sizeof(pid), "%d", (int)rs->child);
-	if (!in_leaf && cg_write(rs->leaf.dirfd, "cgroup.procs", pid, err) < 0)
-		return rf_error_prefix(err, "move the command into leaf `%s`", rs->leaf.rel);
-	if ((rs->plan->iso.ns_flags & CLONE_NEWUSER) &&
-	    rf_ns_write_idmaps(rs->child, rs->plan, getuid(), getgid(), err) < 0)
-		return -1;
-	if (rf_tty_give(&rs->tty, rs->child, err) < 0)
-		return -1;
-	if (write(rs->sync_wr, "g", 1) != 1)
-		return rf_error_set(err, errno, "start the command");
-	rf_closep(&rs->sync_wr);
-	return 0;
-}
-
-static void arm_timer(run_state *rs, uint64_t ms)
+static void arm_timer(rf_launch *rs, uint64_t ms)
 {
 	struct itimerspec its = {
 		.it_value = { .tv_sec = (time_t)(ms / 1000), .tv_nsec = (long)(ms % 1000) * 1000000 },
@@ -317,7 +102,7 @@ static void arm_timer(run_state *rs, uint64_t ms)
 	timerfd_settime(rs->timerfd, 0, &its, NULL);
 }
 
-static void on_timer(run_state *rs, rf_outcome *o)
+static void on_timer(rf_launch *rs, rf_outcome *o)
 {
 	uint64_t ticks;
 	rf_error err;
@@ -335,7 +120,7 @@ static void on_timer(run_state *rs, rf_outcome *o)
 }
 
 /* Returns true once the child has been reaped. */
-static bool on_signal(run_state *rs, rf_outcome *o)
+static bool on_signal(rf_launch *rs, rf_outcome *o)
 {
 	struct signalfd_siginfo si;
 	bool reaped = false;
@@ -371,7 +156,7 @@ static void rearm_events(int fd)
 			;
 }
 
-static void supervise(run_state *rs, rf_outcome *o, rf_counters *c)
+static void supervise(rf_launch *rs, rf_outcome *o, rf_counters *c)
 {
 	struct pollfd fds[3] = {
 		{ .fd = rs->sigfd, .events = POLLIN },
@@ -411,7 +196,7 @@ static void supervise(run_state *rs, rf_outcome *o, rf_counters *c)
 }
 
 /* After the child is reaped: what the child (or the pid-namespace init) said. */
-static void read_messages(run_state *rs, rf_outcome *o)
+static void read_messages(rf_launch *rs, rf_outcome *o)
 {
 	rf_child_msg m;
 
@@ -433,7 +218,7 @@ static void read_messages(run_state *rs, rf_outcome *o)
 }
 
 /* Kill leftovers, read the counters from the emptied leaf, remove it. */
-static int collect(run_state *rs, rf_outcome *o, rf_counters *c, rf_error *err)
+static int collect(rf_launch *rs, rf_outcome *o, rf_counters *c, rf_error *err)
 {
 	rf_error ignored;
 
@@ -450,20 +235,14 @@ static int collect(run_state *rs, rf_outcome *o, rf_counters *c, rf_error *err)
 int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *err)
 {
 	cleanup_strv char **envp = NULL;
-	run_state rs;
+	rf_launch rs;
 	int r = -1;
 
 	memset(v, 0, sizeof(*v));
 	rf_counters_init(&v->c);
-	state_init(&rs, plan, diag);
+	rf_launch_init(&rs, plan, diag);
 	envp = rf_env_build(&plan->proc, environ, err);
-	if (!envp)
-		goto out;
-	/* Signals first: a Ctrl-C while the leaf is being made waits in the
-	 * signalfd and is sent on to the child (hold_early_signals), instead of
-	 * killing the supervisor half-way and leaving an empty leaf for the next
-	 * run's sweep. */
-	if (block_signals(&rs, err) < 0 || make_leaf(&rs, err) < 0)
+	if (!envp || rf_launch_prepare(&rs, err) < 0)
 		goto out;
 	snprintf(v->cgroup, sizeof(v->cgroup), "%s", rs.leaf.rel);
 	rs.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
@@ -472,7 +251,7 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 		goto out;
 	}
 	rs.kmsgfd = rf_kmsg_open();
-	if (make_pipes(&rs, err) < 0 || spawn(&rs, envp, err) < 0)
+	if (rf_launch_spawn(&rs, envp, err) < 0)
 		goto out;
 	supervise(&rs, &v->o, &v->c);
 	read_messages(&rs, &v->o);
@@ -481,6 +260,6 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 	rf_verdict_classify(v, plan->sup.plain_exit);
 	r = 0;
 out:
-	state_release(&rs);
+	rf_launch_release(&rs);
 	return r;
 }

@@ -1,0 +1,230 @@
+/* Preparing a launch (src/launch.h): the signals blocked, the leaf made, the
+ * child cloned into it and let go. What happens in the child is in
+ * src/child.c; the order of it all, and why, is the theory of operation at
+ * the top of src/run.c. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "launch.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/isolation.h"
+
+#ifndef CLONE_INTO_CGROUP
+#define CLONE_INTO_CGROUP 0x200000000ULL
+#endif
+
+/* struct clone_args of Linux 5.7 (CLONE_INTO_CGROUP), spelled out to avoid
+ * mixing <linux/sched.h> with glibc's <sched.h>. */
+struct rf_clone_args {
+	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
+	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
+};
+
+void rf_launch_init(rf_launch *rs, const rf_plan *plan, const rf_diag *diag)
+{
+	memset(rs, 0, sizeof(*rs));
+	rs->plan = plan;
+	rs->diag = diag;
+	rs->leaf.dirfd = rs->leaf.parent_fd = -1;
+	rs->sync_rd = rs->sync_wr = rs->msg_rd = rs->msg_wr = -1;
+	rs->sigfd = rs->timerfd = rs->eventsfd = rs->kmsgfd = -1;
+	rs->child = -1;
+	rs->tty.fd = -1;
+}
+
+void rf_launch_release(rf_launch *rs)
+{
+	rf_error ignored;
+
+	rf_closep(&rs->sync_rd);
+	rf_closep(&rs->sync_wr);
+	rf_closep(&rs->msg_rd);
+	rf_closep(&rs->msg_wr);
+	rf_closep(&rs->sigfd);
+	rf_closep(&rs->timerfd);
+	rf_closep(&rs->eventsfd);
+	rf_closep(&rs->kmsgfd);
+	if (rs->child > 0) {
+		/* Failure after clone: the child must not outlive us. */
+		kill(rs->child, SIGKILL);
+		waitpid(rs->child, NULL, 0);
+	}
+	cg_leaf_destroy(&rs->leaf, &ignored);
+	rf_tty_restore(&rs->tty, &ignored);
+	rf_tty_close(&rs->tty);
+	if (rs->mask_saved)
+		sigprocmask(SIG_SETMASK, &rs->old_mask, NULL);
+}
+
+/* Controllers the plan needs in the leaf; memory and pids always, for the verdict. */
+static unsigned needed_controllers(const rf_limits *lim)
+{
+	unsigned need = CG_CTRL_MEMORY | CG_CTRL_PIDS;
+
+	if (lim->cpu_quota_us.set || lim->cpu_weight.set)
+		need |= CG_CTRL_CPU;
+	if (lim->cpuset_cpus || lim->cpuset_mems)
+		need |= CG_CTRL_CPUSET;
+	for (size_t i = 0; i < lim->n_unified; i++) {
+		const char *k = lim->unified[i].key;
+		size_t n = strcspn(k, ".");
+		char name[32];
+
+		if (n < sizeof(name)) {
+			memcpy(name, k, n);
+			name[n] = '\0';
+			need |= cg_parse_controllers(name);
+		}
+	}
+	return need;
+}
+
+static int make_leaf(rf_launch *rs, rf_error *err)
+{
+	const rf_plan *plan = rs->plan;
+	char parent[PATH_MAX];
+
+	if (cg_find_mount(&rs->mount, err) < 0 ||
+	    cg_prepare_parent(&rs->mount, plan->cgroup_parent, needed_controllers(&plan->limits),
+			      parent, sizeof(parent), err) < 0)
+		return -1;
+	cg_sweep_orphans(&rs->mount, parent, rs->diag);
+	if (cg_leaf_create(&rs->mount, parent, plan->name, &plan->limits, &rs->leaf, err) < 0)
+		return -1;
+	rf_ancestors_snapshot(&rs->mount, rs->leaf.rel, &rs->ancestors);
+	/* memory.events changes are how the kernel tells us an OOM is happening. */
+	rs->eventsfd = openat(rs->leaf.dirfd, "memory.events", O_RDONLY | O_CLOEXEC);
+	return 0;
+}
+
+const int rf_forwarded_signals[4] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+static int block_signals(rf_launch *rs, rf_error *err)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGCHLD);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
+		sigaddset(&set, rf_forwarded_signals[i]);
+	if (sigprocmask(SIG_BLOCK, &set, &rs->old_mask) < 0)
+		return rf_error_set(err, errno, "block signals");
+	rs->mask_saved = true;
+	rs->sigfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (rs->sigfd < 0)
+		return rf_error_set(err, errno, "create signalfd");
+	return 0;
+}
+
+static int make_pipes(rf_launch *rs, rf_error *err)
+{
+	int s[2], m[2];
+
+	if (pipe2(s, O_CLOEXEC) < 0)
+		return rf_error_set(err, errno, "create sync pipe");
+	rs->sync_rd = s[0];
+	rs->sync_wr = s[1];
+	if (pipe2(m, O_CLOEXEC) < 0)
+		return rf_error_set(err, errno, "create message pipe");
+	rs->msg_rd = m[0];
+	rs->msg_wr = m[1];
+	return 0;
+}
+
+/* Born in the leaf with clone3; clone() plus a move into cgroup.procs where
+ * clone3 is missing (before Linux 5.7) or RINGFENCE_NO_CLONE3 asks for it. */
+static pid_t do_clone(rf_launch *rs, bool *in_leaf)
+{
+	int ns = rs->plan->iso.ns_flags & ~CLONE_NEWCGROUP;
+	struct rf_clone_args args = {
+		.flags = CLONE_INTO_CGROUP | (uint64_t)ns,
+		.exit_signal = SIGCHLD,
+		.cgroup = (uint64_t)rs->leaf.dirfd,
+	};
+	pid_t pid = -1;
+
+	*in_leaf = true;
+	if (!getenv("RINGFENCE_NO_CLONE3")) {
+		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+			return pid;
+	}
+	*in_leaf = false;
+	return (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL, NULL);
+}
+
+/* The signals to forward are blocked from before the leaf is made. Those that
+ * came since (a Ctrl-C during setup) reached only us: the child does not exist
+ * yet to have its own copy. They are held here and sent on once it does. */
+static void hold_early_signals(rf_launch *rs)
+{
+	struct signalfd_siginfo si;
+
+	sigemptyset(&rs->early);
+	while (read(rs->sigfd, &si, sizeof(si)) == sizeof(si))
+		if (si.ssi_signo != SIGCHLD)
+			sigaddset(&rs->early, (int)si.ssi_signo);
+}
+
+int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
+{
+	rf_child_ctx ctx = { .plan = rs->plan, .envp = envp, .ns_flags = rs->plan->iso.ns_flags };
+	bool in_leaf;
+	char pid[32];
+
+	if (make_pipes(rs, err) < 0)
+		return -1;
+	ctx.sync_fd = rs->sync_rd;
+	ctx.msg_fd = rs->msg_wr;
+	ctx.sync_wr = rs->sync_wr;
+	ctx.msg_rd = rs->msg_rd;
+	if (rs->plan->proc.tty && rf_tty_open(&rs->tty, STDIN_FILENO, err) < 0)
+		return -1;
+	hold_early_signals(rs);
+	clock_gettime(CLOCK_MONOTONIC, &rs->start);
+	rs->child = do_clone(rs, &in_leaf);
+	if (rs->child < 0)
+		return rf_error_set(err, errno, "clone3 into leaf `%s`", rs->leaf.rel);
+	if (rs->child == 0)
+		rf_child_main(&ctx);
+	rf_closep(&rs->sync_rd);
+	rf_closep(&rs->msg_wr);
+
+	snprintf(pid, sizeof(pid), "%d", (int)rs->child);
+	if (!in_leaf && cg_write(rs->leaf.dirfd, "cgroup.procs", pid, err) < 0)
+		return rf_error_prefix(err, "move the command into leaf `%s`", rs->leaf.rel);
+	if ((rs->plan->iso.ns_flags & CLONE_NEWUSER) &&
+	    rf_ns_write_idmaps(rs->child, rs->plan, getuid(), getgid(), err) < 0)
+		return -1;
+	if (rf_tty_give(&rs->tty, rs->child, err) < 0)
+		return -1;
+	if (write(rs->sync_wr, "g", 1) != 1)
+		return rf_error_set(err, errno, "start the command");
+	rf_closep(&rs->sync_wr);
+	return 0;
+}
+
+
+int rf_launch_prepare(rf_launch *rs, rf_error *err)
+{
+	/* Signals first: a Ctrl-C while the leaf is being made waits in the
+	 * signalfd and is sent on to the child (hold_early_signals), instead of
+	 * killing the supervisor half-way and leaving an empty leaf for the next
+	 * run's sweep. */
+	if (block_signals(rs, err) < 0)
+		return -1;
+	return make_leaf(rs, err);
+}

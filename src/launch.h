@@ -1,0 +1,52 @@
+/* Preparing a launch: the leaf, the pipes and the child blocked before exec
+ * (src/launch.c). Shared by the supervisor of `ringfence run` (src/run.c) and
+ * the container layer, which starts the same child from the same plan but
+ * does not stay to supervise it. The theory of operation is at the top of
+ * src/run.c. */
+#ifndef RINGFENCE_SRC_LAUNCH_H
+#define RINGFENCE_SRC_LAUNCH_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <sys/types.h>
+#include <time.h>
+
+#include "counters.h"
+#include "ringfence/cgroup.h"
+#include "ringfence/plan.h"
+#include "ringfence/tty.h"
+
+typedef struct rf_launch {
+	const rf_plan *plan;
+	const rf_diag *diag;
+	cg_mount mount;
+	cg_leaf leaf;
+	rf_ancestors ancestors;
+	int sync_rd, sync_wr, msg_rd, msg_wr;
+	int sigfd, timerfd, eventsfd, kmsgfd;
+	sigset_t old_mask;
+	bool mask_saved;
+	sigset_t early;          /* forwarded signals that came before the child */
+	rf_tty tty;
+	pid_t child;
+	struct timespec start;
+} rf_launch;
+
+/* What the supervisor passes on to the command (and so blocks from the start). */
+extern const int rf_forwarded_signals[4];
+
+void rf_launch_init(rf_launch *l, const rf_plan *plan, const rf_diag *diag);
+
+/* Block SIGCHLD and the forwarded signals (into l->sigfd), then create the
+ * leaf with the plan's limits and open its memory.events. */
+int rf_launch_prepare(rf_launch *l, rf_error *err);
+
+/* Make the pipes and clone the child into the leaf; write its id maps, hand
+ * it the terminal, and let it go. The child runs rf_child_main(). */
+int rf_launch_spawn(rf_launch *l, char **envp, rf_error *err);
+
+/* Close everything; a child still recorded is killed and reaped, the leaf is
+ * destroyed, the terminal and the signal mask are restored. */
+void rf_launch_release(rf_launch *l);
+
+#endif
