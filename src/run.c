@@ -46,6 +46,13 @@
  * and waits on a signalfd,
  * a timerfd for --timeout, and POLLPRI on memory.events (per-node usage is
  * sampled then and every 250 ms).
+ * A SIGTERM, whether --timeout sends it or a caller's is forwarded (a
+ * scheduler cancelling the job: Slurm's scancel, systemctl stop, docker
+ * stop), starts the --kill-after grace; when it runs out, cgroup.kill ends
+ * everything in the leaf. A caller who sends SIGTERM SIGKILLs after a grace
+ * of its own (Slurm's KillWait, 30 s by default), and that would reach only
+ * the supervisor: the payload's processes in the leaf, which such a caller
+ * may not even see, would outlive the job.
  * When the child is reaped: leftover processes of the leaf are killed with
  * cgroup.kill, counters are read from the emptied leaf, and the leaf is
  * removed. Every exit path, including a failed setup, removes the leaf. */
@@ -82,15 +89,6 @@ static uint64_t elapsed_ms(const struct timespec *start)
 	       (uint64_t)((now.tv_nsec - start->tv_nsec) / 1000000);
 }
 
-static void send_early_signals(rf_launch *rs, rf_outcome *o)
-{
-	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
-		if (sigismember(&rs->early, rf_forwarded_signals[i])) {
-			kill(rs->child, rf_forwarded_signals[i]);
-			o->forwarded_signal = rf_forwarded_signals[i];
-		}
-}
-
 static void arm_timer(rf_launch *rs, uint64_t ms)
 {
 	struct itimerspec its = {
@@ -102,26 +100,58 @@ static void arm_timer(rf_launch *rs, uint64_t ms)
 	timerfd_settime(rs->timerfd, 0, &its, NULL);
 }
 
-static void on_timer(rf_launch *rs, rf_outcome *o)
+/* What the supervisor's loop keeps between events. */
+typedef struct watch {
+	rf_launch *l;
+	rf_outcome *o;
+	bool stopping;           /* SIGTERM sent (--timeout or forwarded): the
+				  * timer runs the --kill-after grace */
+} watch;
+
+/* SIGTERM to the command, then cgroup.kill --kill-after later. */
+static void begin_stop(watch *w)
+{
+	w->stopping = true;
+	arm_timer(w->l, w->l->plan->sup.kill_after_ms);
+}
+
+/* Pass a signal on to the command; a SIGTERM starts the grace. */
+static void forward(watch *w, int sig)
+{
+	kill(w->l->child, sig);
+	w->o->forwarded_signal = sig;
+	if (sig == SIGTERM && !w->stopping)
+		begin_stop(w);
+}
+
+static void send_early_signals(watch *w)
+{
+	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
+		if (sigismember(&w->l->early, rf_forwarded_signals[i]))
+			forward(w, rf_forwarded_signals[i]);
+}
+
+static void on_timer(watch *w)
 {
 	uint64_t ticks;
 	rf_error err;
 
-	if (read(rs->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
+	if (read(w->l->timerfd, &ticks, sizeof(ticks)) != sizeof(ticks))
 		return;
-	if (!o->timed_out) {
-		o->timed_out = true;
-		kill(rs->child, SIGTERM);
-		arm_timer(rs, rs->plan->sup.kill_after_ms);
+	if (!w->stopping) {
+		w->o->timed_out = true;
+		kill(w->l->child, SIGTERM);
+		begin_stop(w);
 		return;
 	}
-	if (cg_leaf_kill(&rs->leaf, &err) == 0)
-		o->killed_by_us = true;
+	if (cg_leaf_kill(&w->l->leaf, &err) == 0)
+		w->o->killed_by_us = true;
 }
 
 /* Returns true once the child has been reaped. */
-static bool on_signal(rf_launch *rs, rf_outcome *o)
+static bool on_signal(watch *w)
 {
+	rf_launch *rs = w->l;
 	struct signalfd_siginfo si;
 	bool reaped = false;
 
@@ -134,12 +164,11 @@ static bool on_signal(rf_launch *rs, rf_outcome *o)
 			if ((si.ssi_signo == SIGINT || si.ssi_signo == SIGQUIT) &&
 			    si.ssi_code == SI_KERNEL && getpgid(rs->child) == getpgrp())
 				continue;
-			kill(rs->child, (int)si.ssi_signo);
-			o->forwarded_signal = (int)si.ssi_signo;
+			forward(w, (int)si.ssi_signo);
 			continue;
 		}
 		if (waitpid(rs->child, &status, WNOHANG) == rs->child) {
-			o->wait_status = status;
+			w->o->wait_status = status;
 			reaped = true;
 		}
 	}
@@ -163,12 +192,13 @@ static void supervise(rf_launch *rs, rf_outcome *o, rf_counters *c)
 		{ .fd = rs->timerfd, .events = POLLIN },
 		{ .fd = rs->eventsfd, .events = POLLPRI },
 	};
+	watch w = { .l = rs, .o = o };
 	bool reaped = false;
 	rf_error ignored;
 
 	if (rs->plan->sup.timeout_ms)
 		arm_timer(rs, rs->plan->sup.timeout_ms);
-	send_early_signals(rs, o);
+	send_early_signals(&w);
 	while (!reaped) {
 		int n = poll(fds, 3, SAMPLE_MS);
 
@@ -187,9 +217,9 @@ static void supervise(rf_launch *rs, rf_outcome *o, rf_counters *c)
 		if (fds[2].revents & (POLLPRI | POLLERR) || n == 0)
 			rf_numa_sample(rs->leaf.dirfd, c, &ignored);
 		if (fds[1].revents & POLLIN)
-			on_timer(rs, o);
+			on_timer(&w);
 		if (fds[0].revents & POLLIN)
-			reaped = on_signal(rs, o);
+			reaped = on_signal(&w);
 	}
 	o->wall_ms = elapsed_ms(&rs->start);
 	rs->child = -1;

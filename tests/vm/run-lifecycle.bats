@@ -107,7 +107,8 @@ running() {
 	# with SIGINT and SIGQUIT ignored, and an ignored signal stays ignored.
 	set -m
 	for sig in TERM INT HUP QUIT; do
-		"$RINGFENCE" run -q -- bash -c "trap 'echo got-$sig; exit 3' $sig; touch $BATS_TEST_TMPDIR/ready; sleep 30 & wait" \
+		# A generous grace: a forwarded SIGTERM starts --kill-after.
+		"$RINGFENCE" run -q --kill-after 60s -- bash -c "trap 'echo got-$sig; exit 3' $sig; touch $BATS_TEST_TMPDIR/ready; sleep 30 & wait" \
 			>"$BATS_TEST_TMPDIR/out" 2>&1 &
 		local pid=$!
 		rf_wait_for 10 test -e "$BATS_TEST_TMPDIR/ready"
@@ -119,6 +120,24 @@ running() {
 		[ "$st" -eq 3 ] || { echo "SIG$sig: status $st"; false; }
 	done
 	set +m
+}
+
+@test "a forwarded SIGTERM the command ignores ends in cgroup.kill --kill-after later (scancel, systemctl stop)" {
+	requires root cgroup2
+	# A scheduler cancelling a job SIGTERMs the supervisor and SIGKILLs it after
+	# a grace of its own: the sandbox must be gone by then, setsid'd leftover too.
+	"$RINGFENCE" run -q --kill-after 1s --report "$report" -- bash -c \
+		"trap '' TERM; setsid sleep 1011 </dev/null >/dev/null 2>&1 & touch $BATS_TEST_TMPDIR/ready; sleep 1012 & wait; sleep 1013" &
+	local pid=$!
+	rf_wait_for 30 test -e "$BATS_TEST_TMPDIR/ready"
+	rf_wait_for 10 running 'sleep 1011'
+	kill -TERM "$pid"
+	local st=0
+	wait "$pid" || st=$?
+	[ "$st" -eq 137 ] || _rf_fail "status $st, expected 137 (killed by cgroup.kill)"
+	expect_json "$report" verdict signaled
+	expect_json "$report" status.signal 9
+	! running 'sleep 1011' && ! running 'sleep 1012' && ! running 'sleep 1013'
 }
 
 @test "a daemonised leftover is killed when the main process exits" {
