@@ -49,7 +49,7 @@ static void print_version(void)
 	char seccomp[32], json[32];
 
 	printf("ringfence %s\n", PACKAGE_VERSION);
-	printf("features: +cgroup2 +clone3 +seccomp (libseccomp %s) +caps (libcap-ng) "
+	printf("features: +cgroup2 +clone3 +seccomp (libseccomp %s) +caps "
 	       "+numa +json (%s)%s%s\n",
 	       rf_seccomp_library_version(seccomp, sizeof(seccomp)),
 	       rf_json_library_version(json, sizeof(json)),
@@ -58,10 +58,13 @@ static void print_version(void)
 #else
 	       "",
 #endif
+	/* How the binary is linked: a PIE has its code at a random address. */
 #if defined(RF_STATIC_PIE)
 	       " +static-pie"
-#elif defined(RF_STATIC_BINARY)
-	       " +static"
+#elif defined(RF_STATIC_FIXED)
+	       " +static -pie"
+#elif defined(RF_DYNAMIC_PIE)
+	       " +pie"
 #else
 	       ""
 #endif

@@ -1,4 +1,4 @@
-/* Capabilities of the payload (libcap-ng).
+/* Capabilities of the payload, set with capset(2) and prctl(2) directly.
  *
  * A root payload keeps the default set below (or the profile's), plus
  * --cap-add, minus --cap-drop, in its bounding, permitted and effective sets;
@@ -11,14 +11,16 @@
  * a non-root uid clears the process's capabilities: hence two child-side
  * steps around the identity switch (order in include/ringfence/caps.h).
  *
+ * No capability library: libcap-ng's constructor read
+ * /proc/sys/kernel/cap_last_cap in every process, `--version` included, and
+ * the three system calls it wrapped here are as short written out.
+ *
  * Capabilities do not contain a root payload that shares the host's
  * filesystem: uid 0 owns most of it. The default set is meant to be used with
  * a mount (and preferably user) namespace; it removes what reaches beyond
  * files: devices, the network, the kernel, other processes. */
 #include "config.h"
 
-#include <cap-ng.h>
-#include <ctype.h>
 #include <errno.h>
 #include <linux/capability.h>
 #include <stdlib.h>
@@ -96,17 +98,15 @@ static const uint64_t default_caps =
 
 int rf_cap_lookup(const char *name)
 {
-	int cap;
-
 	if (!name)
 		return -1;
 	if (!strncasecmp(name, "cap_", 4))
 		name += 4;
-	/* libcap-ng also takes numbers; capabilities are given by name here. */
-	if (!isalpha((unsigned char)*name))
-		return -1;
-	cap = capng_name_to_capability(name);
-	return cap >= 0 && cap < 64 ? cap : -1;
+	/* By name only, as docker and runc take them: no numbers. */
+	for (size_t cap = 0; cap < RF_ARRAY_SIZE(cap_names); cap++)
+		if (cap_names[cap] && !strcasecmp(name, cap_names[cap] + 4))
+			return (int)cap;
+	return -1;
 }
 
 const char *rf_cap_name(int cap)
@@ -178,6 +178,18 @@ static uint64_t permitted_caps(void)
 	return (uint64_t)data[1].permitted << 32 | data[0].permitted;
 }
 
+/* Effective and permitted to `caps`, inheritable empty (capset(2)). */
+static int set_caps(uint64_t caps)
+{
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = (uint32_t)caps, .permitted = (uint32_t)caps },
+		{ .effective = (uint32_t)(caps >> 32), .permitted = (uint32_t)(caps >> 32) },
+	};
+
+	return (int)syscall(SYS_capset, &hdr, data);
+}
+
 static bool payload_is_root(const rf_process *p)
 {
 	return p->user_set ? p->uid == 0 : geteuid() == 0;
@@ -212,17 +224,13 @@ int rf_caps_apply(const rf_process *p, rf_error *err)
 	if (p->cap_add & want & ~held)
 		return rf_error_set(err, EPERM, "cannot grant %s: ringfence does not hold it",
 				    rf_cap_name(__builtin_ctzll(p->cap_add & want & ~held)));
-	/* libcap-ng remembers the pid it first worked on: that was the parent. */
-	capng_setpid((int)getpid());
-	capng_clear(CAPNG_SELECT_ALL);
-	for (int cap = 0; cap < 64; cap++)
-		if ((keep >> cap) & 1 &&
-		    capng_update(CAPNG_ADD, CAPNG_EFFECTIVE | CAPNG_PERMITTED, (unsigned)cap) < 0)
-			return rf_error_set(err, EINVAL, "keep %s", rf_cap_name(cap));
-	/* Effective and permitted to the set, inheritable and ambient empty. */
-	errno = 0;
-	if (capng_apply(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT) < 0)
-		return rf_error_set(err, errno ? errno : EPERM, "set the payload's capabilities");
+	/* Effective and permitted to the set; inheritable and ambient empty,
+	 * because those are how capabilities survive an exec into a non-root
+	 * program (emptying inheritable empties ambient too; the clear says so). */
+	if (set_caps(keep) < 0)
+		return rf_error_set(err, errno, "set the payload's capabilities");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return rf_error_set(err, errno, "clear the ambient capability set");
 	/* A root payload could have shrunk its bounding set: make sure it did. */
 	extra = bounding_extra(want);
 	if (root && extra && held)

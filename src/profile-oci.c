@@ -203,7 +203,7 @@ static int cap_set(pf_ctx *c, const char *path, const rf_json *v, uint64_t *set)
 		if (pf_string(c, pf_index_path(sub, path, i), rf_json_array_at(v, i), &name) < 0)
 			return -1;
 		cap = rf_cap_lookup(name);
-		/* Like runc: a capability this kernel or libcap-ng does not know cannot
+		/* Like runc: a capability ringfence does not know cannot
 		 * be granted; dropping it from the set only ever removes privilege. */
 		if (cap < 0 || cap >= 64) {
 			if (pf_ignore(c, sub, "unknown capability %.64s", name) < 0)

@@ -1,4 +1,4 @@
-/* Capabilities of the payload (libcap-ng is used only in caps.c). */
+/* Capabilities of the payload. */
 #ifndef RINGFENCE_CAPS_H
 #define RINGFENCE_CAPS_H
 

@@ -29,6 +29,25 @@ load ../lib/common
 	expect_output_contains "+json (yajl "
 }
 
+@test "--version says how the binary is linked, and the ELF header agrees" {
+	rf_run --version
+	expect_status 0
+	local type link
+	# e_type at offset 16: 2 is a fixed-address executable, 3 a PIE.
+	type=$(od -An -t u2 -j 16 -N 2 "$RINGFENCE" | tr -d ' ')
+	case ${lines[1]} in
+	*" +static-pie"* | *" +pie"*) link=pie want=3 ;;
+	*" -pie"*) link=fixed want=2 ;;
+	*) _rf_fail "no +static-pie, +pie or -pie in: ${lines[1]}" ;;
+	esac
+	[[ $type == "$want" ]] || _rf_fail "--version says $link, but the ELF type is $type"
+	# Only an explicit --enable-static-binary=fixed gives up a PIE.
+	if [[ $link == fixed ]]; then
+		grep -q -- '--enable-static-binary=fixed' "$RF_BUILDDIR/config.log" ||
+			_rf_fail "a fixed-address binary without --enable-static-binary=fixed"
+	fi
+}
+
 @test "an unknown command exits 125 and names it" {
 	rf_run frobnicate
 	expect_status 125

@@ -3,12 +3,12 @@
  * skipped otherwise). */
 #include "config.h"
 
-#include <cap-ng.h>
 #include <errno.h>
 #include <grp.h>
 #include <linux/capability.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -224,10 +224,14 @@ static void child_steps(const struct case_apply *c, int fd)
 	rf_error err = { 0 };
 
 	if (c->setup == GIVE_AMBIENT) {
-		capng_get_caps_process();
-		capng_update(CAPNG_ADD, CAPNG_INHERITABLE, CAP_NET_BIND_SERVICE);
-		capng_update(CAPNG_ADD, CAPNG_AMBIENT, CAP_NET_BIND_SERVICE);
-		if (capng_apply(CAPNG_SELECT_CAPS | CAPNG_SELECT_AMBIENT) < 0)
+		struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+		struct __user_cap_data_struct data[2];
+
+		if (syscall(SYS_capget, &hdr, data) < 0)
+			_exit(3);
+		data[0].inheritable |= 1u << CAP_NET_BIND_SERVICE;
+		if (syscall(SYS_capset, &hdr, data) < 0 ||
+		    prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, CAP_NET_BIND_SERVICE, 0, 0) < 0)
 			_exit(3);
 		read_status(&st);
 		if (!st.amb)
