@@ -32,7 +32,8 @@ enum {
 	OPT_TIMEOUT, OPT_KILL_AFTER, OPT_CGROUP_PARENT, OPT_NAME, OPT_REPORT, OPT_REPORT_FD,
 	OPT_PLAIN_EXIT, OPT_UNSHARE, OPT_MAP_ROOT, OPT_TMPFS, OPT_RO_ROOT, OPT_BIND, OPT_RO_BIND,
 	OPT_CHDIR, OPT_HOSTNAME, OPT_USER, OPT_GROUPS, OPT_CLEARENV, OPT_SETENV, OPT_UNSETENV,
-	OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECCOMP, OPT_PRESERVE_FDS, OPT_PROFILE, OPT_STRICT,
+	OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECCOMP, OPT_PRESERVE_FDS, OPT_HOST_CGROUPFS, OPT_PROFILE,
+	OPT_STRICT,
 };
 
 static const struct option options[] = {
@@ -78,6 +79,7 @@ static const struct option options[] = {
 	{ "cap-drop", required_argument, NULL, OPT_CAP_DROP },
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
+	{ "host-cgroupfs", no_argument, NULL, OPT_HOST_CGROUPFS },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "help", no_argument, NULL, 'h' },
@@ -140,6 +142,10 @@ static const char usage[] =
 	"      --cap-drop CAP         drop capability CAP\n"
 	"      --seccomp FILE|default|none  OCI seccomp profile (default: none)\n"
 	"      --preserve-fds N       pass file descriptors 3..3+N-1 to the command\n"
+	"      --host-cgroupfs        no cgroup namespace or read-only cgroupfs: the command\n"
+	"                             sees the caller's cgroupfs, and as root (or as the\n"
+	"                             owner of a delegated leaf) can leave its leaf and\n"
+	"                             raise its own limits\n"
 	"\n"
 	"Profiles:\n"
 	"      --profile NAME|PATH    start from a profile (OCI config.json subset)\n"
@@ -370,6 +376,7 @@ static int apply_option(rf_plan *plan, int opt, const char *arg, rf_error *err)
 			return -1;
 		p->preserve_fds = (int)n;
 		return 0;
+	case OPT_HOST_CGROUPFS: iso->host_cgroupfs = true; return 0;
 	case OPT_PROFILE:
 	case OPT_STRICT:
 		return 0;   /* handled in the first pass */

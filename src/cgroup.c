@@ -454,6 +454,20 @@ int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
 	return 0;
 }
 
+#define CG_NESTED_NAME "payload"
+
+int cg_leaf_nest(const cg_leaf *leaf, rf_error *err)
+{
+	int fd;
+
+	if (mkdirat(leaf->dirfd, CG_NESTED_NAME, 0755) < 0)
+		return rf_error_set(err, errno, "create `%s/" CG_NESTED_NAME "`", leaf->rel);
+	fd = openat(leaf->dirfd, CG_NESTED_NAME, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return rf_error_set(err, errno, "open `%s/" CG_NESTED_NAME "`", leaf->rel);
+	return fd;
+}
+
 /* Before cgroup.kill (Linux 5.14): SIGKILL every pid until none is left. */
 static int kill_by_procs(cg_leaf *leaf, rf_error *err)
 {

@@ -17,6 +17,7 @@
 #include "ringfence/cgroup.h"
 #include "ringfence/check.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/host.h"
 #include "ringfence/numa.h"
 #include "ringfence/parse.h"
 #include "ringfence/verdict.h"
@@ -433,6 +434,17 @@ static void explain_user(rf_check *r)
 		 "ringfence run ...`, run as root, or pass --cgroup-parent with a subtree you own");
 }
 
+/* Can a caller without root make a user namespace (for containment)? */
+static bool userns_allowed(void)
+{
+	int max = -1, clone = -1;
+
+	/* unprivileged_userns_clone is Debian's switch; -1: no such file. */
+	rf_host_sysctl("user/max_user_namespaces", &max, NULL);
+	rf_host_sysctl("kernel/unprivileged_userns_clone", &clone, NULL);
+	return max != 0 && clone != 0;
+}
+
 static void add_notes(rf_check *r)
 {
 	const rf_host *h = &r->host;
@@ -456,6 +468,14 @@ static void add_notes(rf_check *r)
 		note(r, "no memory.peak (Linux 5.19): the report's memory.peak is null");
 	if (r->oom_group_kill.state == RF_NO)
 		note(r, "no oom_group_kill event (Linux 5.17): the report's oom.group_kills is null");
+	if (r->ready && !r->mount.nsdelegate)
+		note(r, "cgroup2 at %s has no nsdelegate: run starts each command in a child of its "
+		     "leaf without controllers, which keeps it under the leaf's limits but hides them "
+		     "from it; mount with nsdelegate (systemd does) for the kernel's guard",
+		     r->mount.path);
+	if (r->ready && geteuid() != 0 && !userns_allowed())
+		note(r, "user namespaces are not allowed here: run needs one to contain a command "
+		     "without root; allow them or give --host-cgroupfs (ringfence-run(1))");
 	if (h->panic_on_oom == 2)
 		note(r, "vm.panic_on_oom is 2: run refuses --memory and --numa-bind, since an OOM "
 		     "in the sandbox would panic the host, unless given --allow-panic-on-oom");

@@ -194,14 +194,14 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *ctx)
 	close(ctx->sync_fd);
 
 	/* Only now are we inside the leaf, so a new cgroup namespace is rooted there. */
-	if ((plan->iso.ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+	if ((ctx->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		rf_error_set(&err, errno, "unshare the cgroup namespace");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}
-	if (rf_mounts_apply(&plan->iso, plan->iso.ns_flags, &err) < 0 ||
-	    rf_ns_finish(&plan->iso, plan->iso.ns_flags, &err) < 0)
+	if (rf_mounts_apply(&plan->iso, ctx->ns_flags, &err) < 0 ||
+	    rf_ns_finish(&plan->iso, ctx->ns_flags, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
-	if (plan->iso.ns_flags & CLONE_NEWPID)
+	if (ctx->ns_flags & CLONE_NEWPID)
 		run_init(ctx);
 	become_payload(ctx);
 }

@@ -27,7 +27,8 @@ typedef struct rf_child_ctx {
 	int sync_fd;             /* read end: one byte from the supervisor means go */
 	int msg_fd;              /* write end of the message pipe */
 	int sync_wr, msg_rd;     /* the supervisor's ends, closed first thing */
-	int ns_flags;            /* namespaces clone3 created (CLONE_NEWCGROUP is unshared here) */
+	int ns_flags;            /* every namespace of the child, rf_contain_ns_flags(): those
+				  * clone3 created, and CLONE_NEWCGROUP, unshared here */
 } rf_child_ctx;
 
 /* Runs in the process clone3 created; never returns. */

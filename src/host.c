@@ -111,6 +111,11 @@ static int read_meminfo(const char *root, rf_host *h, rf_error *err)
 	return 0;
 }
 
+int rf_host_sysctl(const char *rel, int *out, rf_error *err)
+{
+	return read_sysctl("/proc/sys", rel, out, err);
+}
+
 int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err)
 {
 	memset(h, 0, sizeof(*h));

@@ -20,6 +20,7 @@
 #include "child.h"
 #include "launch.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/contain.h"
 #include "ringfence/isolation.h"
 
 #ifndef CLONE_INTO_CGROUP
@@ -39,6 +40,7 @@ void rf_launch_init(rf_launch *rs, const rf_plan *plan, const rf_diag *diag)
 	rs->plan = plan;
 	rs->diag = diag;
 	rs->leaf.dirfd = rs->leaf.parent_fd = -1;
+	rs->nested_fd = -1;
 	rs->sync_rd = rs->sync_wr = rs->msg_rd = rs->msg_wr = -1;
 	rs->sigfd = rs->timerfd = rs->eventsfd = rs->kmsgfd = -1;
 	rs->child = -1;
@@ -57,6 +59,7 @@ void rf_launch_release(rf_launch *rs)
 	rf_closep(&rs->timerfd);
 	rf_closep(&rs->eventsfd);
 	rf_closep(&rs->kmsgfd);
+	rf_closep(&rs->nested_fd);
 	if (rs->child > 0) {
 		/* Failure after clone: the child must not outlive us. */
 		kill(rs->child, SIGKILL);
@@ -104,6 +107,11 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 	cg_sweep_orphans(&rs->mount, parent, rs->diag);
 	if (cg_leaf_create(&rs->mount, parent, plan->name, &plan->limits, &rs->leaf, err) < 0)
 		return -1;
+	if (rf_contain_nested(&plan->iso, rs->mount.nsdelegate)) {
+		rs->nested_fd = cg_leaf_nest(&rs->leaf, err);
+		if (rs->nested_fd < 0)
+			return -1;
+	}
 	rf_ancestors_snapshot(&rs->mount, rs->leaf.rel, &rs->ancestors);
 	/* memory.events changes are how the kernel tells us an OOM is happening. */
 	rs->eventsfd = openat(rs->leaf.dirfd, "memory.events", O_RDONLY | O_CLOEXEC);
@@ -144,15 +152,23 @@ static int make_pipes(rf_launch *rs, rf_error *err)
 	return 0;
 }
 
+/* The cgroup the child is born in: the leaf, or its child without
+ * controllers on a host without nsdelegate (contain.c, rule 6). */
+static int birth_cgroup(const rf_launch *rs)
+{
+	return rs->nested_fd >= 0 ? rs->nested_fd : rs->leaf.dirfd;
+}
+
 /* Born in the leaf with clone3; clone() plus a move into cgroup.procs where
- * clone3 is missing (before Linux 5.7) or RINGFENCE_NO_CLONE3 asks for it. */
+ * clone3 is missing (before Linux 5.7) or RINGFENCE_NO_CLONE3 asks for it.
+ * The cgroup namespace is the child's to make, once it is in the leaf. */
 static pid_t do_clone(rf_launch *rs, bool *in_leaf)
 {
-	int ns = rs->plan->iso.ns_flags & ~CLONE_NEWCGROUP;
+	int ns = rf_contain_ns_flags(&rs->plan->iso) & ~CLONE_NEWCGROUP;
 	struct rf_clone_args args = {
 		.flags = CLONE_INTO_CGROUP | (uint64_t)ns,
 		.exit_signal = SIGCHLD,
-		.cgroup = (uint64_t)rs->leaf.dirfd,
+		.cgroup = (uint64_t)birth_cgroup(rs),
 	};
 	pid_t pid = -1;
 
@@ -181,7 +197,9 @@ static void hold_early_signals(rf_launch *rs)
 
 int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 {
-	rf_child_ctx ctx = { .plan = rs->plan, .envp = envp, .ns_flags = rs->plan->iso.ns_flags };
+	rf_child_ctx ctx = {
+		.plan = rs->plan, .envp = envp, .ns_flags = rf_contain_ns_flags(&rs->plan->iso),
+	};
 	bool in_leaf;
 	char pid[32];
 
@@ -196,6 +214,15 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 	hold_early_signals(rs);
 	clock_gettime(CLOCK_MONOTONIC, &rs->start);
 	rs->child = do_clone(rs, &in_leaf);
+	if (rs->child < 0 && rs->plan->iso.contain_flags) {
+		char ns[64];
+
+		/* Typically a user namespace a caller without root may not make. */
+		return rf_error_set(err, errno, "clone3 into leaf `%s` with the %s namespaces that "
+				    "keep the command in it (--host-cgroupfs runs without them, "
+				    "see ringfence-run(1) for the risk)", rs->leaf.rel,
+				    rf_ns_format(rs->plan->iso.contain_flags, ns, sizeof(ns)));
+	}
 	if (rs->child < 0)
 		return rf_error_set(err, errno, "clone3 into leaf `%s`", rs->leaf.rel);
 	if (rs->child == 0)
@@ -204,9 +231,9 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 	rf_closep(&rs->msg_wr);
 
 	snprintf(pid, sizeof(pid), "%d", (int)rs->child);
-	if (!in_leaf && cg_write(rs->leaf.dirfd, "cgroup.procs", pid, err) < 0)
+	if (!in_leaf && cg_write(birth_cgroup(rs), "cgroup.procs", pid, err) < 0)
 		return rf_error_prefix(err, "move the command into leaf `%s`", rs->leaf.rel);
-	if ((rs->plan->iso.ns_flags & CLONE_NEWUSER) &&
+	if ((rf_contain_ns_flags(&rs->plan->iso) & CLONE_NEWUSER) &&
 	    rf_ns_write_idmaps(rs->child, rs->plan, getuid(), getgid(), err) < 0)
 		return -1;
 	if (rf_tty_give(&rs->tty, rs->child, err) < 0)

@@ -21,6 +21,7 @@ typedef struct rf_launch {
 	const rf_diag *diag;
 	cg_mount mount;
 	cg_leaf leaf;
+	int nested_fd;           /* the leaf's `payload` child, when the child is born there */
 	rf_ancestors ancestors;
 	int sync_rd, sync_wr, msg_rd, msg_wr;
 	int sigfd, timerfd, eventsfd, kmsgfd;

@@ -19,9 +19,12 @@
  *     missing mount point is created only inside an earlier --tmpfs.
  *  6. A new pid namespace gets a fresh /proc. The parts of /proc and /sys
  *     that reach the host are made read-only or hidden, after the sandbox's
- *     own mounts so a bind cannot uncover them. A new cgroup namespace gets
- *     a fresh, read-only cgroup2 (rooted at the leaf).
- *  7. The inherited working directory is entered again by path.
+ *     own mounts so a bind cannot uncover them.
+ *  7. The cgroupfs view of containment (contain.c): a fresh, read-only
+ *     cgroup2 over every cgroup2 mount point, also over one a bind placed.
+ *     When the mount namespace is there for containment alone, steps 2-6
+ *     are skipped.
+ *  8. The inherited working directory is entered again by path.
  *
  * Kernels before 5.12 lack mount_setattr(); there the read-only flag is set
  * one mount at a time with mount(MS_REMOUNT | MS_BIND), walking mountinfo. */
@@ -41,6 +44,7 @@
 #include <unistd.h>
 
 #include "ringfence/cleanup.h"
+#include "ringfence/contain.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
 
@@ -183,9 +187,7 @@ int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_e
 
 /* ---- mountinfo ------------------------------------------------------- */
 
-/* Mount points at or under `top` (with filesystem type `fstype`, if given),
- * in mountinfo order, as a NULL-terminated vector. */
-static int list_mounts(const char *top, const char *fstype, char ***out, rf_error *err)
+int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err)
 {
 	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
@@ -262,7 +264,7 @@ static int tree_ro_legacy(const char *top, unsigned long extra, rf_error *err)
 {
 	cleanup_strv char **mps = NULL;
 
-	if (list_mounts(top, NULL, &mps, err) < 0)
+	if (rf_mounts_list(top, NULL, &mps, err) < 0)
 		return -1;
 	for (char **mp = mps; *mp; mp++) {
 		char real[PATH_MAX];
@@ -533,47 +535,6 @@ static int mount_ipc(rf_error *err)
 	return 0;
 }
 
-/* A fresh cgroup2 mount, read-only, nosuid, nodev, noexec (cgroupfs holds no
- * programs or devices), onto `mp`. Built detached with the new mount API: the
- * superblock is the caller's, so mount(2) would refuse to stack it on its own
- * root (EBUSY), and MS_RDONLY would ask to change the shared superblock. */
-static int mount_cgroup_at(const char *mp, rf_error *err)
-{
-	cleanup_close int fs = fsopen("cgroup2", FSOPEN_CLOEXEC);
-	cleanup_close int mnt = -1;
-
-	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)
-		return rf_error_set(err, errno, "create a cgroup2 mount");
-	mnt = fsmount(fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID |
-		      MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC);
-	if (mnt < 0)
-		return rf_error_set(err, errno, "create a cgroup2 mount");
-	if (move_mount(mnt, "", AT_FDCWD, mp, MOVE_MOUNT_F_EMPTY_PATH) < 0)
-		return rf_error_set(err, errno, "mount cgroup2 on `%s`", mp);
-	return 0;
-}
-
-/* Over every cgroup2 mount point: a fresh mount shows the cgroup namespace's
- * root (the leaf) as `/`, so the payload sees no ancestor's cgroup.procs to
- * move itself into; read-only, so it cannot raise its own limits or make
- * sub-cgroups to escape them either. */
-static int mount_cgroup(rf_error *err)
-{
-	cleanup_strv char **mps = NULL;
-
-	if (list_mounts("/", "cgroup2", &mps, err) < 0)
-		return -1;
-	for (size_t i = 0; mps[i]; i++) {
-		bool seen = false;
-
-		for (size_t j = 0; j < i; j++)
-			seen |= !strcmp(mps[i], mps[j]);
-		if (!seen && mount_cgroup_at(mps[i], err) < 0)
-			return -1;
-	}
-	return 0;
-}
-
 /* The inherited working directory still points into the caller's view, even
  * where a mount now covers it: enter it again by path, or `/` when that path
  * does not exist in the new view (--chdir chooses another). */
@@ -588,16 +549,13 @@ static int reenter_cwd(rf_error *err)
 	return 0;
 }
 
-int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
+/* The view the plan asks for, in a mount namespace it asked for (or implied). */
+static int apply_view(const rf_isolation *iso, int ns_flags, rf_error *err)
 {
 	cleanup_free struct tree *t = NULL;
 	cleanup_close int devnull = -1;
 	int rc = -1;
 
-	if (!(ns_flags & CLONE_NEWNS))
-		return 0;
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
-		return rf_error_set(err, errno, "make the mounts under `/` private");
 	t = calloc(iso->n_mounts + 1, sizeof(*t));
 	if (!t)
 		return rf_error_set(err, ENOMEM, "allocate the mount list");
@@ -618,14 +576,25 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 			goto out;
 	if ((ns_flags & CLONE_NEWPID) && mount_proc(err) < 0)
 		goto out;
-	if (guard_host_files(devnull, err) < 0)
-		goto out;
-	if ((ns_flags & CLONE_NEWCGROUP) && mount_cgroup(err) < 0)
-		goto out;
-	rc = reenter_cwd(err);
+	rc = guard_host_files(devnull, err);
 out:
 	for (size_t i = 0; i < iso->n_mounts; i++)
 		if (t[i].fd >= 0)
 			close(t[i].fd);
 	return rc;
+}
+
+int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
+{
+	if (!(ns_flags & CLONE_NEWNS))
+		return 0;
+	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return rf_error_set(err, errno, "make the mounts under `/` private");
+	/* A mount namespace added only for containment gets the cgroupfs view
+	 * and nothing else. */
+	if ((iso->ns_flags & CLONE_NEWNS) && apply_view(iso, ns_flags, err) < 0)
+		return -1;
+	if (rf_contain_view(iso, ns_flags, err) < 0)
+		return -1;
+	return reenter_cwd(err);
 }

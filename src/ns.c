@@ -176,11 +176,9 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 		rf_note(diag, "adding a user namespace: without root, namespaces can only "
 			"be created inside one");
 	}
-	/* A cgroup namespace needs no mount namespace: without one the payload
-	 * keeps the caller's cgroupfs mount, and the kernel's nsdelegate rules
-	 * (the cgroup2 mount option) refuse moving a process out of the
-	 * namespace's root and writing the root's own limits. With one,
-	 * rf_mounts_apply also mounts a fresh read-only cgroupfs.
+	/* A cgroup namespace brings no mount namespace here: containment
+	 * (contain.c) adds both to every run, and --host-cgroupfs asks for the
+	 * caller's cgroupfs, in a cgroup namespace if --unshare says so.
 	 * A pid namespace is only complete with its own /proc, which needs a
 	 * mount namespace to be mounted without touching the caller's. */
 	if ((iso->ns_flags & CLONE_NEWPID) && !(iso->ns_flags & CLONE_NEWNS)) {

@@ -12,6 +12,7 @@
 
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/contain.h"
 #include "ringfence/host.h"
 #include "ringfence/isolation.h"
 #include "ringfence/json.h"
@@ -170,7 +171,10 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	 * limit binds the payload whoever it runs as. */
 	if (p->rlimits[RLIMIT_MEMLOCK].set)
 		p->cap_drop |= 1ULL << CAP_IPC_LOCK;
-	if (rf_isolation_finalize(plan, diag, err) < 0 || plan_identity(plan, err) < 0 ||
+	if (rf_isolation_finalize(plan, diag, err) < 0)
+		return -1;
+	rf_contain_plan(&plan->iso, diag);
+	if (plan_identity(plan, err) < 0 ||
 	    rf_rlimit_plan(p, diag, err) < 0 ||
 	    plan_seccomp(plan, diag, err) < 0)
 		return -1;

@@ -25,9 +25,10 @@
  *   1. close the supervisor's pipe ends, PR_SET_PDEATHSIG, then wait for
  *      `sync`                                  (never outlive the supervisor)
  *   2. unshare(CLONE_NEWCGROUP)                (only now is it in the leaf, so the
- *                                               namespace is rooted at the leaf)
+ *                                               namespace is rooted at the leaf;
+ *                                               every run has one: contain.c)
  *   3. mounts: private propagation, binds, read-only root, ipc, tmpfs and
- *      binds placed, /proc, cgroupfs           (order: mounts.c)
+ *      binds placed, /proc, the read-only cgroupfs view (order: mounts.c)
  *   4. hostname, loopback up                   (needs CAP_SYS_ADMIN / CAP_NET_ADMIN)
  *   5. pid namespace: become init, fork the payload, close all but the `msg`
  *      pipe; the rest runs in the payload

@@ -71,6 +71,12 @@ void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *
 int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
 		   const rf_limits *lim, cg_leaf *leaf, rf_error *err);
 
+/* Make `payload`, a child of the leaf with no controllers, for the command to
+ * be born in (contain.c, rule 6): everything it does is charged to the leaf
+ * and held by its limits. Returns its directory fd (the caller's to close),
+ * or -1. cg_leaf_destroy removes it with the leaf. */
+int cg_leaf_nest(const cg_leaf *leaf, rf_error *err);
+
 /* SIGKILL every process in the leaf (cgroup.kill, or a procs loop on old kernels). */
 int cg_leaf_kill(cg_leaf *leaf, rf_error *err);
 

@@ -24,6 +24,10 @@ int rf_host_read(rf_host *h, rf_error *err);
 /* The same below another /proc (fixture trees in the unit tests). */
 int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err);
 
+/* One integer sysctl, `rel` below /proc/sys ("kernel/pid_max"); *out is -1
+ * when the file does not exist. */
+int rf_host_sysctl(const char *rel, int *out, rf_error *err);
+
 /* A meminfo-format file: "KEY:   N kB" lines (a NUMA node's meminfo puts
  * "Node N " before each key). Each listed key's value, in bytes, goes to its
  * `out` and sets its `seen`; other lines are skipped. -1 with errno in err

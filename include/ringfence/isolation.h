@@ -45,13 +45,18 @@ int rf_ns_write_idmaps(pid_t child, const rf_plan *plan, uid_t outer_uid, gid_t 
 
 /* Child side, as root of its namespaces, in this order (both need the
  * privilege the identity switch gives up): the mounts (order and reasons at
- * the top of src/mounts.c; a no-op without CLONE_NEWNS; with CLONE_NEWPID it
+ * the top of src/mounts.c; `ns_flags` are every namespace the child is in,
+ * rf_contain_ns_flags(); a no-op without CLONE_NEWNS, only containment's
+ * cgroupfs view when iso->ns_flags lacks it; with CLONE_NEWPID it
  * must run in a process inside the new pid namespace, for /proc; with
  * CLONE_NEWCGROUP after that namespace exists; it ends by re-entering the
  * inherited cwd by path, or `/` when the path is gone from the new view),
  * then the hostname (--hostname; without it a new uts namespace keeps the
  * caller's name) and `lo` up in a new net namespace. */
 int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err);
+/* Mount points at or under `top` (with filesystem type `fstype`, if given),
+ * in /proc/self/mountinfo order, as a NULL-terminated vector. */
+int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err);
 int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err);
 
 /* Child side: groups (the --groups list, or none when --user is given

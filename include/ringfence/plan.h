@@ -97,6 +97,10 @@ typedef struct rf_isolation {
 	rf_mount *mounts;
 	size_t n_mounts;
 	char *hostname;          /* needs CLONE_NEWUTS */
+	/* Containment of the payload's cgroupfs (src/contain.c). */
+	bool host_cgroupfs;      /* --host-cgroupfs: the opt-out, nothing below is added */
+	int contain_flags;       /* set by rf_plan_finalize: the namespaces containment
+				  * adds to ns_flags (cgroup, mount; user without root) */
 } rf_isolation;
 
 typedef enum rf_seccomp_mode {

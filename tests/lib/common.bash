@@ -50,6 +50,12 @@
 #                            objects/arrays compact; array indexes are
 #                            numbers (`a.0.b`); FILE `-` reads stdin; fails
 #                            with a message when the path does not exist.
+# A caller without root (VM tests, set up as root): uid 1000 in a cgroup
+# delegated to it, as systemd does for a user's session:
+#   rf_run_as_user ARGS...   rf_run ARGS as uid 1000, started inside
+#                            RF_USER_CG ($RF_CGROUP_ROOT/rf-user-1000)
+#   assert_no_user_leaves    no sandbox leaf is left in RF_USER_CG
+#   (teardown removes RF_USER_CG)
 # Other helpers:
 #   rf_wait_for SECONDS CMD ARGS...   poll CMD every 0.1 s until it succeeds
 #   rf_cleanup_cgroups DIR            kill and remove every cgroup below DIR
@@ -60,8 +66,8 @@
 #                     nothing: the host has its own, or `requires CMD` skips
 #
 # Teardown: this file defines `teardown`, which writes back what save_sysctls
-# saved, runs the file's own `rf_teardown` function if it defines one and
-# then `assert_no_leaves`:
+# saved, runs the file's own `rf_teardown` function if it defines one,
+# removes RF_USER_CG, and then runs `assert_no_leaves`:
 # the test fails if any cgroup is left below $RF_PARENT (the parent itself
 # may stay) or any process is left in it; leftovers are then removed so the
 # next test starts clean. Do not define `teardown` in a test file; define
@@ -427,6 +433,37 @@ assert_no_leaves() {
 	return 1
 }
 
+# ---- a caller without root ----------------------------------------------------
+
+RF_USER_CG=
+
+rf_run_as_user() {
+	RF_USER_CG=$RF_CGROUP_ROOT/rf-user-1000
+	mkdir -p "$RF_USER_CG"
+	echo "+memory +pids" >"$RF_CGROUP_ROOT/cgroup.subtree_control"
+	chown 1000:1000 "$RF_USER_CG" "$RF_USER_CG"/cgroup.{procs,subtree_control,threads}
+	run_cmd bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups "$@"' \
+		sh "$RF_USER_CG" "$RINGFENCE" "$@"
+}
+
+# ringfence may keep the empty cgroup it moved its own supervisor into.
+assert_no_user_leaves() {
+	local d
+	for d in "$RF_USER_CG"/*/; do
+		[[ -e $d/cgroup.procs ]] || continue
+		[[ ${d%/} == */ringfence-supervisor ]] && continue
+		_rf_fail "leaf ${d%/} was left behind"
+		return 1
+	done
+}
+
+_rf_remove_user_cg() {
+	[[ -n $RF_USER_CG && -d $RF_USER_CG ]] || return 0
+	rf_cleanup_cgroups "$RF_USER_CG"
+	rmdir "$RF_USER_CG"
+	RF_USER_CG=
+}
+
 # save_sysctls NAME...: remember /proc/sys/NAME (e.g. vm/panic_on_oom) now;
 # teardown writes each back, whatever the test did to it.
 RF_SAVED_SYSCTLS=()
@@ -452,6 +489,7 @@ teardown() {
 	if declare -F rf_teardown >/dev/null; then
 		rf_teardown || rc=1
 	fi
+	_rf_remove_user_cg || rc=1
 	assert_no_leaves || rc=1
 	return "$rc"
 }

@@ -1,5 +1,6 @@
 /* Isolation parsers and helpers over tables: --unshare, --tmpfs/--bind/
- * --ro-bind, --user/--groups, the environment, the plan cross-checks, and
+ * --ro-bind, --user/--groups, the environment, the plan cross-checks, the
+ * namespaces containment adds, and
  * (in forked children) --chdir verification, fd closing and the identity
  * switch. */
 #include "config.h"
@@ -17,6 +18,7 @@
 
 #include "cases.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/contain.h"
 #include "ringfence/isolation.h"
 #include "ringfence/plan.h"
 
@@ -546,6 +548,42 @@ static void test_finalize(void **state)
 	rf_plan_free(&plan);
 }
 
+/* ---- containment: the namespaces it adds ---- */
+
+struct contain_case {
+	const char *name;
+	int ns;
+	bool host_cgroupfs;
+	int want_root;           /* contain_flags for a root caller; others also get user */
+};
+
+static const struct contain_case contain_cases[] = {
+	{ "nothing asked", 0, false, CLONE_NEWCGROUP | CLONE_NEWNS },
+	{ "mount asked", CLONE_NEWNS, false, CLONE_NEWCGROUP },
+	{ "cgroup asked", CLONE_NEWCGROUP, false, CLONE_NEWNS },
+	{ "both asked", CLONE_NEWCGROUP | CLONE_NEWNS, false, 0 },
+	{ "all asked", ALL7, false, 0 },
+	{ "--host-cgroupfs", 0, true, 0 },
+	{ "--host-cgroupfs, cgroup asked", CLONE_NEWCGROUP, true, 0 },
+};
+
+static void test_contain(void **state)
+{
+	const struct contain_case *c = *state;
+	rf_isolation iso = { .ns_flags = c->ns, .host_cgroupfs = c->host_cgroupfs };
+	int want = c->want_root;
+
+	/* Without root, containment needs a user namespace too (rule 5). */
+	if (geteuid() != 0 && !c->host_cgroupfs && !(c->ns & CLONE_NEWUSER))
+		want |= CLONE_NEWUSER;
+	rf_contain_plan(&iso, NULL);
+	assert_int_equal(iso.contain_flags, want);
+	assert_int_equal(rf_contain_ns_flags(&iso), c->ns | want);
+	/* Only a contained run on a cgroup2 without nsdelegate is nested (rule 6). */
+	assert_false(rf_contain_nested(&iso, true));
+	assert_int_equal(rf_contain_nested(&iso, false), !c->host_cgroupfs);
+}
+
 /* ---- child-side helpers, in a forked child ---- */
 
 /* Run fn in a child; its exit status is the test's verdict (0 = pass). */
@@ -682,6 +720,7 @@ int main(void)
 	ADD_TABLE(&cases, env_cases, test_env, "env", name);
 	rf_case_add(&cases, test_env_null_base, NULL, "env: NULL base");
 	ADD_TABLE(&cases, fin_cases, test_finalize, "finalize", name);
+	ADD_TABLE(&cases, contain_cases, test_contain, "contain", name);
 	rf_case_add(&cases, test_chdir, NULL, "chdir: verified, errors name the path");
 	rf_case_add(&cases, test_fds, NULL, "fds: close from / except");
 	rf_case_add(&cases, test_identity_apply, NULL, "identity: groups, gid, uid switched");

@@ -277,6 +277,9 @@ static int run_scenario(const struct scenario *s, bool legacy)
 	/* The fallback path is the one under test. */
 	if (legacy)
 		CHECK(mount_setattr(-1, "", 0, NULL, 0) < 0 && errno == ENOSYS);
+	/* The view asked for; containment's own is test_cgroup's. */
+	iso.ns_flags |= CLONE_NEWNS;
+	iso.host_cgroupfs = true;
 	if (rf_mounts_apply(&iso, CLONE_NEWNS, &err) < 0) {
 		if (s->err && strstr(err.msg, s->err))
 			return 0;
@@ -338,8 +341,9 @@ static int proc_child(void)
 {
 	char buf[32] = { 0 };
 
-	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWPID,
-			    &(rf_error){ 0 }) < 0)
+	rf_isolation pid_iso = { .ns_flags = CLONE_NEWNS | CLONE_NEWPID, .host_cgroupfs = true };
+
+	if (rf_mounts_apply(&pid_iso, CLONE_NEWNS | CLONE_NEWPID, &(rf_error){ 0 }) < 0)
 		return 1;
 	if (readlink("/proc/self", buf, sizeof(buf) - 1) < 0 || strcmp(buf, "1"))
 		return 2;
@@ -373,18 +377,49 @@ static void test_proc(void **state)
 		fail_msg("pid namespace /proc: child status %#x", status);
 }
 
-/* A new cgroup namespace gets a fresh, read-only cgroup2 over each cgroup2
- * mount point, rooted at the namespace's root. */
+/* Containment's view: a fresh, read-only cgroup2 over each cgroup2 mount
+ * point, rooted at the namespace's root; never without a cgroup namespace of
+ * its own (a cgroup2 mounted in the caller's would reset the hierarchy's
+ * options for the whole host), and no other mount when the mount namespace
+ * is containment's alone. */
+static int count_mounts(int *cgroup2)
+{
+	char line[4096];
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	int n = 0;
+
+	if (cgroup2)
+		*cgroup2 = 0;
+	while (f && fgets(line, sizeof(line), f)) {
+		n++;
+		if (cgroup2 && strstr(line, " - cgroup2 "))
+			(*cgroup2)++;
+	}
+	if (f)
+		fclose(f);
+	return n;
+}
+
 static int cgroup_child(void)
 {
 	char line[4096], mp[PATH_MAX] = "";
+	rf_error err = { 0 };
+	int before, cgroup2;
 	FILE *f;
 
-	if (unshare(CLONE_NEWNS | CLONE_NEWCGROUP) < 0)
+	if (unshare(CLONE_NEWNS) < 0)
 		return 80;
-	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP,
-			    &(rf_error){ 0 }) < 0)
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS, &err) == 0 ||
+	    !strstr(err.msg, "needs a cgroup namespace of its own"))
+		return 6;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return 80;
+	before = count_mounts(&cgroup2);
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, &err) < 0)
 		return 1;
+	/* One mount per cgroup2 mount point, nothing else (no /proc guards). */
+	if (count_mounts(NULL) != before + cgroup2)
+		return 7;
 	f = fopen("/proc/self/mountinfo", "re");
 	if (!f)
 		return 2;

@@ -10,15 +10,20 @@ ns_id() {	# ns_id NAME: this process's namespace of that kind
 @test "each --unshare namespace is new inside; the others stay the caller's" {
 	requires root cgroup2
 	local name kind
+	# --host-cgroupfs: containment's cgroup and mount namespaces (contain.bats)
+	# would be new whatever --unshare says.
 	for name in pid mount ipc uts net cgroup user; do
 		kind=$name
 		[[ $name == mount ]] && kind=mnt
-		rf_run run --unshare "$name" -- sh -c "readlink /proc/self/ns/$kind; readlink /proc/self/ns/ipc"
+		rf_run run --host-cgroupfs --unshare "$name" -- \
+			sh -c "readlink /proc/self/ns/$kind; readlink /proc/self/ns/ipc; readlink /proc/self/ns/cgroup"
 		expect_status 0
 		[[ ${lines[0]} != "$(ns_id "$kind")" ]] ||
 			_rf_fail "--unshare $name: the $kind namespace is the caller's"
 		[[ $name == ipc || ${lines[1]} == "$(ns_id ipc)" ]] ||
 			_rf_fail "--unshare $name also made a new ipc namespace"
+		[[ $name == cgroup || ${lines[2]} == "$(ns_id cgroup)" ]] ||
+			_rf_fail "--unshare $name also made a new cgroup namespace"
 	done
 }
 
@@ -72,31 +77,11 @@ ns_id() {	# ns_id NAME: this process's namespace of that kind
 	expect_stderr_contains "Connection refused"
 }
 
-@test "--unshare cgroup,mount: the leaf is / and cgroupfs is read-only inside" {
-	requires root cgroup2 pids
-	rf_run run --pids 50 --unshare cgroup,mount -- sh -c '
-		cat /proc/self/cgroup
-		cat /sys/fs/cgroup/pids.max
-		ls /sys/fs/cgroup | grep -c "^ringfence$"
-		echo max >/sys/fs/cgroup/pids.max && echo raised
-		echo $$ >/sys/fs/cgroup/cgroup.procs && echo moved
-		mkdir /sys/fs/cgroup/escape && echo made-child
-		true'
-	expect_status 0
-	[[ ${lines[0]} == 0::/ ]] || _rf_fail "/proc/self/cgroup inside: ${lines[0]}"
-	[[ ${lines[1]} == 50 ]] || _rf_fail "/sys/fs/cgroup is not the leaf (pids.max ${lines[1]})"
-	[[ ${lines[2]} == 0 ]] || _rf_fail "the parent's cgroups are visible inside"
-	expect_output_not_contains raised
-	expect_output_not_contains moved
-	expect_output_not_contains made-child
-	expect_stderr_contains "Read-only file system"
-}
-
-@test "--unshare cgroup without mount: nsdelegate keeps the payload in its leaf" {
+@test "--unshare cgroup with --host-cgroupfs: nsdelegate keeps the payload in its leaf" {
 	requires root cgroup2 pids
 	# The caller's cgroupfs stays visible; the kernel's nsdelegate rules refuse
 	# moving out of the namespace's root and writing the root's own limits.
-	rf_run run --pids 50 --unshare cgroup -- sh -c '
+	rf_run run --pids 50 --unshare cgroup --host-cgroupfs -- sh -c '
 		cat /proc/self/cgroup
 		for f in '"$RF_PARENT"'/*/cgroup.procs; do
 			grep -qx $$ "$f" && leaf=${f%/cgroup.procs}
@@ -145,68 +130,37 @@ ns_id() {	# ns_id NAME: this process's namespace of that kind
 
 # ---- without root -----------------------------------------------------------
 
-RF_USER_CG=
-
-rf_teardown() {
-	[[ -n $RF_USER_CG && -d $RF_USER_CG ]] || return 0
-	rf_cleanup_cgroups "$RF_USER_CG"
-	rmdir "$RF_USER_CG"
-}
-
-# No sandbox leaf is left in the delegated cgroup (ringfence may keep the
-# empty cgroup it moved its own supervisor into).
-no_user_leaves() {
-	local d
-	for d in "$RF_USER_CG"/*/; do
-		[[ -e $d/cgroup.procs ]] || continue
-		[[ ${d%/} == */ringfence-supervisor ]] && continue
-		_rf_fail "leaf ${d%/} was left behind"
-		return 1
-	done
-}
-
-# A cgroup delegated to uid 1000 (as systemd does for a user's session), and
-# this shell's child moved into it before dropping root.
-as_user_1000() {
-	RF_USER_CG=$RF_CGROUP_ROOT/rf-user-1000
-	mkdir -p "$RF_USER_CG"
-	echo "+memory +pids" >"$RF_CGROUP_ROOT/cgroup.subtree_control"
-	chown 1000:1000 "$RF_USER_CG" "$RF_USER_CG"/cgroup.{procs,subtree_control,threads}
-	run_cmd bash -c 'echo $$ >"$1/cgroup.procs" && shift && exec /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups "$@"' \
-		sh "$RF_USER_CG" "$RINGFENCE" "$@"
-}
-
 @test "without root, --unshare all adds a user namespace and maps the caller" {
 	requires root cgroup2 user_ns setpriv
 	local inside outside count
-	as_user_1000 run --unshare all -- sh -c 'id -u; cat /proc/self/uid_map; echo $$'
+	rf_run_as_user run --unshare all -- sh -c 'id -u; cat /proc/self/uid_map; echo $$'
 	expect_status 0
 	[[ ${lines[0]} == 1000 ]] || _rf_fail "uid inside: ${lines[0]}"
 	read -r inside outside count <<<"${lines[1]}"
 	[[ "$inside $outside $count" == "1000 1000 1" ]] || _rf_fail "uid_map: ${lines[1]}"
 	[[ ${lines[2]} == 2 ]] || _rf_fail "not in a new pid namespace (pid ${lines[2]})"
-	no_user_leaves
+	assert_no_user_leaves
 }
 
 @test "without root, --map-root makes the caller uid 0 inside, and only inside" {
 	requires root cgroup2 user_ns setpriv
-	as_user_1000 run --unshare user,mount,pid --map-root --tmpfs /tmp -- sh -c 'id -u; touch /tmp/x && stat -c %u /tmp/x; touch /etc/owned'
+	rf_run_as_user run --unshare user,mount,pid --map-root --tmpfs /tmp -- sh -c 'id -u; touch /tmp/x && stat -c %u /tmp/x; touch /etc/owned'
 	expect_status 1
 	[[ ${lines[0]} == 0 ]] || _rf_fail "uid inside: ${lines[0]}"
 	[[ ${lines[1]} == 0 ]] || _rf_fail "owner of a new file: ${lines[1]}"
 	# uid 0 inside is uid 1000 outside: root's files stay out of reach.
 	expect_stderr_contains "Permission denied"
 	[[ ! -e /etc/owned ]]
-	no_user_leaves
+	assert_no_user_leaves
 }
 
 @test "without root, a mount namespace alone still guards the caller's /proc" {
 	requires root cgroup2 user_ns setpriv
-	as_user_1000 run --unshare mount --map-root -- sh -c \
+	rf_run_as_user run --unshare mount --map-root -- sh -c \
 		'grep " /proc/sys " /proc/self/mountinfo | cut -d" " -f6; test -c /proc/kcore && echo "kcore is /dev/null"; readlink /proc/self/ns/pid'
 	expect_status 0
 	[[ ${lines[0]} == ro,* ]] || _rf_fail "/proc/sys mount options: ${lines[0]}"
 	expect_line "kcore is /dev/null"
 	[[ ${lines[2]} == "$(readlink /proc/self/ns/pid)" ]] || _rf_fail "a pid namespace was made too"
-	no_user_leaves
+	assert_no_user_leaves
 }

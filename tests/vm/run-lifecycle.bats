@@ -32,12 +32,19 @@ running() {
 
 @test "the command runs in the leaf, the supervisor does not" {
 	requires root cgroup2
-	# Without a pid namespace the command's parent is ringfence itself.
-	rf_run run --name rf-where -- sh -c 'cat /proc/self/cgroup; echo supervisor; cat /proc/$PPID/cgroup'
-	expect_status 0
-	[ "${lines[0]}" = "0::/ringfence/rf-where" ] || { rf_show; false; }
-	[ "${lines[1]}" = supervisor ]
-	[[ ${lines[2]} != *rf-where* ]] || { rf_show; false; }
+	# Seen from outside: inside, its cgroup namespace shows the leaf as `/`.
+	local t=$BATS_TEST_TMPDIR payload in_leaf=no sup_in_leaf=no
+	"$RINGFENCE" run -q --name rf-where -- \
+		sh -c 'echo $$ >"$0/pid"; until [ -e "$0/go" ]; do sleep 0.1; done' "$t" 3>&- &
+	local sup=$!
+	rf_wait_for 60 test -s "$t/pid"
+	payload=$(cat "$t/pid")
+	grep -qx "$payload" "$RF_PARENT/rf-where/cgroup.procs" && in_leaf=yes
+	grep -q rf-where "/proc/$sup/cgroup" && sup_in_leaf=yes
+	touch "$t/go"
+	wait "$sup"
+	[[ $in_leaf == yes ]] || _rf_fail "the command ($payload) is not in the leaf"
+	[[ $sup_in_leaf == no ]] || _rf_fail "the supervisor is in the leaf"
 }
 
 @test "command not found exits 127, not executable exits 126" {
@@ -185,9 +192,9 @@ running() {
 
 @test "sub-cgroups the command made in its leaf go away with the leaf" {
 	requires root cgroup2
-	# Root without a cgroup namespace writes the host's cgroupfs; rmdir refuses
-	# a cgroup that still has children.
-	rf_run run --name rf-nest -- sh -c \
+	# Root with --host-cgroupfs writes the host's cgroupfs; rmdir refuses a
+	# cgroup that still has children.
+	rf_run run --name rf-nest --host-cgroupfs -- sh -c \
 		"mkdir -p $RF_PARENT/rf-nest/a/b/c $RF_PARENT/rf-nest/d; echo \$\$ > $RF_PARENT/rf-nest/a/b/cgroup.procs; setsid sleep 1005 </dev/null >/dev/null 2>&1 & echo started"
 	expect_status 0
 	expect_output_contains started
@@ -197,7 +204,7 @@ running() {
 
 @test "the sweep removes an orphaned leaf together with its sub-cgroups" {
 	requires root cgroup2
-	"$RINGFENCE" run --name rf-orphan-nest -- sh -c \
+	"$RINGFENCE" run --name rf-orphan-nest --host-cgroupfs -- sh -c \
 		"mkdir -p $RF_PARENT/rf-orphan-nest/a/b; echo \$\$ > $RF_PARENT/rf-orphan-nest/a/b/cgroup.procs; setsid sleep 1006 </dev/null >/dev/null 2>&1 & sleep 1007" &
 	local pid=$!
 	rf_wait_for 10 running 'sleep 1007'
@@ -227,9 +234,9 @@ running() {
 
 @test "--cgroup-parent: the leaf is made under that path, with the controllers enabled" {
 	requires root cgroup2
-	rf_run run --cgroup-parent rf-test-jobs/nested --memory 32M -- cat /proc/self/cgroup
+	rf_run run --cgroup-parent rf-test-jobs/nested --memory 32M --report "$report" -- true
 	expect_status 0
-	expect_output_contains "0::/rf-test-jobs/nested/run-"
+	[[ $(json_get "$report" cgroup) == /rf-test-jobs/nested/run-* ]] || _rf_fail "the leaf is not there"
 	grep -qw memory "$RF_CGROUP_ROOT/rf-test-jobs/nested/cgroup.subtree_control"
 	[ -z "$(find "$RF_CGROUP_ROOT/rf-test-jobs/nested" -mindepth 1 -type d)" ]
 }
@@ -244,10 +251,13 @@ running() {
 
 @test "without clone3 the command still starts inside the leaf" {
 	requires root cgroup2 memory
+	# Its cgroup namespace is made once it is in the leaf: rooted there.
 	RINGFENCE_NO_CLONE3=1 rf_run run --memory 32M --name rf-noclone3 --report "$report" -- \
-		sh -c 'cat /proc/self/cgroup; memhog 128M'
+		sh -c 'cat /proc/self/cgroup /sys/fs/cgroup/memory.max; memhog 128M'
 	expect_status 121
-	expect_output_contains "0::/ringfence/rf-noclone3"
+	expect_line 0::/
+	expect_line 33554432
+	expect_json "$report" cgroup /ringfence/rf-noclone3
 	expect_json "$report" verdict oom-limit
 }
 
@@ -260,10 +270,10 @@ running() {
 	chown 1000:1000 "$d" "$d/cgroup.procs" "$d/cgroup.subtree_control" "$d/cgroup.threads"
 	# The user's shell lives in its delegated cgroup, as systemd's Delegate=yes would do.
 	run_cmd sh -c "echo \$\$ > $d/cgroup.procs && exec /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups \
-		$RINGFENCE run --memory 32M --report $out/u.json -- sh -c 'id -u; cat /proc/self/cgroup; memhog 128M'"
+		$RINGFENCE run --memory 32M --report $out/u.json -- sh -c 'id -u; memhog 128M'"
 	expect_status 121
 	expect_output_contains 1000
-	expect_output_contains "0::/rf-test-user/run-"
+	[[ $(json_get "$out/u.json" cgroup) == /rf-test-user/run-* ]] || _rf_fail "the leaf is not there"
 	expect_json "$out/u.json" verdict oom-limit
 	[ -z "$(find "$d" -mindepth 1 -type d ! -name ringfence-supervisor)" ]
 }
