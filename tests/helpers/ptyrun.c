@@ -11,8 +11,11 @@
  *   @expect TEXT    wait until the terminal output since the previous match
  *                   contains TEXT (the terminal echoes what is typed, so
  *                   expect text that the typed line does not contain)
- *   @sleep MS       pause
+ *   @wait-file PATH wait until PATH exists (made by the test once the state
+ *                   it waits for, outside the terminal, is there)
  *   @ctrl C         type Ctrl-C (C is a letter, or \ for Ctrl-\)
+ *
+ * There is no pause of a fixed time: a script waits for what it needs.
  *
  * Everything the terminal shows is copied to stdout. When the script is done,
  * ptyrun waits for CMD to exit. Exit status: CMD's status (128+N when killed
@@ -132,11 +135,16 @@ static void script_line(char *line)
 	line[strcspn(line, "\n")] = '\0';
 	if (!strncmp(line, "@expect ", 8)) {
 		expect(line + 8);
-	} else if (!strncmp(line, "@sleep ", 7)) {
-		double until = now() + strtod(line + 7, NULL) / 1000.0;
+	} else if (!strncmp(line, "@wait-file ", 11)) {
+		while (access(line + 11, F_OK) < 0) {
+			if (now() > deadline) {
+				char what[512];
 
-		while (now() < until)
-			pump(10);
+				snprintf(what, sizeof(what), "waiting for the file `%s`", line + 11);
+				die_timeout(what);
+			}
+			pump(20);
+		}
 	} else if (!strncmp(line, "@ctrl ", 6) && line[6] && !line[7]) {
 		char c = (char)(line[6] == '\\' ? 0x1c : (line[6] & 0x1f));
 

@@ -58,6 +58,11 @@
 #   (teardown removes RF_USER_CG)
 # Other helpers:
 #   rf_wait_for SECONDS CMD ARGS...   poll CMD every 0.1 s until it succeeds
+#   rf_lock_waiter PATH               print the pid of a process blocked in
+#                                     flock(2) on PATH (nothing when none is)
+#   rf_signal_pending PID N           signal N is pending (blocked) for PID
+#   rf_limit_hit LEAF                 the leaf's pids.events counts a refused fork
+# (Tests wait for states with these, never for a fixed time.)
 #   rf_cleanup_cgroups DIR            kill and remove every cgroup below DIR
 #   save_sysctls NAME...              e.g. vm/panic_on_oom: restored in teardown
 #   rf_packages SET...                in the test VM, lay the Debian packages
@@ -375,6 +380,27 @@ rf_wait_for() {
 		sleep 0.1
 	done
 	"$@"
+}
+
+rf_lock_waiter() {
+	local ino
+	ino=$(stat -c %i "$1") || return 1
+	# Blocked requests: "N: -> FLOCK ADVISORY TYPE PID MAJ:MIN:INODE START END".
+	awk -v ino="$ino" '$2 == "->" && $3 == "FLOCK" {
+		n = split($7, id, ":"); if (id[n] == ino) { print $6; exit } }' /proc/locks
+}
+
+rf_signal_pending() {
+	local key mask pending=0
+	while read -r key mask; do
+		[[ $key == SigPnd: || $key == ShdPnd: ]] && pending=$((pending | 16#$mask))
+	done <"/proc/$1/status"
+	(((pending >> ($2 - 1)) & 1))
+}
+
+rf_limit_hit() {
+	local key n
+	read -r key n <"$1/pids.events" && ((n > 0))
 }
 
 # Every cgroup below DIR, deepest first.

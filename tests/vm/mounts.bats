@@ -118,10 +118,13 @@ mount_count() {
 	requires root cgroup2
 	local before during
 	before=$(mount_count)
-	"$RINGFENCE" run --unshare mount --tmpfs "$dir/data" -- sh -c "touch $dir/data/marker; sleep 4" &
+	# The payload says when its mount is there, and waits until counted.
+	"$RINGFENCE" run --unshare mount --tmpfs "$dir/data" -- sh -c \
+		"touch $dir/data/marker $BATS_TEST_TMPDIR/mounted; until [ -e $BATS_TEST_TMPDIR/counted ]; do sleep 0.1; done" 3>&- &
 	local pid=$!
-	sleep 2
+	rf_wait_for 60 test -e "$BATS_TEST_TMPDIR/mounted"
 	during=$(mount_count)
+	touch "$BATS_TEST_TMPDIR/counted"
 	[[ ! -e $dir/data/marker ]] || _rf_fail "a file made in the sandbox's tmpfs is visible outside"
 	[[ -e $dir/data/file ]] || _rf_fail "the caller's directory is covered"
 	wait "$pid" || _rf_fail "ringfence failed"

@@ -129,12 +129,15 @@ ns_id() {
 @test "shell: a fork bomb stops at 256 pids, is reported, and leaves nothing behind" {
 	requires root cgroup2 pids
 	local start=$SECONDS
-	# The main process outlives the bomb by 5 s (its sleep is started first,
-	# so it needs no fork once the pids are gone), then exits; ringfence
-	# kills what is left of the leaf.
+	# The main process waits, with builtins only (no fork is left to it),
+	# until its leaf's pids.events counts a refused fork, then exits;
+	# ringfence kills what is left of the leaf. `read -t` on a pipe of its
+	# own is a pause without a fork.
 	# shellcheck disable=SC2016
-	rf_run run --profile shell --report "$report" -- \
-		bash -c 'sleep 5 & s=$!; bomb() { bomb | bomb & }; bomb; wait "$s"; echo survived'
+	rf_run run --profile shell --report "$report" -- bash -c '
+		exec 9<> <(:); bomb() { bomb | bomb & }; bomb
+		until read -r _ n </sys/fs/cgroup/pids.events && ((n > 0)); do read -t 0.1 -u 9; done
+		echo survived'
 	expect_status 0
 	expect_output_contains survived
 	expect_stderr_contains "hit the pids limit"
@@ -151,11 +154,10 @@ ns_id() {
 	requires root cgroup2 pids pty bash ptyrun
 	local script=$BATS_TEST_TMPDIR/script
 	cat >"$script" <<-'EOF'
-		@sleep 500
 		[ -t 0 ] && echo "tty-$((6 * 7))"
 		@expect tty-42
 		:(){ :|:& };:
-		@sleep 5000
+		until read -r _ n </sys/fs/cgroup/pids.events && ((n > 0)); do :; done
 		echo "alive-$((6 * 7))"
 		@expect alive-42
 		exit 3

@@ -75,9 +75,11 @@ running() {
 
 @test "--timeout: a command that ignores SIGTERM is killed --kill-after later" {
 	requires root cgroup2 cgroup_kill
-	# The timeout leaves bash ample time to ignore SIGTERM first, even on a slow VM.
-	rf_run run --timeout 3s --kill-after 500ms --report "$report" -- \
-		bash -c 'trap "" TERM; sleep 30 & wait; sleep 30'
+	# SIGTERM is ignored from before ringfence starts (an ignored signal
+	# stays ignored through clone and exec), so the command ignores it from
+	# its first instruction, however slowly it starts.
+	run_cmd bash -c 'trap "" TERM; exec "$@"' sh "$RINGFENCE" run --timeout 500ms \
+		--kill-after 500ms --report "$report" -- sh -c 'sleep 30 & wait; sleep 30'
 	expect_status 124
 	expect_stderr_contains "then cgroup.kill"
 	expect_json "$report" status.signal 9
@@ -95,9 +97,11 @@ running() {
 	flock -x "$lock"
 	"$RINGFENCE" run --report "$report" -- sleep 30 2>/dev/null &
 	local pid=$!
-	sleep 1
+	# The signal comes once ringfence waits for the lock, and the lock goes
+	# once the signal is pending there.
+	rf_wait_for 60 eval '[[ $(rf_lock_waiter "$RF_PARENT") == "$pid" ]]'
 	kill -TERM "$pid"
-	sleep 0.5
+	rf_wait_for 60 rf_signal_pending "$pid" 15
 	flock -u "$lock"
 	exec {lock}<&-
 	wait "$pid" || st=$?

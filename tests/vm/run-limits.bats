@@ -48,9 +48,13 @@ done'
 
 @test "a fork bomb under --pids 64 is contained, reported and torn down" {
 	requires root cgroup2 pids
+	# The main process exits once a fork was refused, waiting with builtins
+	# only (the bomb leaves it no fork); `read -t` on a pipe of its own is a
+	# pause without a fork.
 	# shellcheck disable=SC2016
-	rf_run run --pids 64 --timeout 20s --report "$report" -- \
-		bash -c 'bomb() { bomb | bomb & }; bomb; sleep 2; exit 0'
+	rf_run run --pids 64 --timeout 60s --report "$report" -- bash -c '
+		exec 9<> <(:); bomb() { bomb | bomb & }; bomb
+		until read -r _ n </sys/fs/cgroup/pids.events && ((n > 0)); do read -t 0.1 -u 9; done'
 	expect_stderr_contains "hit the pids limit"
 	expect_json "$report" pids.max 64
 	[ "$(json_get "$report" pids.limit_hits)" -gt 0 ]
@@ -85,17 +89,30 @@ done'
 	# assert_no_leaves (teardown) proves the half-made leaf was removed.
 }
 
+high_events() {	# high_events LEAF: the `high` count of its memory.events
+	awk '$1 == "high" { print $2 }' "$1/memory.events" 2>/dev/null || echo 0
+}
+
 @test "the supervisor stays idle while memory events keep firing" {
 	requires root cgroup2 memory
 	# Above memory.high the kernel raises `high` events continually; a
 	# supervisor that did not re-arm its poll on memory.events would spin.
-	"$RINGFENCE" run -q --memory-high 8M -- sh -c 'memhog --sleep-after 32M & sleep 4; kill %1' &
-	local pid=$! t1 t2
-	sleep 2
+	local done=$BATS_TEST_TMPDIR/done leaf=$RF_PARENT/rf-idle t1 t2 e1 e2
+	"$RINGFENCE" run -q --name rf-idle --memory-high 8M -- \
+		sh -c 'memhog --sleep-after 32M & until [ -e "$0" ]; do sleep 0.1; done; kill %1' "$done" 3>&- &
+	local pid=$!
+	# Once memhog is above memory.high, events fire; the supervisor's CPU
+	# time is then measured over one second of them (a load on the machine
+	# can only lower it).
+	rf_wait_for 60 eval '[ "$(high_events "$leaf")" -gt 0 ]'
+	e1=$(high_events "$leaf")
 	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
 	sleep 1
 	t2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	e2=$(high_events "$leaf")
+	touch "$done"
 	wait "$pid"
+	((e2 > e1)) || _rf_fail "no memory.high events during the second measured"
 	# Clock ticks (1/100 s) of CPU in that second: a busy loop shows ~100.
 	[ $((t2 - t1)) -lt 20 ] || { echo "supervisor used $((t2 - t1)) ticks in 1 s"; false; }
 }

@@ -4,8 +4,10 @@
 # afterwards, and a fork bomb typed into the shell stays in its leaf.
 #
 # ptyrun (tests/helpers/ptyrun.c) plays the terminal: script lines are typed,
-# `@expect TEXT` waits for output. Expected texts are spelled so that the
-# typed line itself (which the terminal echoes) does not contain them.
+# `@expect TEXT` waits for output, `@wait-file PATH` for the test's word that
+# a state outside the terminal is there. Expected texts are spelled so that
+# the typed line itself (which the terminal echoes) does not contain them.
+# Nothing waits for a fixed time.
 
 load ../lib/common
 
@@ -18,18 +20,19 @@ script() {	# script LINES...: write the ptyrun script, print its path
 
 @test "an interactive shell under --unshare all gets job control and its exit status back" {
 	requires root cgroup2 pty ptyrun
+	# Ctrl-Z is typed once the job says it runs (bash gave it the terminal
+	# before that), `exit` once bash has reaped the killed job: a stopped
+	# job still in its table makes bash refuse the first `exit`.
 	run_cmd ptyrun -t 120 -s "$(script \
 		'@expect rf$' \
 		'[[ $- == *m* ]] && echo JOB""CONTROL-ON' \
 		'@expect JOBCONTROL-ON' \
-		'sleep 100' \
-		'@sleep 1000' \
+		"sh -c 'echo SLE\"\"EPING; exec sleep 100'" \
+		'@expect SLEEPING' \
 		'@ctrl z' \
 		'@expect Stopped' \
-		'kill -9 %1' \
-		'@sleep 500' \
-		'echo REA""PED' \
-		'@expect REAPED' \
+		'kill -9 %1; while jobs %1 >/dev/null 2>&1; do sleep 0.1; done; echo GO""NE' \
+		'@expect GONE' \
 		'exit 7')" -- "$RINGFENCE" run --unshare all "${SHELL_ARGS[@]}"
 	expect_status 7
 	expect_output_not_contains "no job control"
@@ -55,11 +58,15 @@ script() {	# script LINES...: write the ptyrun script, print its path
 	local ns
 	# stdin is not the terminal, so the terminal is not handed over: the
 	# payload (or the pid-namespace init) stays in the supervisor's group and
-	# gets the terminal's SIGINT itself.
+	# gets the terminal's SIGINT itself. The payload counts SIGINTs until the
+	# first, and for one second more: a second one (the supervisor's copy)
+	# would come within it. `read -t` on a pipe of its own waits without a
+	# fork.
 	for ns in net pid; do
-		run_cmd ptyrun -t 60 -s "$(script '@expect READY' '@sleep 300' '@ctrl c' '@expect INTS=')" -- \
+		run_cmd ptyrun -t 60 -s "$(script '@expect READY' '@ctrl c' '@expect INTS=')" -- \
 			sh -c 'exec "$0" run -q --unshare "$1" -- bash --norc -c "$2" </dev/null' "$RINGFENCE" "$ns" \
-			'n=0; trap "n=\$((n + 1))" INT; echo READY; sleep 3 & while ! wait; do :; done; echo INTS=$n'
+			'n=0; trap "n=\$((n + 1))" INT; exec 9<> <(:); echo READY
+			until ((n > 0)); do read -t 0.1 -u 9; done; read -t 1 -u 9; echo INTS=$n'
 		expect_status 0
 		expect_output_contains INTS=1
 	done
@@ -77,42 +84,56 @@ script() {	# script LINES...: write the ptyrun script, print its path
 
 @test "the terminal's settings are restored when the payload is killed" {
 	requires root cgroup2 pty ptyrun
-	# The payload puts the terminal in raw mode and is killed by the timeout
-	# before it can undo that; ringfence restores what the caller had.
+	# The payload puts the terminal in raw mode and is killed before it can
+	# undo that; ringfence restores what the caller had.
 	run_cmd ptyrun -t 120 -s "$(script '@expect RAWNOW' '@expect status=')" -- \
-		sh -c '"$0" run --timeout 2s --unshare all -- sh -c "stty raw -echo; echo RAW\"\"NOW; sleep 100"
+		sh -c '"$0" run --unshare all -- sh -c "stty raw -echo; echo RAW\"\"NOW; kill -9 \$\$"
 			echo "status=$?"; stty -a' "$RINGFENCE"
 	expect_status 0
-	expect_output_contains "status=124"
+	expect_output_contains "status=137"
 	[[ $output == *" icanon"* && $output != *"-icanon"* && $output != *"-echo "* ]] ||
 		_rf_fail "the terminal was left in raw mode"
 }
 
 @test "a fork bomb typed into the shell is contained, the host stays responsive, the verdict shows pids hits" {
 	requires root cgroup2 pids cpu pty ptyrun
-	local report=$BATS_TEST_TMPDIR/r.json out=$BATS_TEST_TMPDIR/out leaf n start elapsed pty_status
-	ptyrun -t 150 -s "$(script '@expect rf$' ':(){ :|:& };:' '@sleep 10000' 'exit 0')" -- \
-		"$RINGFENCE" run --pids 64 --cpus 0.5 --unshare all --timeout 100s --report "$report" \
-		"${SHELL_ARGS[@]}" >"$out" 2>&1 &
+	local report=$BATS_TEST_TMPDIR/r.json out=$BATS_TEST_TMPDIR/out checked=$BATS_TEST_TMPDIR/checked
+	local leaf=$RF_PARENT/rf-tty-bomb n=-1 start elapsed=-1 responsive=0 pty_status
+	# The shell is left to the bomb until the checks below are done.
+	ptyrun -t 150 -s "$(script '@expect rf$' ':(){ :|:& };:' "@wait-file $checked" 'exit 0')" -- \
+		"$RINGFENCE" run --name rf-tty-bomb --pids 64 --cpus 0.5 --unshare all --timeout 100s \
+		--report "$report" "${SHELL_ARGS[@]}" >"$out" 2>&1 3>&- &
 	local pty=$!
-	sleep 6
-	# The bomb is at its limit: the leaf holds at most 64 tasks.
-	leaf=$(dirname "$(grep -lx 64 "$RF_PARENT"/*/pids.max | head -1)")
-	[[ -d $leaf ]] || _rf_fail "no leaf with pids.max 64 under $RF_PARENT"
-	n=$(cat "$leaf/pids.current")
-	((n <= 64)) || _rf_fail "$n tasks in the leaf"
-	# The guest stays responsive: 50 short processes in well under 20 s.
-	start=$(date +%s)
-	timeout 20 sh -c 'for i in $(seq 50); do /bin/true; done' || _rf_fail "the host is unresponsive"
-	elapsed=$(($(date +%s) - start))
+	# The bomb is at its limit: the leaf holds at most 64 tasks, and the
+	# guest stays responsive: 50 short processes in well under 20 s.
+	if rf_wait_for 100 rf_limit_hit "$leaf"; then
+		n=$(cat "$leaf/pids.current")
+		start=$(date +%s)
+		timeout 20 sh -c 'for i in $(seq 50); do /bin/true; done' && responsive=1
+		elapsed=$(($(date +%s) - start))
+	fi
+	touch "$checked"
 	wait "$pty"
 	pty_status=$?
 	cat "$out" >&2
+	((n >= 0)) || _rf_fail "the bomb never hit the pids limit of $leaf"
+	((n <= 64)) || _rf_fail "$n tasks in the leaf"
+	((responsive)) || _rf_fail "the host is unresponsive"
 	((pty_status == 0)) || _rf_fail "the shell's exit status was $pty_status"
 	echo "50 processes took ${elapsed}s during the bomb" >&2
 	expect_json "$report" pids.max 64
 	(($(json_get "$report" pids.limit_hits) > 0)) || _rf_fail "no pids limit hits reported"
 	expect_json "$report" verdict exited
+}
+
+# Once ringfence blocks on the parent's lock, say so (`waiting`); once the
+# Ctrl-C is pending there, let the lock go (`release`), whatever happened.
+release_after_ctrl_c() {
+	local pid
+	rf_wait_for 60 eval 'pid=$(rf_lock_waiter "$RF_PARENT"); [[ -n $pid ]]' &&
+		touch "$BATS_TEST_TMPDIR/waiting" &&
+		rf_wait_for 60 rf_signal_pending "$pid" 2
+	touch "$BATS_TEST_TMPDIR/release"
 }
 
 @test "a Ctrl-C typed while ringfence is still setting up reaches the payload" {
@@ -123,12 +144,15 @@ script() {	# script LINES...: write the ptyrun script, print its path
 	# with /dev/null it shares ringfence's group, where a terminal's Ctrl-C
 	# normally reaches it directly, but not before it exists.
 	for stdin in /dev/tty /dev/null; do
-		# ringfence takes the parent's lock before it makes its leaf:
-		# holding it for 3 s keeps ringfence in its setup meanwhile.
-		flock -x "$RF_PARENT" sleep 3 &
+		# ringfence takes the parent's lock before it makes its leaf: the
+		# holder keeps it in its setup until the Ctrl-C is pending there.
+		rm -f "$BATS_TEST_TMPDIR"/{waiting,release}
+		flock -x "$RF_PARENT" sh -c 'until [ -e "$0" ]; do sleep 0.1; done' \
+			"$BATS_TEST_TMPDIR/release" 3>&- &
 		holder=$!
 		rf_wait_for 10 sh -c "! flock -n -x '$RF_PARENT' true"
-		run_cmd ptyrun -t 60 -s "$(script '@sleep 1000' '@ctrl c')" -- \
+		release_after_ctrl_c 3>&- &
+		run_cmd ptyrun -t 60 -s "$(script "@wait-file $BATS_TEST_TMPDIR/waiting" '@ctrl c')" -- \
 			sh -c 'exec "$@" <"$0"' "$stdin" "$RINGFENCE" run --report "$report" -- sleep 30
 		wait "$holder"
 		expect_status 130
