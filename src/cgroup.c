@@ -345,7 +345,8 @@ static int write_u64(int fd, const char *file, uint64_t v, rf_error *err)
 	return cg_write(fd, file, buf, err);
 }
 
-static int write_limits(int fd, const rf_limits *lim, rf_error *err)
+/* What lim sets, and nothing else. */
+static int write_given(int fd, const rf_limits *lim, rf_error *err)
 {
 	if (lim->memory_max.set && write_u64(fd, "memory.max", lim->memory_max.v, err) < 0)
 		return -1;
@@ -353,15 +354,7 @@ static int write_limits(int fd, const rf_limits *lim, rf_error *err)
 		return -1;
 	if (lim->memory_low.set && write_u64(fd, "memory.low", lim->memory_low.v, err) < 0)
 		return -1;
-	if (lim->swap_max.set) {
-		if (write_u64(fd, "memory.swap.max", lim->swap_max.v, err) < 0)
-			return -1;
-	} else if (lim->memory_max.set && lim->memory_max.v != RF_MAX) {
-		/* Without swap accounting there is no file and nothing to bound. */
-		if (write_u64(fd, "memory.swap.max", 0, err) < 0 && err->errnum != ENOENT)
-			return -1;
-	}
-	if (cg_write(fd, "memory.oom.group", lim->oom_group ? "1" : "0", err) < 0)
+	if (lim->swap_max.set && write_u64(fd, "memory.swap.max", lim->swap_max.v, err) < 0)
 		return -1;
 	if (lim->pids_max.set && write_u64(fd, "pids.max", lim->pids_max.v, err) < 0)
 		return -1;
@@ -386,6 +379,26 @@ static int write_limits(int fd, const rf_limits *lim, rf_error *err)
 	for (size_t i = 0; i < lim->n_unified; i++)
 		if (cg_write(fd, lim->unified[i].key, lim->unified[i].value, err) < 0)
 			return -1;
+	return 0;
+}
+
+/* A new leaf: what lim sets, no swap under a memory limit unless asked, and
+ * memory.oom.group as planned. */
+static int write_limits(int fd, const rf_limits *lim, rf_error *err)
+{
+	if (write_given(fd, lim, err) < 0)
+		return -1;
+	/* Without swap accounting there is no file and nothing to bound. */
+	if (!lim->swap_max.set && lim->memory_max.set && lim->memory_max.v != RF_MAX &&
+	    write_u64(fd, "memory.swap.max", 0, err) < 0 && err->errnum != ENOENT)
+		return -1;
+	return cg_write(fd, "memory.oom.group", lim->oom_group ? "1" : "0", err);
+}
+
+int cg_leaf_update(cg_leaf *leaf, const rf_limits *lim, rf_error *err)
+{
+	if (write_given(leaf->dirfd, lim, err) < 0)
+		return rf_error_prefix(err, "update leaf `%s`", leaf->rel);
 	return 0;
 }
 
@@ -547,4 +560,77 @@ int cg_leaf_destroy(cg_leaf *leaf, rf_error *err)
 	rf_closep(&leaf->parent_fd);
 	leaf_reset(leaf);
 	return r;
+}
+
+void cg_leaf_close(cg_leaf *leaf)
+{
+	rf_closep(&leaf->dirfd);
+	rf_closep(&leaf->parent_fd);
+	leaf_reset(leaf);
+}
+
+void cg_leaf_keep(cg_leaf *leaf)
+{
+	if (leaf->dirfd >= 0)
+		(void)fremovexattr(leaf->dirfd, CG_MARK_XATTR);
+	cg_leaf_close(leaf);
+}
+
+int cg_leaf_open(const cg_mount *m, const char *rel, cg_leaf *leaf, rf_error *err)
+{
+	cleanup_close int pfd = -1;
+	char parent[PATH_MAX];
+	const char *name;
+
+	leaf_reset(leaf);
+	name = strrchr(rel, '/');
+	if (!name || !name[1] || rel[0] != '/')
+		return rf_error_set(err, EINVAL, "`%s` is not a cgroup path", rel);
+	if (snprintf(leaf->rel, sizeof(leaf->rel), "%s", rel) >= (int)sizeof(leaf->rel) ||
+	    cg_join_path(leaf->path, sizeof(leaf->path), m->path, rel, err) < 0 ||
+	    cg_join_path(parent, sizeof(parent), m->path, "", err) < 0 ||
+	    snprintf(parent + strlen(parent), sizeof(parent) - strlen(parent), "%.*s",
+		     (int)(name - rel), rel) >= (int)(sizeof(parent) - strlen(parent)))
+		return rf_error_set(err, ENAMETOOLONG, "cgroup path `%s` is too long", rel);
+	pfd = cg_open_dir(parent, err);
+	if (pfd < 0)
+		return -1;
+	leaf->dirfd = openat(pfd, name + 1, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (leaf->dirfd < 0)
+		return rf_error_set(err, errno, "open cgroup `%s`", leaf->path);
+	leaf->parent_fd = steal_fd(&pfd);
+	return 0;
+}
+
+int cg_leaf_freeze(cg_leaf *leaf, bool frozen, rf_error *err)
+{
+	struct pollfd pfd = { .events = POLLPRI };
+	char buf[256];
+
+	/* Armed before the write: kernfs flags a change to a file read since. */
+	pfd.fd = openat(leaf->dirfd, "cgroup.events", O_RDONLY | O_CLOEXEC);
+	if (pfd.fd >= 0 && read(pfd.fd, buf, sizeof(buf)) < 0)
+		rf_closep(&pfd.fd);
+	if (cg_write(leaf->dirfd, "cgroup.freeze", frozen ? "1" : "0", err) < 0) {
+		rf_closep(&pfd.fd);
+		return rf_error_prefix(err, "%s leaf `%s`", frozen ? "freeze" : "thaw", leaf->rel);
+	}
+	/* The write returns at once; `frozen` in cgroup.events says when every
+	 * task is so. Each wait is bounded in case a change is missed. */
+	for (int i = 0; i < 100; i++) {
+		uint64_t v = 0;
+		bool present = false;
+
+		if (cg_read_keyed(leaf->dirfd, "cgroup.events", "frozen", &v, &present, err) < 0 ||
+		    !present || (v != 0) == frozen) {
+			rf_closep(&pfd.fd);
+			return 0;
+		}
+		if (pfd.fd < 0 || poll(&pfd, 1, 100) <= 0 || lseek(pfd.fd, 0, SEEK_SET) < 0 ||
+		    read(pfd.fd, buf, sizeof(buf)) < 0)
+			poll(NULL, 0, 10);
+	}
+	rf_closep(&pfd.fd);
+	return rf_error_set(err, ETIMEDOUT, "leaf `%s` did not %s", leaf->rel,
+			    frozen ? "freeze" : "thaw");
 }

@@ -12,12 +12,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
 #include "ringfence/caps.h"
+#include "ringfence/console.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 #include "ringfence/numa.h"
@@ -39,7 +42,8 @@ __attribute__((noreturn)) static void fail(const rf_child_ctx *ctx, int code, co
 	rf_child_msg m = { .kind = RF_MSG_ERROR, .code = code, .errnum = err->errnum };
 
 	snprintf(m.msg, sizeof(m.msg), "%s", err->msg);
-	send_msg(ctx->msg_fd, &m);
+	if (ctx->msg_fd >= 0)
+		send_msg(ctx->msg_fd, &m);
 	_exit(code);
 }
 
@@ -53,24 +57,36 @@ static const char *payload_path(char **envp)
 }
 
 /* execvpe(), but searching the payload's PATH rather than ours. Returns the
- * errno of the most telling failure. */
-static int exec_payload(char **argv, char **envp)
+ * errno of the most telling failure. With `found`, nothing is exec'd: the
+ * first executable regular file is copied there (0), as runc looks the
+ * command up before it reports the container created. */
+static int find_or_exec(char **argv, char **envp, char found[PATH_MAX])
 {
 	const char *path;
 	int saved = ENOENT;
 
 	if (strchr(argv[0], '/')) {
-		execve(argv[0], argv, envp);
-		return errno;
+		if (!found) {
+			execve(argv[0], argv, envp);
+			return errno;
+		}
+		if (access(argv[0], X_OK) < 0)
+			return errno;
+		snprintf(found, PATH_MAX, "%s", argv[0]);
+		return 0;
 	}
 	path = payload_path(envp);
 	while (*path) {
 		size_t n = strcspn(path, ":");
 		char full[PATH_MAX];
+		struct stat st;
 
 		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)n, path, n ? "/" : "",
 			     argv[0]) < (int)sizeof(full)) {
-			execve(full, argv, envp);
+			if (!found)
+				execve(full, argv, envp);
+			else if (access(full, X_OK) == 0 && stat(full, &st) == 0 && S_ISREG(st.st_mode))
+				return snprintf(found, PATH_MAX, "%s", full), 0;
 			/* Keep looking past missing entries; remember a real refusal. */
 			if (errno != ENOENT && errno != ENOTDIR)
 				saved = errno;
@@ -82,15 +98,58 @@ static int exec_payload(char **argv, char **envp)
 	return saved;
 }
 
+__attribute__((noreturn)) static void fail_exec(const rf_child_ctx *ctx, const char *cmd, int e)
+{
+	rf_error err;
+
+	rf_error_set(&err, e, "%s", cmd);
+	if (e == ENOENT)
+		rf_error_set(&err, 0, "%s: command not found", cmd);
+	fail(ctx, e == ENOENT ? RF_EXIT_NOTFOUND : RF_EXIT_NOEXEC, &err);
+}
+
+/* The container layer's start: the command is looked up now, READY tells the
+ * launcher that setup is done, and then the process waits until `start`
+ * writes a byte to the exec.fifo whose read end is start_fd. A launcher that
+ * will not stay (create) gets no more messages: its end of the pipe is gone. */
+static void wait_for_start(rf_child_ctx *ctx, char found[PATH_MAX])
+{
+	rf_child_msg m = { .kind = RF_MSG_READY };
+	struct pollfd pfd = { .fd = ctx->start_fd, .events = POLLIN };
+	char go;
+	int e;
+
+	e = find_or_exec(ctx->plan->proc.argv, ctx->envp, found);
+	if (e)
+		fail_exec(ctx, ctx->plan->proc.argv[0], e);
+	send_msg(ctx->msg_fd, &m);
+	if (ctx->detach)
+		rf_closep(&ctx->msg_fd);
+	for (;;) {
+		ssize_t n;
+
+		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+			_exit(RF_EXIT_FAILURE);
+		n = read(ctx->start_fd, &go, 1);
+		if (n == 1)
+			break;
+		/* EOF: a `start` opened the fifo and died before writing. */
+		if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			_exit(RF_EXIT_FAILURE);
+	}
+	rf_closep(&ctx->start_fd);
+}
+
 /* Per-process setup of the payload, then exec. */
-__attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
+__attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 {
 	const rf_process *p = &ctx->plan->proc;
+	char found[PATH_MAX];
 	pid_t parent = getppid();
 	sigset_t none;
 	rf_error err = { 0 };
-	int e;
 
+	found[0] = '\0';
 	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	if (rf_caps_drop_bounding(p, &err) < 0 || rf_identity_apply(p, &err) < 0)
@@ -100,13 +159,16 @@ __attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
 	if (rf_caps_apply(p, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* A uid or gid switch cleared PR_SET_PDEATHSIG: arm it again, then make
-	 * sure the parent did not die before it took hold. */
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0) {
+	 * sure the parent did not die before it took hold. A container that
+	 * outlives its launcher must not have it at all. */
+	if (prctl(PR_SET_PDEATHSIG, ctx->detach ? 0 : SIGKILL) < 0) {
 		rf_error_set(&err, errno, "set the parent-death signal");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}
-	if (getppid() != parent)
+	if (!ctx->detach && getppid() != parent)
 		_exit(RF_EXIT_FAILURE);
+	if (ctx->start_fd >= 0)
+		wait_for_start(ctx, found);
 	if (p->seccomp && rf_seccomp_apply(p->seccomp, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	sigemptyset(&none);
@@ -114,11 +176,10 @@ __attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
 	if (rf_fds_close_except(3 + p->preserve_fds, ctx->msg_fd, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 
-	e = exec_payload(p->argv, ctx->envp);
-	rf_error_set(&err, e, "%s", p->argv[0]);
-	if (e == ENOENT)
-		rf_error_set(&err, 0, "%s: command not found", p->argv[0]);
-	fail(ctx, e == ENOENT ? RF_EXIT_NOTFOUND : RF_EXIT_NOEXEC, &err);
+	if (!found[0])
+		fail_exec(ctx, p->argv[0], find_or_exec(p->argv, ctx->envp, NULL));
+	execve(found, p->argv, ctx->envp);
+	fail_exec(ctx, p->argv[0], errno);
 }
 
 /* pid 1 of a new pid namespace: a payload that is pid 1 would get no default
@@ -126,7 +187,7 @@ __attribute__((noreturn)) static void become_payload(const rf_child_ctx *ctx)
  * its orphans. So this minimal init forks the payload, forwards the signals the
  * supervisor sends, reaps everything, and reports the payload's wait status on
  * the message pipe before it exits (its own exit kills the namespace). */
-__attribute__((noreturn)) static void run_init(const rf_child_ctx *ctx)
+__attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
 {
 	rf_child_msg m = { .kind = RF_MSG_STATUS };
 	rf_error ignored;
@@ -175,16 +236,20 @@ __attribute__((noreturn)) static void run_init(const rf_child_ctx *ctx)
 	}
 }
 
-__attribute__((noreturn)) void rf_child_main(const rf_child_ctx *ctx)
+__attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 {
+	rf_child_ctx self = *launcher, *ctx = &self;
 	const rf_plan *plan = ctx->plan;
 	rf_error err = { 0 };
 	char go;
 
 	/* The supervisor's ends of the pipes: while we held the sync pipe's write
-	 * end, the EOF below could never come. */
+	 * end, the EOF below could never come. The launcher's locks go too: the
+	 * container must not hold its state directory's lock while it waits. */
 	close(ctx->sync_wr);
 	close(ctx->msg_rd);
+	for (size_t i = 0; i < ctx->n_close_fds; i++)
+		close(ctx->close_fds[i]);
 	/* Die with the supervisor; the sync read closes the race where it died
 	 * before this prctl (EOF instead of the go byte). */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
@@ -193,6 +258,18 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *ctx)
 		_exit(RF_EXIT_FAILURE);
 	close(ctx->sync_fd);
 
+	/* exec: into the container's namespaces (its pid namespace was entered
+	 * for us by the launcher). */
+	if (ctx->join_flags & ~CLONE_NEWPID &&
+	    rf_ns_enter(ctx->join_pidfd, ctx->join_pid, ctx->join_flags & ~CLONE_NEWPID, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	rf_closep(&ctx->join_pidfd);
+	/* A container leads its own session (the pty below becomes its
+	 * controlling terminal); `ringfence run` keeps the caller's. */
+	if (plan->proc.new_session && setsid() < 0) {
+		rf_error_set(&err, errno, "start a new session");
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	}
 	/* Only now are we inside the leaf, so a new cgroup namespace is rooted there. */
 	if ((ctx->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		rf_error_set(&err, errno, "unshare the cgroup namespace");
@@ -201,7 +278,13 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *ctx)
 	if (rf_mounts_apply(&plan->iso, ctx->ns_flags, &err) < 0 ||
 	    rf_ns_finish(&plan->iso, ctx->ns_flags, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
-	if (ctx->ns_flags & CLONE_NEWPID)
+	/* The pty is made in the sandbox's own devpts, so after the mounts. */
+	if (ctx->console_fd >= 0 &&
+	    rf_console_setup(ctx->console_fd, plan->proc.user_set ? plan->proc.uid : (uid_t)-1,
+			     &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	rf_closep(&ctx->console_fd);
+	if ((ctx->ns_flags & CLONE_NEWPID) && !plan->proc.payload_is_init)
 		run_init(ctx);
 	become_payload(ctx);
 }

@@ -11,6 +11,7 @@
 enum {
 	RF_MSG_ERROR = 1,        /* setup or exec failed: code is 125/126/127 */
 	RF_MSG_STATUS = 2,       /* pid-namespace init: the payload's wait status */
+	RF_MSG_READY = 3,        /* set up, the command found: waiting on start_fd */
 };
 
 typedef struct rf_child_msg {
@@ -29,6 +30,15 @@ typedef struct rf_child_ctx {
 	int sync_wr, msg_rd;     /* the supervisor's ends, closed first thing */
 	int ns_flags;            /* every namespace of the child, rf_contain_ns_flags(): those
 				  * clone3 created, and CLONE_NEWCGROUP, unshared here */
+	/* The container layer's launch (src/launch.h); -1 and false for `run`. */
+	int start_fd;            /* after setup: send READY, then wait for one byte here */
+	int console_fd;          /* a connected console socket: send it the pty master */
+	bool detach;             /* we outlive the launcher: no parent-death signal */
+	const int *close_fds;    /* the launcher's fds (locks) closed first thing */
+	size_t n_close_fds;
+	int join_pidfd;          /* exec: join join_flags namespaces of this process */
+	pid_t join_pid;          /* (its pid, for kernels without setns on a pidfd) */
+	int join_flags;
 } rf_child_ctx;
 
 /* Runs in the process clone3 created; never returns. */

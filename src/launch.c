@@ -22,6 +22,7 @@
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
 #include "ringfence/isolation.h"
+#include "ringfence/kmsg.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -45,6 +46,7 @@ void rf_launch_init(rf_launch *rs, const rf_plan *plan, const rf_diag *diag)
 	rs->sigfd = rs->timerfd = rs->eventsfd = rs->kmsgfd = -1;
 	rs->child = -1;
 	rs->tty.fd = -1;
+	rs->start_fd = rs->console_fd = rs->join_pidfd = -1;
 }
 
 void rf_launch_release(rf_launch *rs)
@@ -65,7 +67,10 @@ void rf_launch_release(rf_launch *rs)
 		kill(rs->child, SIGKILL);
 		waitpid(rs->child, NULL, 0);
 	}
-	cg_leaf_destroy(&rs->leaf, &ignored);
+	if (rs->leaf_borrowed)
+		cg_leaf_keep(&rs->leaf);
+	else
+		cg_leaf_destroy(&rs->leaf, &ignored);
 	rf_tty_restore(&rs->tty, &ignored);
 	rf_tty_close(&rs->tty);
 	if (rs->mask_saved)
@@ -199,6 +204,10 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 {
 	rf_child_ctx ctx = {
 		.plan = rs->plan, .envp = envp, .ns_flags = rf_contain_ns_flags(&rs->plan->iso),
+		.start_fd = rs->start_fd, .console_fd = rs->console_fd, .detach = rs->detach,
+		.close_fds = rs->close_fds, .n_close_fds = rs->n_close_fds,
+		.join_pidfd = rs->join_pidfd, .join_pid = rs->join_pid,
+		.join_flags = rs->join_flags,
 	};
 	bool in_leaf;
 	char pid[32];
@@ -212,6 +221,11 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 	if (rs->plan->proc.tty && rf_tty_open(&rs->tty, STDIN_FILENO, err) < 0)
 		return -1;
 	hold_early_signals(rs);
+	/* A pid namespace is entered for our children only: this process stays
+	 * where it is and the child is born inside. */
+	if ((rs->join_flags & CLONE_NEWPID) && rf_ns_enter(rs->join_pidfd, rs->join_pid,
+							     CLONE_NEWPID, err) < 0)
+		return -1;
 	clock_gettime(CLOCK_MONOTONIC, &rs->start);
 	rs->child = do_clone(rs, &in_leaf);
 	if (rs->child < 0 && rs->plan->iso.contain_flags) {
@@ -251,7 +265,44 @@ int rf_launch_prepare(rf_launch *rs, rf_error *err)
 	 * signalfd and is sent on to the child (hold_early_signals), instead of
 	 * killing the supervisor half-way and leaving an empty leaf for the next
 	 * run's sweep. */
-	if (block_signals(rs, err) < 0)
+	if (block_signals(rs, err) < 0 || make_leaf(rs, err) < 0)
 		return -1;
-	return make_leaf(rs, err);
+	/* Where an OOM came from is in the kernel's report, read from now on by
+	 * whoever supervises; a detached container has no one. */
+	if (!rs->detach)
+		rs->kmsgfd = rf_kmsg_open();
+	return 0;
+}
+
+int rf_launch_wait_ready(rf_launch *rs, rf_error *err)
+{
+	rf_child_msg m;
+	ssize_t n;
+
+	do
+		n = read(rs->msg_rd, &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	if (n == sizeof(m) && m.kind == RF_MSG_READY)
+		return 0;
+	if (n == sizeof(m) && m.kind == RF_MSG_ERROR) {
+		m.msg[sizeof(m.msg) - 1] = '\0';
+		return rf_error_set(err, m.errnum, "%s", m.msg);
+	}
+	return rf_error_set(err, n < 0 ? errno : 0,
+			    "the container process died while it was being set up");
+}
+
+void rf_launch_detach(rf_launch *rs)
+{
+	rs->child = -1;
+	cg_leaf_keep(&rs->leaf);
+}
+
+int rf_launch_prepare_in(rf_launch *rs, const char *rel, rf_error *err)
+{
+	if (block_signals(rs, err) < 0 || cg_find_mount(&rs->mount, err) < 0 ||
+	    cg_leaf_open(&rs->mount, rel, &rs->leaf, err) < 0)
+		return -1;
+	rs->leaf_borrowed = true;
+	return 0;
 }

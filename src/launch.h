@@ -31,6 +31,19 @@ typedef struct rf_launch {
 	rf_tty tty;
 	pid_t child;
 	struct timespec start;
+	/* The container layer's options, set between init and spawn (see
+	 * rf_child_ctx): -1, false and none for `ringfence run`. */
+	int start_fd;
+	int console_fd;
+	bool detach;
+	const int *close_fds;
+	size_t n_close_fds;
+	/* exec: join the namespaces of the process behind join_pidfd (join_pid
+	 * for the /proc fallback), those in join_flags; the leaf is borrowed. */
+	int join_pidfd;
+	pid_t join_pid;
+	int join_flags;
+	bool leaf_borrowed;
 } rf_launch;
 
 /* What the supervisor passes on to the command (and so blocks from the start). */
@@ -39,12 +52,35 @@ extern const int rf_forwarded_signals[4];
 void rf_launch_init(rf_launch *l, const rf_plan *plan, const rf_diag *diag);
 
 /* Block SIGCHLD and the forwarded signals (into l->sigfd), then create the
- * leaf with the plan's limits and open its memory.events. */
+ * leaf with the plan's limits and open its memory.events (and /dev/kmsg,
+ * unless detached). */
 int rf_launch_prepare(rf_launch *l, rf_error *err);
+
+/* exec: block the signals, as above, and use the existing leaf `rel` (a
+ * container's) instead of making one; it is left in place. */
+int rf_launch_prepare_in(rf_launch *l, const char *rel, rf_error *err);
 
 /* Make the pipes and clone the child into the leaf; write its id maps, hand
  * it the terminal, and let it go. The child runs rf_child_main(). */
 int rf_launch_spawn(rf_launch *l, char **envp, rf_error *err);
+
+/* With start_fd: wait until the child has set up and found its command
+ * (READY), or report why it could not (its message, or that it died). */
+int rf_launch_wait_ready(rf_launch *l, rf_error *err);
+
+/* The child and the leaf outlive us (create): forget both, keeping the leaf
+ * out of the orphan sweep, so rf_launch_release() leaves them alone. */
+void rf_launch_detach(rf_launch *l);
+
+/* The supervisor (src/run.c): wait for the child, forwarding signals and
+ * enforcing the timeout, then drain and remove the leaf and classify. */
+struct rf_verdict;
+int rf_run_supervise(rf_launch *l, struct rf_verdict *v, rf_error *err);
+
+/* exec in the foreground: wait for the child as rf_run_supervise does
+ * (signals forwarded), without touching the leaf; o says how it ended. */
+struct rf_outcome;
+void rf_run_wait(rf_launch *l, struct rf_outcome *o);
 
 /* Close everything; a child still recorded is killed and reaped, the leaf is
  * destroyed, the terminal and the signal mask are restored. */

@@ -263,6 +263,29 @@ static int collect(rf_launch *rs, rf_outcome *o, rf_counters *c, rf_error *err)
 	return cg_leaf_destroy(&rs->leaf, err);
 }
 
+void rf_run_wait(rf_launch *rs, rf_outcome *o)
+{
+	rf_counters ignored;
+
+	rf_counters_init(&ignored);
+	memset(o, 0, sizeof(*o));
+	supervise(rs, o, &ignored);
+	read_messages(rs, o);
+}
+
+int rf_run_supervise(rf_launch *rs, rf_verdict *v, rf_error *err)
+{
+	rs->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (rs->timerfd < 0)
+		return rf_error_set(err, errno, "create timerfd");
+	supervise(rs, &v->o, &v->c);
+	read_messages(rs, &v->o);
+	if (collect(rs, &v->o, &v->c, err) < 0)
+		return -1;
+	rf_verdict_classify(v, rs->plan->sup.plain_exit);
+	return 0;
+}
+
 int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *err)
 {
 	cleanup_strv char **envp = NULL;
@@ -276,19 +299,8 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 	if (!envp || rf_launch_prepare(&rs, err) < 0)
 		goto out;
 	snprintf(v->cgroup, sizeof(v->cgroup), "%s", rs.leaf.rel);
-	rs.timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
-	if (rs.timerfd < 0) {
-		rf_error_set(err, errno, "create timerfd");
+	if (rf_launch_spawn(&rs, envp, err) < 0 || rf_run_supervise(&rs, v, err) < 0)
 		goto out;
-	}
-	rs.kmsgfd = rf_kmsg_open();
-	if (rf_launch_spawn(&rs, envp, err) < 0)
-		goto out;
-	supervise(&rs, &v->o, &v->c);
-	read_messages(&rs, &v->o);
-	if (collect(&rs, &v->o, &v->c, err) < 0)
-		goto out;
-	rf_verdict_classify(v, plan->sup.plain_exit);
 	r = 0;
 out:
 	rf_launch_release(&rs);

@@ -36,6 +36,7 @@ const char *rf_verdict_kind_name(rf_verdict_kind k)
 	case RF_VERDICT_OOM_EXTERNAL: return "oom-external";
 	case RF_VERDICT_TIMEOUT: return "timeout";
 	case RF_VERDICT_LAUNCH_FAILED: return "launch-failed";
+	case RF_VERDICT_STOPPED: return "stopped";
 	}
 	return "unknown";
 }
@@ -95,6 +96,18 @@ void rf_verdict_classify(rf_verdict *v, bool plain_exit)
 	if (!o->launched) {
 		v->kind = RF_VERDICT_LAUNCH_FAILED;
 		v->exit_code = o->launch_code;
+		return;
+	}
+	if (o->status_unknown) {
+		/* A container's process: its parent (conmon, containerd's shim)
+		 * reaped it and has its status. The counters still tell an OOM. */
+		v->exit_code = -1;
+		if (v->scope == RF_SCOPE_LIMIT)
+			v->kind = RF_VERDICT_OOM_LIMIT;
+		else if (v->scope != RF_SCOPE_NONE)
+			v->kind = RF_VERDICT_OOM_EXTERNAL;
+		else
+			v->kind = RF_VERDICT_STOPPED;
 		return;
 	}
 	if (WIFEXITED(st))
@@ -204,6 +217,9 @@ void rf_verdict_summary(const rf_verdict *v, char *buf, size_t len)
 	case RF_VERDICT_EXITED:
 		append(buf, len, &used, "exited with code %d", v->status_code);
 		break;
+	case RF_VERDICT_STOPPED:
+		append(buf, len, &used, "stopped; its exit status went to its parent");
+		break;
 	case RF_VERDICT_SIGNALED:
 		append(buf, len, &used, "killed by signal %d (SIG%s)", v->signal,
 		       sigabbrev_np(v->signal) ? sigabbrev_np(v->signal) : "?");
@@ -225,7 +241,8 @@ void rf_verdict_summary(const rf_verdict *v, char *buf, size_t len)
 	if (positive(v->c.pids_max_events))
 		append(buf, len, &used, "; hit the pids limit %lld time%s", (long long)v->c.pids_max_events,
 		       v->c.pids_max_events == 1 ? "" : "s");
-	append(buf, len, &used, "; exit %d", v->exit_code);
+	if (v->exit_code >= 0)
+		append(buf, len, &used, "; exit %d", v->exit_code);
 }
 
 /* ---- JSON ------------------------------------------------------------ */
@@ -298,18 +315,16 @@ static void json_pids_cpu(rf_json_writer *w, const rf_verdict *v)
 	rf_json_end_object(w);
 }
 
-int rf_verdict_json(const rf_verdict *v, char **out, size_t *out_len, rf_error *err)
+void rf_verdict_json_write(rf_json_writer *w, const rf_verdict *v)
 {
-	rf_json_writer *w = rf_json_writer_new(false);
-	int r;
-
-	if (!w)
-		return rf_error_set(err, ENOMEM, "create the JSON verdict");
 	rf_json_begin_object(w);
 	rf_json_key(w, "verdict");
 	rf_json_string(w, rf_verdict_kind_name(v->kind));
 	rf_json_key(w, "exit_code");
-	rf_json_int(w, v->exit_code);
+	if (v->exit_code < 0)
+		rf_json_null(w);
+	else
+		rf_json_int(w, v->exit_code);
 	rf_json_key(w, "status");
 	rf_json_begin_object(w);
 	json_counter(w, "code", v->status_code < 0 ? RF_NA : v->status_code);
@@ -327,6 +342,16 @@ int rf_verdict_json(const rf_verdict *v, char **out, size_t *out_len, rf_error *
 	rf_json_key(w, "cgroup");
 	rf_json_string(w, v->cgroup[0] ? v->cgroup : NULL);
 	rf_json_end_object(w);
+}
+
+int rf_verdict_json(const rf_verdict *v, char **out, size_t *out_len, rf_error *err)
+{
+	rf_json_writer *w = rf_json_writer_new(false);
+	int r;
+
+	if (!w)
+		return rf_error_set(err, ENOMEM, "create the JSON verdict");
+	rf_verdict_json_write(w, v);
 	r = rf_json_writer_finish(w, out, out_len, err);
 	rf_json_writer_free(w);
 	return r;

@@ -89,4 +89,21 @@ int cg_leaf_drain(cg_leaf *leaf, rf_error *err);
 /* Kill what is left, wait for the leaf to empty, rmdir it (retrying EBUSY). */
 int cg_leaf_destroy(cg_leaf *leaf, rf_error *err);
 
+/* Close a leaf opened or created here, leaving the cgroup as it is. */
+void cg_leaf_close(cg_leaf *leaf);
+
+/* A leaf that outlives its creator (a container's): drop the orphan-sweep
+ * mark and close it, leaving the cgroup in place. */
+void cg_leaf_keep(cg_leaf *leaf);
+
+/* Write what lim sets into an existing leaf, no defaults (update). */
+int cg_leaf_update(cg_leaf *leaf, const rf_limits *lim, rf_error *err);
+
+/* cgroup.freeze, then wait (POLLPRI on cgroup.events) until it holds. */
+int cg_leaf_freeze(cg_leaf *leaf, bool frozen, rf_error *err);
+
+/* Open an existing leaf by its path below the cgroup2 root ("/a/b"), to read,
+ * write, kill or destroy it later (a container's, from its state). */
+int cg_leaf_open(const cg_mount *m, const char *rel, cg_leaf *leaf, rf_error *err);
+
 #endif

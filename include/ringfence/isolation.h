@@ -43,6 +43,11 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err);
 int rf_ns_write_idmaps(pid_t child, const rf_plan *plan, uid_t outer_uid, gid_t outer_gid,
 		       rf_error *err);
 
+/* exec (src/ns-enter.c): the CLONE_NEW* flags of pid's namespaces that are
+ * not ours, and entering them (pidfd, else /proc/pid/ns/...). */
+int rf_ns_differing(pid_t pid);
+int rf_ns_enter(int pidfd, pid_t pid, int flags, rf_error *err);
+
 /* Child side, as root of its namespaces, in this order (both need the
  * privilege the identity switch gives up): the mounts (order and reasons at
  * the top of src/mounts.c; `ns_flags` are every namespace the child is in,

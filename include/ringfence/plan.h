@@ -144,6 +144,11 @@ typedef struct rf_process {
 	struct rf_seccomp *seccomp; /* compiled during planning, loaded in the child */
 	int preserve_fds;        /* fds 3..3+N-1 reach the payload */
 	bool tty;                /* stdin is a terminal: hand it to the payload's process group */
+	/* OCI container semantics: set by the container layer (create, run ID,
+	 * exec), never by `ringfence run`. */
+	bool payload_is_init;    /* with a pid namespace the payload is its pid 1 (no ringfence init) */
+	bool new_session;        /* setsid(): the payload leads a session of its own */
+	bool pty;                /* process.terminal: fds 0-2 on a new pty made inside the sandbox */
 } rf_process;
 
 /* How the supervisor watches and reports. */

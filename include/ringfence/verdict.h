@@ -33,6 +33,7 @@ typedef enum rf_verdict_kind {
 	RF_VERDICT_OOM_EXTERNAL,
 	RF_VERDICT_TIMEOUT,
 	RF_VERDICT_LAUNCH_FAILED,
+	RF_VERDICT_STOPPED,      /* a container's process ended; its parent has the status */
 } rf_verdict_kind;
 
 typedef enum rf_oom_scope {
@@ -81,11 +82,12 @@ typedef struct rf_outcome {
 	/* scope hint from the kernel's OOM report (/dev/kmsg), RF_SCOPE_NONE if unknown */
 	rf_oom_scope kmsg_scope;
 	uint64_t wall_ms;
+	bool status_unknown;     /* a container's: someone else reaped it (no wait_status) */
 } rf_outcome;
 
 typedef struct rf_verdict {
 	rf_verdict_kind kind;
-	int exit_code;           /* what ringfence exits with */
+	int exit_code;           /* what ringfence exits with; -1 (null) when status_unknown */
 	int status_code;         /* the command's exit code, or -1 (null) */
 	int signal;              /* the signal that killed it, or 0 (null) */
 	rf_oom_scope scope;
@@ -110,7 +112,10 @@ void rf_verdict_summary(const rf_verdict *v, char *buf, size_t len);
 /* "64.0M" style size for messages. */
 void rf_format_size(uint64_t bytes, char *buf, size_t len);
 
-/* The JSON verdict (schema in ringfence-run(1)); *out is malloc'd. */
+/* The JSON verdict (schema in ringfence-run(1)); *out is malloc'd. The
+ * second form writes the same object into a document being written. */
+struct rf_json_writer;
+void rf_verdict_json_write(struct rf_json_writer *w, const rf_verdict *v);
 int rf_verdict_json(const rf_verdict *v, char **out, size_t *out_len, rf_error *err);
 
 #endif

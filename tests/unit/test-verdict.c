@@ -156,6 +156,57 @@ static void test_json(void **state)
 	rf_json_free(root);
 }
 
+/* A container's process: its parent reaped it, only the counters are ours. */
+struct case_container {
+	const char *name;
+	int64_t oom, oom_kill, ancestor_oom;
+	rf_verdict_kind kind;
+	rf_oom_scope scope;
+	const char *summary;
+};
+
+static const struct case_container containers[] = {
+	{ "ended, no OOM", 0, 0, 0, RF_VERDICT_STOPPED, RF_SCOPE_NONE, "its exit status went to" },
+	{ "OOM at its own limit", 1, 1, 0, RF_VERDICT_OOM_LIMIT, RF_SCOPE_LIMIT, "at memory limit" },
+	{ "OOM from a parent's limit", 0, 1, 1, RF_VERDICT_OOM_EXTERNAL, RF_SCOPE_ANCESTOR,
+	  "a parent cgroup's limit" },
+	{ "limit hit, reclaimed", 3, 0, 0, RF_VERDICT_STOPPED, RF_SCOPE_NONE, "stopped" },
+};
+
+static void test_container(void **state)
+{
+	const struct case_container *c = *state;
+	cleanup_free char *text = NULL;
+	char line[1024];
+	size_t len = 0;
+	rf_json *root;
+	rf_verdict v;
+	rf_error err;
+
+	memset(&v, 0, sizeof(v));
+	rf_counters_init(&v.c);
+	v.o.launched = true;
+	v.o.status_unknown = true;
+	v.c.mem_oom = c->oom;
+	v.c.mem_oom_kill = c->oom_kill;
+	v.c.ancestor_oom = c->ancestor_oom;
+	v.c.memory_max = 64 << 20;
+	rf_verdict_classify(&v, false);
+	assert_string_equal(rf_verdict_kind_name(v.kind), rf_verdict_kind_name(c->kind));
+	assert_int_equal(v.scope, c->scope);
+	rf_verdict_summary(&v, line, sizeof(line));
+	if (!strstr(line, c->summary) || strstr(line, "; exit"))
+		fail_msg("summary \"%s\": wants \"%s\" and no exit code", line, c->summary);
+	assert_int_equal(rf_verdict_json(&v, &text, &len, &err), 0);
+	root = rf_json_parse(text, len, &err);
+	assert_non_null(root);
+	/* the exit status is not ours to report */
+	assert_int_equal(rf_json_typeof(rf_json_get(root, "exit_code")), RF_JSON_NULL);
+	assert_int_equal(rf_json_typeof(rf_json_get(rf_json_get(root, "status"), "code")),
+			 RF_JSON_NULL);
+	rf_json_free(root);
+}
+
 struct case_size {
 	uint64_t bytes;
 	const char *want;
@@ -208,6 +259,8 @@ int main(void)
 		rf_case_add(&cases, test_classify, &rows[i], "classify: %s", rows[i].name);
 		rf_case_add(&cases, test_json, &rows[i], "json: %s", rows[i].name);
 	}
+	for (size_t i = 0; i < RF_ARRAY_SIZE(containers); i++)
+		rf_case_add(&cases, test_container, &containers[i], "container: %s", containers[i].name);
 	for (size_t i = 0; i < RF_ARRAY_SIZE(sizes); i++)
 		rf_case_add(&cases, test_size, &sizes[i], "size %s", sizes[i].want);
 	for (size_t i = 0; i < RF_ARRAY_SIZE(killed); i++)

@@ -1,0 +1,134 @@
+/* Console sockets and the container's pty: the protocol is described in
+ * include/ringfence/console.h. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "ringfence/cleanup.h"
+#include "ringfence/console.h"
+
+int rf_console_connect(const char *path, rf_error *err)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	cleanup_close int fd = -1;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return rf_error_set(err, ENAMETOOLONG, "--console-socket: `%s` is longer than %zu bytes",
+				    path, sizeof(sa.sun_path) - 1);
+	memcpy(sa.sun_path, path, strlen(path));
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return rf_error_set(err, errno, "create a socket for the console");
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return rf_error_set(err, errno, "--console-socket: connect to `%s`", path);
+	return steal_fd(&fd);
+}
+
+int rf_console_send_fd(int sock, int fd, const char *name, rf_error *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	struct iovec iov = { .iov_base = (void *)name, .iov_len = strlen(name) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+
+	memset(&u, 0, sizeof(u));
+	cm = CMSG_FIRSTHDR(&mh);
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	do
+		n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return rf_error_set(err, errno, "send the pty to the console socket");
+	return 0;
+}
+
+int rf_console_recv_fd(int sock, rf_error *err)
+{
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} u;
+	char name[PATH_MAX];
+	struct iovec iov = { .iov_base = name, .iov_len = sizeof(name) };
+	struct msghdr mh = {
+		.msg_iov = &iov, .msg_iovlen = 1,
+		.msg_control = u.buf, .msg_controllen = sizeof(u.buf),
+	};
+	struct cmsghdr *cm;
+	ssize_t n;
+	int fd;
+
+	do
+		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return rf_error_set(err, errno, "receive the pty");
+	cm = CMSG_FIRSTHDR(&mh);
+	if (!cm || cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS ||
+	    cm->cmsg_len != CMSG_LEN(sizeof(int)))
+		return rf_error_set(err, EBADMSG, "no pty came from the container");
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+/* The slave of `master`, opened through the master (TIOCGPTPEER, Linux 4.13),
+ * so it is the one of the same devpts whatever /dev/pts names now. */
+static int open_slave(int master, char *name, size_t len, rf_error *err)
+{
+	int fd;
+
+	if (ptsname_r(master, name, len) != 0)
+		return rf_error_set(err, errno, "name the pty");
+	fd = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0 && errno == EINVAL)
+		fd = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (fd < 0)
+		return rf_error_set(err, errno, "open the pty `%s`", name);
+	return fd;
+}
+
+int rf_console_setup(int sock, uid_t uid, rf_error *err)
+{
+	cleanup_close int master = -1, slave = -1;
+	char name[PATH_MAX];
+
+	master = open("/dev/ptmx", O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		return rf_error_set(err, errno, "open `/dev/ptmx` for the container's terminal");
+	if (unlockpt(master) < 0)
+		return rf_error_set(err, errno, "unlock the pty");
+	slave = open_slave(master, name, sizeof(name), err);
+	if (slave < 0)
+		return -1;
+	/* The payload's user owns its terminal, as after a login. */
+	if (uid != (uid_t)-1 && fchown(slave, uid, (gid_t)-1) < 0)
+		return rf_error_set(err, errno, "chown the pty `%s`", name);
+	if (rf_console_send_fd(sock, master, name, err) < 0)
+		return -1;
+	if (ioctl(slave, TIOCSCTTY, 0) < 0)
+		return rf_error_set(err, errno, "make `%s` the controlling terminal", name);
+	for (int fd = 0; fd < 3; fd++)
+		if (dup2(slave, fd) < 0)
+			return rf_error_set(err, errno, "put the pty on fd %d", fd);
+	return 0;
+}
