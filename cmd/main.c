@@ -48,7 +48,9 @@ static void print_version(void)
 {
 	char seccomp[32], json[32];
 
-	printf("ringfence %s\n", PACKAGE_VERSION);
+	/* go-runc and podman read the first line as `NAME version X`. */
+	printf("ringfence version %s\n", PACKAGE_VERSION);
+	printf("spec: 1.0.2\n");
 	printf("features: +cgroup2 +clone3 +seccomp (libseccomp %s) +caps "
 	       "+numa +json (%s)%s%s\n",
 	       rf_seccomp_library_version(seccomp, sizeof(seccomp)),
@@ -73,7 +75,7 @@ static void print_version(void)
 
 static void print_help(FILE *out)
 {
-	fputs("Usage: ringfence COMMAND [OPTIONS]\n"
+	fputs("Usage: ringfence [GLOBAL OPTIONS] COMMAND [OPTIONS]\n"
 	      "\n"
 	      "Run a command in a fresh cgroup v2 leaf with memory, pids and CPU limits,\n"
 	      "and report why it ended.\n"
@@ -84,9 +86,20 @@ static void print_help(FILE *out)
 	      "  profile list                         the profiles found, with descriptions\n"
 	      "  profile show [--strict] NAME|PATH    a profile's effective settings (JSON)\n"
 	      "\n"
+	      "OCI runtime commands (runc-compatible, see ringfence-oci(1)):\n"
+	      "  create [-b BUNDLE] [--pid-file F] [--console-socket S] ID\n"
+	      "  start ID | state ID | kill [-a] ID [SIGNAL] | delete [-f] ID\n"
+	      "  run [-d] [-b BUNDLE] ID | exec [OPTIONS] ID [COMMAND...]\n"
+	      "  ps [-f table|json] ID | list [-q] [-f table|json] | pause ID | resume ID\n"
+	      "  update [-r FILE] ID | events [--stats] ID | features | spec [--rootless]\n"
+	      "\n"
 	      "Options:\n"
 	      "  -h, --help     show this help and exit\n"
-	      "  -V, --version  show the version and compiled-in features\n"
+	      "  -V, -v, --version  show the version and compiled-in features\n"
+	      "\n"
+	      "Global options of the runtime commands (before COMMAND):\n"
+	      "  --root DIR  --log FILE  --log-format text|json  --systemd-cgroup\n"
+	      "  --rootless[=true|false|auto]  --debug\n"
 	      "\n"
 	      "See ringfence(1) and 'ringfence COMMAND --help'.\n",
 	      out);
@@ -98,27 +111,50 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "profile", cmd_profile },
+	{ "create", cmd_create },
+	{ "start", cmd_start },
+	{ "state", cmd_state },
+	{ "kill", cmd_kill },
+	{ "delete", cmd_delete },
+	{ "list", cmd_list },
+	{ "ps", cmd_ps },
+	{ "pause", cmd_pause },
+	{ "resume", cmd_resume },
+	{ "features", cmd_features },
+	{ "events", cmd_events },
+	{ "update", cmd_update },
+	{ "exec", cmd_exec },
+	{ "spec", cmd_spec },
+	{ "checkpoint", cmd_checkpoint },
+	{ "restore", cmd_checkpoint },
 };
 
 int main(int argc, char **argv)
 {
-	if (argc < 2) {
+	int i = cli_runtime_globals(argc, argv);
+
+	if (i < 0)
+		return -i;
+	if (i >= argc) {
 		print_help(stderr);
 		return RF_EXIT_FAILURE;
 	}
-	if (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help") || !strcmp(argv[1], "help")) {
+	if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") || !strcmp(argv[i], "help")) {
 		print_help(stdout);
 		return 0;
 	}
-	if (!strcmp(argv[1], "-V") || !strcmp(argv[1], "--version")) {
+	if (!strcmp(argv[i], "-V") || !strcmp(argv[i], "-v") || !strcmp(argv[i], "--version")) {
 		print_version();
 		return 0;
 	}
-	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
-		if (!strcmp(argv[1], subcommands[i].name))
-			return subcommands[i].fn(argc - 1, argv + 1);
-	return cli_usage_error(NULL, "unknown command `%s`", argv[1]);
+	/* `run` is ringfence's own sandbox or runc's run ID: cmd/oci-run.c. */
+	if (!strcmp(argv[i], "run"))
+		return cli_is_oci_run(argc - i, argv + i) ? cmd_oci_run(argc - i, argv + i)
+							    : cmd_run(argc - i, argv + i);
+	for (size_t k = 0; k < sizeof(subcommands) / sizeof(subcommands[0]); k++)
+		if (!strcmp(argv[i], subcommands[k].name))
+			return subcommands[k].fn(argc - i, argv + i);
+	return cli_usage_error(NULL, "unknown command `%s`", argv[i]);
 }

@@ -17,14 +17,16 @@ load ../lib/common
 	expect_output_contains "Usage: ringfence"
 }
 
-@test "--version prints the version and the compiled-in features" {
+@test "--version prints the version, the runtime spec and the compiled-in features" {
 	rf_run --version
 	expect_status 0
-	[[ ${lines[0]} =~ ^ringfence\ [0-9]+\.[0-9]+\.[0-9]+ ]] ||
-		_rf_fail "first line is not \`ringfence X.Y.Z\`"
+	# go-runc and podman read the first line as `NAME version X`
+	[[ ${lines[0]} =~ ^ringfence\ version\ [0-9]+\.[0-9]+\.[0-9]+$ ]] ||
+		_rf_fail "first line is not \`ringfence version X.Y.Z\`"
+	[[ ${lines[1]} =~ ^spec:\ 1\.[0-9]+\.[0-9]+$ ]] || _rf_fail "second line is not \`spec: 1.x\`"
 	# features: +name [(library version)] ...
-	[[ ${lines[1]} =~ ^features:(\ [+-][a-z0-9_-]+(\ \([a-z0-9 .-]+\))?)+$ ]] ||
-		_rf_fail "second line is not \`features: +name (library X.Y) ...\`"
+	[[ ${lines[2]} =~ ^features:(\ [+-][a-z0-9_-]+(\ \([a-z0-9 .-]+\))?)+$ ]] ||
+		_rf_fail "third line is not \`features: +name (library X.Y) ...\`"
 	expect_output_contains "+seccomp (libseccomp "
 	expect_output_contains "+json (yajl "
 }
@@ -35,10 +37,10 @@ load ../lib/common
 	local type link
 	# e_type at offset 16: 2 is a fixed-address executable, 3 a PIE.
 	type=$(od -An -t u2 -j 16 -N 2 "$RINGFENCE" | tr -d ' ')
-	case ${lines[1]} in
+	case ${lines[2]} in
 	*" +static-pie"* | *" +pie"*) link=pie want=3 ;;
 	*" -pie"*) link=fixed want=2 ;;
-	*) _rf_fail "no +static-pie, +pie or -pie in: ${lines[1]}" ;;
+	*) _rf_fail "no +static-pie, +pie or -pie in: ${lines[2]}" ;;
 	esac
 	[[ $type == "$want" ]] || _rf_fail "--version says $link, but the ELF type is $type"
 	# Only an explicit --enable-static-binary=fixed gives up a PIE.

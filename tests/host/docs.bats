@@ -148,7 +148,8 @@ $(diff <(echo "$want") <(echo "$got"))"
 	export RINGFENCE_PROFILE_PATH=$RF_SRCDIR/profiles
 	local got
 	got=$(complete '' | tr '\n' ' ')
-	[[ $got == "run check profile --help --version " ]] || _rf_fail "subcommands: $got"
+	[[ $got == "run check profile create start state kill delete exec ps list pause resume update events features spec --help --version " ]] ||
+		_rf_fail "subcommands: $got"
 	got=$(complete run --profile un)
 	[[ $got == untrusted ]] || _rf_fail "--profile un: $got"
 	got=$(complete profile show '' | tr '\n' ' ')
@@ -160,7 +161,8 @@ $(diff <(echo "$want") <(echo "$got"))"
 @test "mandoc -Tlint -Wwarning finds nothing in the manual pages" {
 	requires mandoc
 	local page
-	for page in "$man"/ringfence.1 "$man"/ringfence-run.1 "$man"/ringfence-profile.5; do
+	for page in "$man"/ringfence.1 "$man"/ringfence-run.1 "$man"/ringfence-oci.1 \
+		"$man"/ringfence-profile.5; do
 		[[ -f $page ]] || _rf_fail "$page is missing"
 		run_cmd mandoc -Tlint -Wwarning "$page"
 		[[ -z $output$stderr ]] || _rf_fail "mandoc -Tlint -Wwarning $page is not clean"

@@ -1,0 +1,265 @@
+/* ringfence exec: run another process in a running container. */
+#include "config.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/container.h"
+#include "ringfence/isolation.h"
+#include "ringfence/json.h"
+#include "ringfence/parse.h"
+#include "ringfence/profile.h"
+
+static const char usage[] =
+	"Usage: ringfence [GLOBAL OPTIONS] exec [OPTIONS] ID [COMMAND [ARG...]]\n"
+	"\n"
+	"Run COMMAND (or the process of --process) in container ID: its\n"
+	"namespaces, its cgroup, its seccomp filter; the rest from the container's\n"
+	"process unless given here.\n"
+	"\n"
+	"  -p, --process FILE        an OCI process (JSON) instead of COMMAND\n"
+	"  -d, --detach              return once it runs (with --pid-file)\n"
+	"      --pid-file FILE       write its pid to FILE\n"
+	"      --console-socket SOCK send its pty master to this AF_UNIX socket\n"
+	"  -t, --tty                 give it a pty (needs --console-socket)\n"
+	"      --cwd DIR             its working directory\n"
+	"  -e, --env KEY=VALUE       set a variable (repeatable)\n"
+	"  -u, --user UID[:GID]      run as UID (and GID)\n"
+	"      --preserve-fds N      pass fds 3..3+N-1 to it\n"
+	"  -h, --help                show this help\n";
+
+enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_CWD, OPT_PRESERVE, OPT_IGNORED };
+
+static const struct option options[] = {
+	{ "process", required_argument, NULL, 'p' },
+	{ "detach", no_argument, NULL, 'd' },
+	{ "pid-file", required_argument, NULL, OPT_PID_FILE },
+	{ "console-socket", required_argument, NULL, OPT_CONSOLE },
+	{ "tty", no_argument, NULL, 't' },
+	{ "cwd", required_argument, NULL, OPT_CWD },
+	{ "env", required_argument, NULL, 'e' },
+	{ "user", required_argument, NULL, 'u' },
+	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+	/* accepted as runc does; ringfence has no labels, and joins the
+	 * container's own cgroup */
+	{ "process-label", required_argument, NULL, OPT_IGNORED },
+	{ "apparmor", required_argument, NULL, OPT_IGNORED },
+	{ "help", no_argument, NULL, 'h' },
+	{ 0 },
+};
+
+typedef struct exec_args {
+	rf_exec_opts o;
+	const char *process;
+	const char *cwd, *user;
+	char **env;              /* argv pointers, NULL-terminated */
+	size_t n_env;
+	bool tty;
+	int preserve_fds;
+	char **argv;             /* COMMAND..., NULL-terminated, or NULL */
+} exec_args;
+
+static int parse(int argc, char **argv, exec_args *a)
+{
+	uint64_t n;
+	int opt;
+
+	opterr = 0;
+	optind = 0;
+	a->env = calloc((size_t)argc + 1, sizeof(*a->env));
+	if (!a->env)
+		return -125;
+	while ((opt = getopt_long(argc, argv, "+p:de:u:th", options, NULL)) != -1) {
+		switch (opt) {
+		case 'h': fputs(usage, stdout); return 1;
+		case 'p': a->process = optarg; break;
+		case 'd': a->o.detach = true; break;
+		case OPT_PID_FILE: a->o.pid_file = optarg; break;
+		case OPT_CONSOLE: a->o.console_socket = optarg; break;
+		case 't': a->tty = true; break;
+		case OPT_CWD: a->cwd = optarg; break;
+		case 'e': a->env[a->n_env++] = optarg; break;
+		case 'u': a->user = optarg; break;
+		case OPT_PRESERVE:
+			if (rf_parse_u64(optarg, 0, 1024, &n, NULL) < 0)
+				return -cli_oci_usage("exec", "--preserve-fds: expected 0-1024, got `%s`", optarg);
+			a->preserve_fds = (int)n;
+			break;
+		case OPT_IGNORED: break;
+		default:
+			return -cli_oci_usage("exec", "`%s`: unknown option or missing value",
+					      argv[optind - 1]);
+		}
+	}
+	if (optind >= argc)
+		return -cli_oci_usage("exec", "expected a container ID");
+	a->o.id = argv[optind++];
+	if (!a->process && optind >= argc)
+		return -cli_oci_usage("exec", "expected a COMMAND or --process FILE");
+	if (a->process && optind < argc)
+		return -cli_oci_usage("exec", "give either a COMMAND or --process, not both");
+	a->argv = optind < argc ? argv + optind : NULL;
+	return 0;
+}
+
+/* process.json into plan->proc, keeping the container's seccomp filter
+ * (a process has none of its own): read as a profile's "process", the one
+ * reader of OCI processes. */
+static int load_process(rf_plan *plan, const char *path, rf_error *err)
+{
+	cleanup_free char *text = NULL, *doc = NULL;
+	cleanup_fclose FILE *f = fopen(path, "re");
+	size_t cap = 0;
+	rf_process keep;
+	rf_plan p2;
+	int r;
+
+	if (!f)
+		return rf_error_set(err, errno, "--process: open `%s`", path);
+	if (getdelim(&text, &cap, '\0', f) < 0 && ferror(f))
+		return rf_error_set(err, errno, "--process: read `%s`", path);
+	if (asprintf(&doc, "{\"process\":%s}", text ? text : "null") < 0)
+		return rf_error_set(err, ENOMEM, "--process");
+	rf_plan_init(&p2);
+	p2.proc.clearenv = true;
+	r = rf_profile_load_text(doc, strlen(doc), path, &p2, false, &cli_oci_diag, err);
+	if (r == 0) {
+		keep = plan->proc;
+		plan->proc = p2.proc;
+		plan->proc.seccomp_mode = keep.seccomp_mode;
+		plan->proc.seccomp_path = keep.seccomp_path;
+		plan->proc.seccomp_json = keep.seccomp_json;
+		keep.seccomp_path = keep.seccomp_json = NULL;
+		p2.proc = keep;
+	}
+	rf_plan_free(&p2);
+	return r;
+}
+
+/* The container's filesystem and namespaces are already there: the new
+ * process only enters them. */
+static void drop_isolation(rf_plan *plan)
+{
+	rf_isolation *iso = &plan->iso;
+
+	for (size_t i = 0; i < iso->n_mounts; i++) {
+		free(iso->mounts[i].src);
+		free(iso->mounts[i].dst);
+	}
+	free(iso->mounts);
+	free(iso->hostname);
+	memset(iso, 0, sizeof(*iso));
+	/* Its containment is the container's, whose cgroup and mount namespaces
+	 * it enters: none of its own, and no mount in the container's. */
+	iso->host_cgroupfs = true;
+}
+
+static int set_args(rf_plan *plan, char **argv, rf_error *err)
+{
+	size_t n = 0;
+	char **copy;
+
+	while (argv[n])
+		n++;
+	copy = calloc(n + 1, sizeof(*copy));
+	if (!copy)
+		return rf_error_set(err, ENOMEM, "the command");
+	for (size_t i = 0; i < n; i++)
+		if (!(copy[i] = strdup(argv[i]))) {
+			rf_strv_free(copy);
+			return rf_error_set(err, ENOMEM, "the command");
+		}
+	rf_strv_free(plan->proc.argv);
+	plan->proc.argv = copy;
+	return 0;
+}
+
+static int add_env(rf_process *p, const char *kv, rf_error *err)
+{
+	const char *eq = strchr(kv, '=');
+	rf_envop *grown;
+
+	if (!eq || eq == kv)
+		return rf_error_set(err, 0, "--env: `%s` is not KEY=VALUE", kv);
+	grown = realloc(p->env, (p->n_env + 1) * sizeof(*grown));
+	if (!grown)
+		return rf_error_set(err, ENOMEM, "--env");
+	p->env = grown;
+	grown[p->n_env].key = strndup(kv, (size_t)(eq - kv));
+	grown[p->n_env].value = strdup(eq + 1);
+	p->n_env++;
+	if (!grown[p->n_env - 1].key || !grown[p->n_env - 1].value)
+		return rf_error_set(err, ENOMEM, "--env");
+	return 0;
+}
+
+static int build_plan(const exec_args *a, const char *bundle, rf_plan *plan, rf_error *err)
+{
+	/* What it does not implement was said at create: not again per exec. */
+	if (cli_oci_load_bundle(bundle, plan, NULL, err) < 0)
+		return -1;
+	if (a->process && load_process(plan, a->process, err) < 0)
+		return -1;
+	if (a->argv && set_args(plan, a->argv, err) < 0)
+		return -1;
+	for (size_t i = 0; i < a->n_env; i++)
+		if (add_env(&plan->proc, a->env[i], err) < 0)
+			return -1;
+	if (a->cwd) {
+		free(plan->proc.cwd);
+		if (!(plan->proc.cwd = strdup(a->cwd)))
+			return rf_error_set(err, ENOMEM, "--cwd");
+	}
+	if (a->user && rf_identity_parse_user(a->user, &plan->proc, err) < 0)
+		return rf_error_prefix(err, "--user");
+	/* A terminal: -t, or the process file's own "terminal" (which the
+	 * reader hands over as proc.tty), never the container's. */
+	plan->proc.pty = a->tty || (a->process && plan->proc.tty);
+	plan->proc.tty = false;
+	plan->proc.preserve_fds = a->preserve_fds;
+	drop_isolation(plan);
+	return rf_plan_finalize(plan, &cli_oci_diag, err);
+}
+
+int cmd_exec(int argc, char **argv)
+{
+	exec_args a = { 0 };
+	rf_error err = { 0 };
+	rf_container c;
+	rf_plan plan;
+	int r, code = 125;
+
+	r = parse(argc, argv, &a);
+	if (r != 0) {
+		free(a.env);
+		return r < 0 ? -r : 0;
+	}
+	if (!(a.o.root = cli_oci_root())) {
+		free(a.env);
+		return 125;
+	}
+	rf_plan_init(&plan);
+	if (rf_container_open(a.o.root, a.o.id, false, &c, &err) == 0) {
+		char bundle[PATH_MAX];
+
+		snprintf(bundle, sizeof(bundle), "%s", c.bundle);
+		rf_container_close(&c);
+		r = build_plan(&a, bundle, &plan, &err);
+	} else {
+		r = -1;
+	}
+	if (r == 0)
+		r = rf_container_exec(&a.o, &plan, &cli_oci_diag, &code, &err);
+	rf_plan_free(&plan);
+	free(a.env);
+	if (r < 0) {
+		cli_oci_fail(&err);
+		return code ? code : 125;
+	}
+	return code;
+}

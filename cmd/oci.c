@@ -1,0 +1,210 @@
+/* The runtime's command line (runc-compatible): the global options before
+ * the command, logging (--log, --log-format), and helpers the container
+ * commands share. The commands themselves are one file each
+ * (create.c, start.c, ...). */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/container.h"
+#include "ringfence/json.h"
+#include "ringfence/profile.h"
+#include "ringfence/verdict.h"
+
+cli_runtime cli_rt = { .log_fd = -1 };
+
+static int set_root(const char *arg)
+{
+	if (!*arg || strlen(arg) >= sizeof(cli_rt.root))
+		return -1;
+	snprintf(cli_rt.root, sizeof(cli_rt.root), "%s", arg);
+	return 0;
+}
+
+/* `--name VALUE` or `--name=VALUE` at argv[*i]: the value, or NULL. */
+static const char *global_value(int argc, char **argv, int *i, const char *name)
+{
+	size_t n = strlen(name);
+
+	if (strncmp(argv[*i], name, n))
+		return NULL;
+	if (argv[*i][n] == '=')
+		return argv[*i] + n + 1;
+	if (argv[*i][n] == '\0' && *i + 1 < argc)
+		return argv[++*i];
+	return NULL;
+}
+
+int cli_runtime_globals(int argc, char **argv)
+{
+	int i;
+
+	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]; i++) {
+		const char *v;
+
+		if ((v = global_value(argc, argv, &i, "--root"))) {
+			if (set_root(v) < 0)
+				return -cli_usage_error(NULL, "--root: expected a directory");
+		} else if ((v = global_value(argc, argv, &i, "--log-format"))) {
+			if (strcmp(v, "text") && strcmp(v, "json"))
+				return -cli_usage_error(NULL, "--log-format: expected text or json, got `%s`", v);
+			cli_rt.log_json = !strcmp(v, "json");
+		} else if ((v = global_value(argc, argv, &i, "--log"))) {
+			cli_rt.log_path = v;
+		} else if ((v = global_value(argc, argv, &i, "--rootless"))) {
+			if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "auto"))
+				return -cli_usage_error(NULL, "--rootless: expected true, false or auto, got `%s`", v);
+		} else if (!strcmp(argv[i], "--rootless")) {
+			/* as runc: the flag alone is --rootless=true */
+		} else if (!strcmp(argv[i], "--systemd-cgroup")) {
+			cli_rt.systemd_cgroup = true;
+		} else if (!strcmp(argv[i], "--debug")) {
+			cli_rt.debug = true;
+		} else {
+			break;   /* --help, --version, or not ours */
+		}
+		cli_rt.given = true;
+	}
+	if (cli_rt.log_path) {
+		cli_rt.log_fd = open(cli_rt.log_path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+		if (cli_rt.log_fd < 0)
+			return -cli_usage_error(NULL, "--log: open `%s`: %s", cli_rt.log_path,
+						strerror(errno));
+	}
+	return i;
+}
+
+/* One record in the log: logrus's JSON ({"level","msg","time"}) or text. */
+static void log_line(const char *level, const char *msg)
+{
+	char when[64], line[RF_ERROR_MSG_MAX * 2 + 128];
+	time_t now = time(NULL);
+	struct tm tm;
+	int n;
+
+	if (cli_rt.log_fd < 0)
+		return;
+	gmtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	if (cli_rt.log_json) {
+		rf_json_writer *w = rf_json_writer_new(false);
+		cleanup_free char *text = NULL;
+		size_t len;
+
+		if (!w)
+			return;
+		rf_json_begin_object(w);
+		rf_json_key(w, "level");
+		rf_json_string(w, level);
+		rf_json_key(w, "msg");
+		rf_json_string(w, msg);
+		rf_json_key(w, "time");
+		rf_json_string(w, when);
+		rf_json_end_object(w);
+		n = rf_json_writer_finish(w, &text, &len, NULL);
+		rf_json_writer_free(w);
+		if (n < 0)
+			return;
+		n = snprintf(line, sizeof(line), "%s\n", text);
+	} else {
+		n = snprintf(line, sizeof(line), "time=\"%s\" level=%s msg=\"%s\"\n", when, level, msg);
+	}
+	if (n > 0)
+		(void)!write(cli_rt.log_fd, line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+}
+
+static void emit_oci_diag(void *userdata, rf_level level, const char *msg)
+{
+	(void)userdata;
+	if (level == RF_LOG_DEBUG && !cli_rt.debug && !getenv("RINGFENCE_DEBUG"))
+		return;
+	/* With --log, warnings go there only: the runtime's stderr is often the
+	 * container's own (create hands its stdio on), and an engine reads the
+	 * log. Errors go to both (cli_oci_fail). */
+	if (cli_rt.log_fd >= 0)
+		log_line(level == RF_LOG_WARNING ? "warning" : level == RF_LOG_DEBUG ? "debug" : "info",
+			 msg);
+	else
+		fprintf(stderr, "ringfence: %s%s\n", level == RF_LOG_WARNING ? "warning: " : "", msg);
+}
+
+const rf_diag cli_oci_diag = { .emit = emit_oci_diag, .userdata = NULL };
+
+int cli_oci_fail(const rf_error *err)
+{
+	char buf[RF_ERROR_MSG_MAX + 128];
+
+	rf_error_format(err, buf, sizeof(buf));
+	log_line("error", buf);
+	fprintf(stderr, "ringfence: %s\n", buf);
+	return RF_EXIT_FAILURE;
+}
+
+int cli_oci_usage(const char *command, const char *fmt, ...)
+{
+	rf_error err = { 0 };
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err.msg, sizeof(err.msg), fmt, ap);
+	va_end(ap);
+	log_line("error", err.msg);
+	fprintf(stderr, "ringfence: %s\nTry 'ringfence %s --help' for more information.\n",
+		err.msg, command);
+	return RF_EXIT_FAILURE;
+}
+
+const char *cli_oci_root(void)
+{
+	rf_error err = { 0 };
+
+	if (!cli_rt.root[0] && rf_container_default_root(cli_rt.root, sizeof(cli_rt.root), &err) < 0) {
+		cli_oci_fail(&err);
+		return NULL;
+	}
+	return cli_rt.root;
+}
+
+int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id)
+{
+	static const struct option opts[] = { { "help", no_argument, NULL, 'h' }, { 0 } };
+	int opt;
+
+	opterr = 0;
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		if (opt == 'h') {
+			fputs(usage, stdout);
+			return 1;
+		}
+		return -cli_oci_usage(argv[0], "`%s`: unknown option", argv[optind - 1]);
+	}
+	if (argc - optind != 1)
+		return -cli_oci_usage(argv[0], "expected one container ID, got %d arguments",
+				      argc - optind);
+	*id = argv[optind];
+	return 0;
+}
+
+int cli_oci_load_bundle(const char *bundle, rf_plan *plan, const rf_diag *diag, rf_error *err)
+{
+	char config[PATH_MAX];
+
+	if (cli_rt.systemd_cgroup)
+		return rf_error_set(err, 0, "--systemd-cgroup: the systemd cgroup manager is not "
+				    "available in this ringfence; drive it with the cgroupfs manager "
+				    "(podman --cgroup-manager=cgroupfs, containerd SystemdCgroup=false)");
+	if (snprintf(config, sizeof(config), "%s/config.json", bundle) >= (int)sizeof(config))
+		return rf_error_set(err, ENAMETOOLONG, "--bundle: `%s` is too long", bundle);
+	return rf_profile_load(config, plan, false, diag, err);
+}

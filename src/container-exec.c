@@ -1,0 +1,152 @@
+/* `exec`: another process in a running container.
+ *
+ * Theory of operation. `ringfence exec` (P) reads the container's state and
+ * opens a pidfd for its process, checked against the start time. It borrows
+ * the container's leaf (rf_launch_prepare_in) and enters the container's
+ * pid namespace for its children only (setns on the pidfd with
+ * CLONE_NEWPID: P itself stays outside). clone3(CLONE_INTO_CGROUP) then
+ * makes the child inside the container's cgroup and pid namespace from
+ * birth. The child enters the other namespaces that differ from ours (user
+ * first: one setns on the pidfd does them all, in the kernel's order), and
+ * from there goes the way of any payload (src/child.c): a session of its
+ * own, the pty, rlimits, identity, capabilities, seccomp, exec.
+ *
+ * Detached (-d): P waits only until the child has exec'd (its end of the
+ * message pipe is O_CLOEXEC: EOF means exec succeeded, a message means it
+ * did not), writes the pid file and exits; the process is then the
+ * caller's subreaper's, as the container's own is. In the foreground P
+ * stays its parent, forwards signals, and exits with its status. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child.h"
+#include "launch.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/console.h"
+#include "ringfence/isolation.h"
+#include "container-internal.h"
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+
+/* Detached: EOF on the message pipe is a successful exec. */
+static int wait_exec(rf_launch *l, int *code, rf_error *err)
+{
+	rf_child_msg m;
+	ssize_t n;
+
+	do
+		n = read(l->msg_rd, &m, sizeof(m));
+	while (n < 0 && errno == EINTR);
+	if (n == 0)
+		return 0;
+	if (n == sizeof(m) && m.kind == RF_MSG_ERROR) {
+		m.msg[sizeof(m.msg) - 1] = '\0';
+		*code = m.code;
+		return rf_error_set(err, m.errnum, "%s", m.msg);
+	}
+	return rf_error_set(err, n < 0 ? errno : 0, "the exec'd process vanished");
+}
+
+static int open_target(const rf_container *c, rf_error *err)
+{
+	int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	uint64_t start;
+	char st;
+
+	/* Opened first, checked second: the pidfd then names the process whose
+	 * start time matched, not a later owner of the pid. */
+	if (rf_proc_stat(c->pid, &start, &st) < 0 || start != c->pid_start || st == 'Z') {
+		rf_closep(&pidfd);
+		return rf_container_not_running(c, err);
+	}
+	if (pidfd < 0 && errno != ENOSYS)
+		return rf_error_set(err, errno, "open a pidfd for pid %d", (int)c->pid);
+	return pidfd < 0 ? -2 : pidfd;
+}
+
+int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag, int *exit_code,
+		      rf_error *err)
+{
+	cleanup_strv char **envp = NULL;
+	cleanup_close int pidfd = -1, console = -1;
+	rf_container c;
+	rf_launch l;
+	int r = -1;
+
+	*exit_code = RF_EXIT_FAILURE;
+	rf_launch_init(&l, plan, diag);
+	if (rf_container_open_live(o->root, o->id, false, &c, err) < 0)
+		return -1;
+	if (c.status == RF_CSTATUS_PAUSED) {
+		rf_error_set(err, 0, "cannot exec in a paused container");
+		goto out;
+	}
+	if (plan->proc.pty && !o->console_socket) {
+		rf_error_set(err, 0, "a terminal needs --console-socket (a foreground pty is not "
+			     "implemented)");
+		goto out;
+	}
+	pidfd = open_target(&c, err);
+	if (pidfd == -1)
+		goto out;
+	plan->proc.new_session = true;
+	plan->proc.tty = false;
+	envp = rf_env_build(&plan->proc, NULL, err);
+	if (!envp)
+		goto out;
+	if (o->console_socket && (console = rf_console_connect(o->console_socket, err)) < 0)
+		goto out;
+	l.join_pidfd = pidfd;
+	l.join_pid = c.pid;
+	l.join_flags = rf_ns_differing(c.pid);
+	l.console_fd = console;
+	l.detach = o->detach;
+	l.close_fds = &c.dirfd;
+	l.n_close_fds = 1;
+	if (rf_launch_prepare_in(&l, c.cgroup, err) < 0 || rf_launch_spawn(&l, envp, err) < 0)
+		goto out;
+	rf_container_close(&c);
+	rf_closep(&console);
+	if (o->detach) {
+		if (wait_exec(&l, exit_code, err) < 0)
+			goto out;
+		if (o->pid_file) {
+			char text[32];
+
+			snprintf(text, sizeof(text), "%d", (int)l.child);
+			if (rf_write_file_atomic(AT_FDCWD, o->pid_file, text, err) < 0) {
+				rf_error_prefix(err, "--pid-file");
+				goto out;
+			}
+		}
+		rf_launch_detach(&l);
+		*exit_code = 0;
+	} else {
+		rf_outcome oc;
+
+		rf_run_wait(&l, &oc);
+		if (!oc.launched) {
+			*exit_code = oc.launch_code;
+			rf_error_set(err, 0, "%s", oc.launch_msg);
+			goto out;
+		}
+		*exit_code = WIFSIGNALED(oc.wait_status) ? 128 + WTERMSIG(oc.wait_status)
+							  : WEXITSTATUS(oc.wait_status);
+	}
+	r = 0;
+out:
+	rf_container_close(&c);
+	rf_launch_release(&l);
+	return r;
+}

@@ -1,0 +1,619 @@
+/* The container lifecycle: create, start, kill, delete, pause/resume, and a
+ * foreground run.
+ *
+ * Theory of operation
+ * ===================
+ * Processes. `ringfence create` prepares the same launch as `ringfence run`
+ * (src/launch.c): signals blocked, the leaf made at the bundle's cgroupsPath
+ * with its limits, the child cloned into it. The child does all its setup
+ * (namespaces, mounts, the pty, rlimits, identity, capabilities), looks its
+ * command up, says READY on the message pipe and blocks reading the
+ * exec.fifo. create then writes state.json and, last, the pid file, and
+ * exits. The child, now an orphan, is reparented to the caller's subreaper
+ * (conmon, containerd's shim): that process reaps it and owns its exit
+ * status. No ringfence process stays its parent or in its cgroup.
+ *
+ * The fifo (crun's direction). create makes <root>/<ID>/exec.fifo and opens
+ * it O_RDONLY|O_NONBLOCK (which needs no writer); the child inherits that fd
+ * and polls it. `start` opens it O_WRONLY|O_NONBLOCK (ENXIO: no reader, the
+ * process is gone), unlinks it and writes one byte: the child reads it,
+ * loads its seccomp filter and execs. A present fifo is what makes the
+ * status "created".
+ *
+ * Locks. Each command flocks <root>/<ID>/: exclusive to change the container,
+ * shared to read it. The child closes create's copy of that fd first thing,
+ * or `start` would wait for a lock the blocked child holds.
+ *
+ * The verdict. The cgroup counters outlive the process: `state` of a stopped
+ * container and `delete` read memory.events (and .local), pids.events,
+ * memory.peak and cpu.stat from the leaf, and the ancestors' local OOM
+ * counters against the snapshot taken at create. delete writes the verdict to
+ * <root>/<ID>.verdict.json and to the ringfence.verdict annotation's path,
+ * then kills what is left (cgroup.kill), removes the leaf and the state.
+ * The exit status is not ours (the subreaper reaped it): the verdict says
+ * "stopped" unless the counters show an OOM kill.
+ *
+ * A foreground `run ID` is create and start in one process that stays, as
+ * `ringfence run` does: it supervises, forwards signals, reaps the container
+ * and exits with its status (128+N for a signal, as runc), then deletes it. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "counters.h"
+#include "launch.h"
+#include "ringfence/cleanup.h"
+#include "ringfence/console.h"
+#include "ringfence/isolation.h"
+#include "ringfence/parse.h"
+#include "container-internal.h"
+
+/* RFC 3339 with nanoseconds, UTC, as runc writes `created`. */
+static void now_rfc3339(char *buf, size_t len)
+{
+	struct timespec ts;
+	struct tm tm;
+	char sec[32];
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(sec, sizeof(sec), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(buf, len, "%s.%09ldZ", sec, ts.tv_nsec);
+}
+
+static int mkdir_p(const char *path, mode_t mode, rf_error *err)
+{
+	char buf[PATH_MAX];
+
+	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
+		return rf_error_set(err, ENAMETOOLONG, "`%s` is too long", path);
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, mode) < 0 && errno != EEXIST)
+			return rf_error_set(err, errno, "create `%s`", buf);
+		*p = '/';
+	}
+	if (mkdir(buf, mode) < 0 && errno != EEXIST)
+		return rf_error_set(err, errno, "create `%s`", buf);
+	return 0;
+}
+
+/* Remove <root>/<ID>/ and what create puts in it. */
+static void remove_state(const char *root, const char *id, int dirfd)
+{
+	static const char *const files[] = {
+		RF_STATE_FILE, RF_CONFIG_COPY, RF_EXEC_FIFO, "." RF_STATE_FILE ".tmp",
+	};
+	char dir[PATH_MAX];
+
+	for (size_t i = 0; i < RF_ARRAY_SIZE(files); i++)
+		unlinkat(dirfd, files[i], 0);
+	if (snprintf(dir, sizeof(dir), "%s/%s", root, id) < (int)sizeof(dir))
+		rmdir(dir);
+}
+
+static int copy_config(const char *bundle, int dirfd, rf_error *err)
+{
+	char path[PATH_MAX];
+	cleanup_close int in = -1, out = -1;
+	char buf[65536];
+	ssize_t n;
+
+	if (snprintf(path, sizeof(path), "%s/config.json", bundle) >= (int)sizeof(path))
+		return rf_error_set(err, ENAMETOOLONG, "bundle path `%s` is too long", bundle);
+	in = open(path, O_RDONLY | O_CLOEXEC);
+	if (in < 0)
+		return rf_error_set(err, errno, "open `%s`", path);
+	out = openat(dirfd, RF_CONFIG_COPY, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (out < 0)
+		return rf_error_set(err, errno, "copy `%s` into the state", path);
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(out, buf, (size_t)n) != n)
+			return rf_error_set(err, errno, "copy `%s` into the state", path);
+	if (n < 0)
+		return rf_error_set(err, errno, "read `%s`", path);
+	return 0;
+}
+
+static int write_pid_file(const char *path, pid_t pid, rf_error *err)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	if (rf_write_file_atomic(AT_FDCWD, path, text, err) < 0)
+		return rf_error_prefix(err, "--pid-file");
+	return 0;
+}
+
+/* The root the container sees, as the bundle's plan has it. */
+static const char *container_rootfs(const rf_plan *plan)
+{
+	(void)plan;
+	return "";
+}
+
+/* A container's process semantics over the plan the bundle gave (which has
+ * process.terminal as proc.tty). A terminal is a pty made in the container
+ * and sent to the console socket; a foreground run without a socket hands
+ * the caller's own terminal over instead, as `ringfence run` does, which
+ * keeps the caller's session. */
+static int container_plan(rf_plan *plan, const rf_create_opts *o, bool foreground, rf_error *err)
+{
+	bool terminal = plan->proc.tty || plan->proc.pty;
+
+	if (terminal && !o->console_socket && !foreground)
+		return rf_error_set(err, 0, "process.terminal is true: give --console-socket");
+	if (!terminal && o->console_socket)
+		return rf_error_set(err, 0, "--console-socket: process.terminal is false");
+	plan->proc.payload_is_init = true;
+	plan->proc.pty = terminal && o->console_socket;
+	plan->proc.tty = terminal && !o->console_socket;
+	plan->proc.new_session = !plan->proc.tty;
+	if (!plan->name && !(plan->name = strdup(o->id)))
+		return rf_error_set(err, ENOMEM, "container \"%s\"", o->id);
+	return 0;
+}
+
+/* What create and a foreground run share: the state dir, the launch up to
+ * READY, state.json. On failure everything made is undone. */
+typedef struct creation {
+	rf_container c;
+	rf_launch l;
+	int fifo;
+	int console;
+	int lock_fd[1];
+	bool made_dir;
+} creation;
+
+static void creation_release(creation *cr, bool failed)
+{
+	if (failed && cr->made_dir) {
+		rf_launch_release(&cr->l);
+		remove_state(cr->c.root, cr->c.id, cr->c.dirfd);
+	} else {
+		rf_launch_release(&cr->l);
+	}
+	rf_closep(&cr->fifo);
+	rf_closep(&cr->console);
+	rf_container_close(&cr->c);
+}
+
+static int make_state_dir(creation *cr, const rf_create_opts *o, rf_error *err)
+{
+	char dir[PATH_MAX];
+	char verdict[PATH_MAX];
+
+	if (mkdir_p(o->root, 0700, err) < 0)
+		return rf_error_prefix(err, "--root");
+	if (snprintf(dir, sizeof(dir), "%s/%s", o->root, o->id) >= (int)sizeof(dir) ||
+	    snprintf(verdict, sizeof(verdict), "%s.verdict.json", dir) >= (int)sizeof(verdict))
+		return rf_error_set(err, ENAMETOOLONG, "state directory of `%s` is too long", o->id);
+	if (mkdir(dir, 0700) < 0) {
+		if (errno == EEXIST)
+			return rf_error_set(err, 0, "container with id \"%s\" already exists", o->id);
+		return rf_error_set(err, errno, "create `%s`", dir);
+	}
+	cr->made_dir = true;
+	unlink(verdict);   /* an earlier container's of the same id */
+	cr->c.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cr->c.dirfd < 0 || flock(cr->c.dirfd, LOCK_EX) < 0)
+		return rf_error_set(err, errno, "open `%s`", dir);
+	cr->lock_fd[0] = cr->c.dirfd;
+	return 0;
+}
+
+static void record_ancestors(creation *cr)
+{
+	rf_ancestors a;
+
+	rf_ancestors_snapshot(&cr->l.mount, cr->l.leaf.rel, &a);
+	cr->c.n_ancestors = a.n < RF_ARRAY_SIZE(cr->c.ancestor_oom) ? a.n
+		: RF_ARRAY_SIZE(cr->c.ancestor_oom);
+	for (size_t i = 0; i < cr->c.n_ancestors; i++)
+		cr->c.ancestor_oom[i] = a.oom[i];
+}
+
+static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, bool fifo,
+			 const rf_diag *diag, rf_error *err)
+{
+	cleanup_strv char **envp = NULL;
+	char st;
+
+	memset(cr, 0, sizeof(*cr));
+	cr->fifo = cr->console = cr->c.dirfd = -1;
+	snprintf(cr->c.id, sizeof(cr->c.id), "%s", o->id);
+	snprintf(cr->c.root, sizeof(cr->c.root), "%s", o->root);
+	rf_launch_init(&cr->l, plan, diag);
+	if (rf_container_check_id(o->id, err) < 0)
+		return -1;
+	if (container_plan(plan, o, !fifo, err) < 0)
+		return -1;
+	envp = rf_env_build(&plan->proc, NULL, err);
+	if (!envp || make_state_dir(cr, o, err) < 0 || copy_config(o->bundle, cr->c.dirfd, err) < 0)
+		return -1;
+	if (fifo) {
+		if (mkfifoat(cr->c.dirfd, RF_EXEC_FIFO, 0600) < 0)
+			return rf_error_set(err, errno, "create `%s`", RF_EXEC_FIFO);
+		cr->fifo = openat(cr->c.dirfd, RF_EXEC_FIFO, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+		if (cr->fifo < 0)
+			return rf_error_set(err, errno, "open `%s`", RF_EXEC_FIFO);
+	}
+	if (o->console_socket && (cr->console = rf_console_connect(o->console_socket, err)) < 0)
+		return -1;
+	cr->l.start_fd = cr->fifo;
+	cr->l.console_fd = cr->console;
+	cr->l.detach = fifo;
+	cr->l.close_fds = cr->lock_fd;
+	cr->l.n_close_fds = 1;
+	if (rf_launch_prepare(&cr->l, err) < 0 || rf_launch_spawn(&cr->l, envp, err) < 0)
+		return -1;
+	if (fifo && rf_launch_wait_ready(&cr->l, err) < 0)
+		return -1;
+	rf_closep(&cr->console);
+	cr->c.pid = cr->l.child;
+	if (rf_proc_stat(cr->c.pid, &cr->c.pid_start, &st) < 0)
+		return rf_error_set(err, errno, "read the start time of pid %d", (int)cr->c.pid);
+	snprintf(cr->c.cgroup, sizeof(cr->c.cgroup), "%s", cr->l.leaf.rel);
+	snprintf(cr->c.bundle, sizeof(cr->c.bundle), "%s", o->bundle);
+	snprintf(cr->c.rootfs, sizeof(cr->c.rootfs), "%s", container_rootfs(plan));
+	now_rfc3339(cr->c.created, sizeof(cr->c.created));
+	record_ancestors(cr);
+	if (rf_container_save(&cr->c, err) < 0)
+		return -1;
+	if (o->pid_file && write_pid_file(o->pid_file, cr->c.pid, err) < 0)
+		return -1;
+	return 0;
+}
+
+int rf_container_create(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag,
+			rf_error *err)
+{
+	creation cr;
+	int r = create_common(&cr, o, plan, true, diag, err);
+
+	if (r == 0)
+		rf_launch_detach(&cr.l);
+	creation_release(&cr, r < 0);
+	return r;
+}
+
+int rf_container_start(const char *root, const char *id, rf_error *err)
+{
+	rf_container c;
+	cleanup_close int fd = -1;
+	int r = -1;
+
+	if (rf_container_open(root, id, true, &c, err) < 0)
+		return -1;
+	switch (c.status) {
+	case RF_CSTATUS_CREATED:
+		break;
+	case RF_CSTATUS_STOPPED:
+		rf_error_set(err, 0, "cannot start a container that has stopped");
+		goto out;
+	case RF_CSTATUS_CREATING:
+		rf_error_set(err, 0, "container \"%s\" is still being created", id);
+		goto out;
+	default:
+		rf_error_set(err, 0, "cannot start an already running container");
+		goto out;
+	}
+	fd = openat(c.dirfd, RF_EXEC_FIFO, O_WRONLY | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0) {
+		if (errno == ENXIO)
+			rf_container_not_running(&c, err);
+		else
+			rf_error_set(err, errno, "open `%s`", RF_EXEC_FIFO);
+		goto out;
+	}
+	if (unlinkat(c.dirfd, RF_EXEC_FIFO, 0) < 0 || write(fd, "s", 1) != 1) {
+		rf_error_set(err, errno, "start container \"%s\"", id);
+		goto out;
+	}
+	r = 0;
+out:
+	rf_container_close(&c);
+	return r;
+}
+
+/* ---- signals ---------------------------------------------------------- */
+
+#ifndef SYS_pidfd_open
+#define SYS_pidfd_open 434
+#endif
+#ifndef SYS_pidfd_send_signal
+#define SYS_pidfd_send_signal 424
+#endif
+
+/* Signal the container's process through a pidfd checked against the start
+ * time, so a reused pid is never hit; plain kill() before Linux 5.3. */
+static int signal_init(const rf_container *c, int sig, rf_error *err)
+{
+	cleanup_close int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	uint64_t start;
+	char st;
+
+	if (rf_proc_stat(c->pid, &start, &st) < 0 || start != c->pid_start)
+		return rf_container_not_running(c, err);
+	if (pidfd >= 0) {
+		if (syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0) == 0)
+			return 0;
+	} else if (kill(c->pid, sig) == 0) {
+		return 0;
+	}
+	if (errno == ESRCH)
+		return rf_container_not_running(c, err);
+	return rf_error_set(err, errno, "send signal %d to container \"%s\"", sig, c->id);
+}
+
+static int signal_all(const rf_container *c, int sig, rf_error *err)
+{
+	cg_mount m;
+	cg_leaf leaf;
+	char buf[65536];
+	int r = 0;
+
+	if (rf_container_leaf(c, &m, &leaf, err) < 0)
+		return -1;
+	if (sig == SIGKILL) {
+		r = cg_leaf_kill(&leaf, err);
+	} else if (cg_read(leaf.dirfd, "cgroup.procs", buf, sizeof(buf), err) < 0) {
+		r = -1;
+	} else {
+		for (char *save, *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+			uint64_t pid;
+
+			if (rf_parse_u64(tok, 1, INT32_MAX, &pid, NULL) == 0)
+				kill((pid_t)pid, sig);
+		}
+	}
+	cg_leaf_close(&leaf);
+	return r;
+}
+
+int rf_container_kill(const char *root, const char *id, int sig, bool all, rf_error *err)
+{
+	rf_container c;
+	int r;
+
+	if (rf_container_open_live(root, id, false, &c, err) < 0)
+		return -1;
+	if (all)
+		r = signal_all(&c, sig, err);
+	else
+		r = signal_init(&c, sig, err);
+	rf_container_close(&c);
+	return r;
+}
+
+/* ---- the verdict and delete -------------------------------------------- */
+
+int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
+{
+	rf_ancestors a;
+	cg_mount m;
+	cg_leaf leaf;
+	int64_t sum = 0;
+	bool any = false;
+
+	memset(v, 0, sizeof(*v));
+	rf_counters_init(&v->c);
+	if (rf_container_leaf(c, &m, &leaf, err) < 0)
+		return -1;
+	rf_counters_read(leaf.dirfd, &v->c);
+	cg_leaf_close(&leaf);
+	/* The ancestors' local OOM counts since create: an OOM at a parent's limit. */
+	rf_ancestors_snapshot(&m, c->cgroup, &a);
+	for (size_t i = 0; i < a.n && i < c->n_ancestors; i++) {
+		if (a.oom[i] == RF_NA || c->ancestor_oom[i] == RF_NA)
+			continue;
+		sum += a.oom[i] - c->ancestor_oom[i];
+		any = true;
+	}
+	v->c.ancestor_oom = any ? sum : RF_NA;
+	v->o.launched = true;
+	v->o.status_unknown = true;
+	snprintf(v->cgroup, sizeof(v->cgroup), "%s", c->cgroup);
+	rf_verdict_classify(v, false);
+	return 0;
+}
+
+static void write_verdict(const rf_container *c, const rf_diag *diag)
+{
+	cleanup_free char *json = NULL;
+	char path[PATH_MAX];
+	size_t len;
+	rf_verdict v;
+	rf_error e;
+
+	if (rf_container_verdict(c, &v, &e) < 0 || rf_verdict_json(&v, &json, &len, &e) < 0 ||
+	    snprintf(path, sizeof(path), "%s/%s.verdict.json", c->root, c->id) >= (int)sizeof(path)) {
+		rf_warn(diag, "container \"%s\": no verdict: %s", c->id, e.msg);
+		return;
+	}
+	if (rf_write_file_atomic(AT_FDCWD, path, json, &e) < 0)
+		rf_warn(diag, "container \"%s\": %s", c->id, e.msg);
+	if (c->verdict_path[0] && rf_write_file_atomic(AT_FDCWD, c->verdict_path, json, &e) < 0)
+		rf_warn(diag, "container \"%s\": annotation ringfence.verdict: %s", c->id, e.msg);
+}
+
+/* The verdict first (the counters as the container left them), then kill
+ * what is left, wait until the leaf is empty and remove it, and the state. */
+static int destroy(rf_container *c, const rf_diag *diag, rf_error *err)
+{
+	cg_mount m;
+	cg_leaf leaf;
+
+	if (rf_container_leaf(c, &m, &leaf, err) < 0) {
+		if (c->cgroup[0] && err->errnum != ENOENT)
+			return -1;
+	} else {
+		write_verdict(c, diag);
+		if (cg_leaf_destroy(&leaf, err) < 0)
+			return rf_error_prefix(err, "delete container \"%s\"", c->id);
+	}
+	remove_state(c->root, c->id, c->dirfd);
+	return 0;
+}
+
+int rf_container_delete(const char *root, const char *id, bool force, const rf_diag *diag,
+			rf_error *err)
+{
+	rf_container c;
+	int r;
+
+	if (rf_container_open(root, id, true, &c, err) < 0)
+		return force && c.missing ? 0 : -1;
+	switch (c.status) {
+	case RF_CSTATUS_RUNNING:
+	case RF_CSTATUS_PAUSED:
+		if (!force) {
+			r = rf_error_set(err, 0, "cannot delete container %s that is not stopped: %s",
+					 id, rf_cstatus_name(c.status));
+			break;
+		}
+		/* fallthrough */
+	default:
+		/* created and creating go without --force, as with runc */
+		r = destroy(&c, diag, err);
+	}
+	rf_container_close(&c);
+	return r;
+}
+
+/* ---- pause, resume, ps ------------------------------------------------- */
+
+int rf_container_freeze(const char *root, const char *id, bool frozen, rf_error *err)
+{
+	rf_container c;
+	cg_mount m;
+	cg_leaf leaf;
+	int r = -1;
+
+	if (rf_container_open_live(root, id, true, &c, err) < 0)
+		return -1;
+	if (frozen ? c.status == RF_CSTATUS_CREATED : c.status != RF_CSTATUS_PAUSED) {
+		rf_error_set(err, 0, "container \"%s\" is %s, not %s", id, rf_cstatus_name(c.status),
+			     frozen ? "running" : "paused");
+		goto out;
+	}
+	if (rf_container_leaf(&c, &m, &leaf, err) < 0)
+		goto out;
+	r = cg_leaf_freeze(&leaf, frozen, err);
+	cg_leaf_close(&leaf);
+out:
+	rf_container_close(&c);
+	return r;
+}
+
+int rf_container_pids(const char *root, const char *id, pid_t **out, size_t *n, rf_error *err)
+{
+	rf_container c;
+	cg_mount m;
+	cg_leaf leaf;
+	char buf[65536];
+	pid_t *pids = NULL;
+	int r = -1;
+
+	*n = 0;
+	if (rf_container_open_live(root, id, false, &c, err) < 0)
+		return -1;
+	if (rf_container_leaf(&c, &m, &leaf, err) < 0)
+		goto out;
+	r = cg_read(leaf.dirfd, "cgroup.procs", buf, sizeof(buf), err);
+	cg_leaf_close(&leaf);
+	if (r < 0)
+		goto out;
+	r = -1;
+	pids = calloc(strlen(buf) / 2 + 1, sizeof(*pids));
+	if (!pids) {
+		rf_error_set(err, ENOMEM, "list the processes");
+		goto out;
+	}
+	for (char *save, *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
+		uint64_t pid;
+
+		if (rf_parse_u64(tok, 1, INT32_MAX, &pid, NULL) == 0)
+			pids[(*n)++] = (pid_t)pid;
+	}
+	*out = steal_pointer(&pids);
+	r = 0;
+out:
+	rf_container_close(&c);
+	return r;
+}
+
+/* ---- foreground run ------------------------------------------------------ */
+
+int rf_container_run(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag,
+		     int *exit_code, rf_error *err)
+{
+	creation cr;
+	rf_verdict v;
+	int r;
+
+	/* runc's exit codes (128+N for a signal, 137 for an OOM kill): the
+	 * verdict is in the files delete writes. */
+	plan->sup.plain_exit = true;
+	plan->sup.quiet = true;
+	memset(&v, 0, sizeof(v));
+	rf_counters_init(&v.c);
+	r = create_common(&cr, o, plan, false, diag, err);
+	if (r == 0) {
+		/* Others may look at it (state, kill) while it runs; it is ours
+		 * again to delete. */
+		flock(cr.c.dirfd, LOCK_UN);
+		snprintf(v.cgroup, sizeof(v.cgroup), "%s", cr.l.leaf.rel);
+		r = rf_run_supervise(&cr.l, &v, err);
+		flock(cr.c.dirfd, LOCK_EX);
+	}
+	if (r == 0) {
+		cleanup_free char *json = NULL;
+		char path[PATH_MAX];
+		size_t len;
+		rf_error e;
+
+		*exit_code = v.exit_code;
+		if (v.kind == RF_VERDICT_LAUNCH_FAILED)
+			r = rf_error_set(err, 0, "%s", v.o.launch_msg);
+		else if (rf_verdict_json(&v, &json, &len, &e) == 0 &&
+			 snprintf(path, sizeof(path), "%s/%s.verdict.json", o->root, o->id) <
+			 (int)sizeof(path))
+			rf_write_file_atomic(AT_FDCWD, path, json, &e);
+		remove_state(cr.c.root, cr.c.id, cr.c.dirfd);
+	}
+	creation_release(&cr, r < 0);
+	return r;
+}
+
+/* ---- update ---------------------------------------------------------------- */
+
+int rf_container_update(const char *root, const char *id, const rf_limits *lim, rf_error *err)
+{
+	rf_container c;
+	cg_mount m;
+	cg_leaf leaf;
+	int r = -1;
+
+	if (rf_container_open_live(root, id, true, &c, err) < 0)
+		return -1;
+	if (rf_container_leaf(&c, &m, &leaf, err) == 0) {
+		r = cg_leaf_update(&leaf, lim, err);
+		cg_leaf_close(&leaf);
+	}
+	rf_container_close(&c);
+	return r;
+}

@@ -1,0 +1,143 @@
+#!/usr/bin/env bats
+# The runtime's command line on any host (no cgroup v2 needed): global
+# options, errors callers match, features, spec, checkpoint, and the rule
+# that tells runc's `run ID` from ringfence's own `run`.
+
+load ../lib/common
+
+setup() {
+	root=$BATS_TEST_TMPDIR/root
+}
+
+@test "a missing container: each command says so as containerd and podman match it" {
+	local cmd
+	for cmd in start state kill delete pause resume ps events; do
+		rf_run --root "$root" $cmd nothere
+		expect_status 125
+		expect_stderr_contains 'container "nothere" does not exist'
+	done
+	rf_run --root "$root" exec nothere true
+	expect_stderr_contains 'container "nothere" does not exist'
+}
+
+@test "delete --force of a missing container succeeds, as runc's" {
+	rf_run --root "$root" delete --force nothere
+	expect_status 0
+	rf_run --root "$root" delete -f nothere
+	expect_status 0
+}
+
+@test "--log-format json: each error is one {level, msg, time} line in --log" {
+	rf_run --root "$root" --log "$BATS_TEST_TMPDIR/log.json" --log-format json state nothere
+	expect_status 125
+	rf_run --root "$root" --log="$BATS_TEST_TMPDIR/log.json" --log-format=json kill nothere 9
+	expect_status 125
+	[[ $(wc -l <"$BATS_TEST_TMPDIR/log.json") == 2 ]] || _rf_fail "expected 2 lines"
+	run_cmd jq -r 'select(.level == "error") | .msg' "$BATS_TEST_TMPDIR/log.json"
+	expect_status 0
+	[[ ${lines[1]} == 'container "nothere" does not exist' ]] || _rf_fail "msg: ${lines[1]}"
+	run_cmd jq -r '.time' "$BATS_TEST_TMPDIR/log.json"
+	date -d "${lines[0]}" >/dev/null || _rf_fail "time ${lines[0]} is not a date"
+}
+
+@test "--log-format takes text or json only, naming the flag" {
+	rf_run --log-format yaml list
+	expect_status 125
+	expect_stderr_contains "--log-format: expected text or json"
+}
+
+@test "list of an empty root: the header, or nothing with -q, or [] as json" {
+	rf_run --root "$root" list
+	expect_status 0
+	expect_output_contains "ID"
+	rf_run --root "$root" list -q
+	expect_status 0
+	[[ -z $output ]] || _rf_fail "expected no ids"
+	rf_run --root "$root" list --format json
+	expect_status 0
+	[[ $output == "[]" ]] || _rf_fail "expected []"
+}
+
+@test "features is runtime-spec JSON that offers no v1 and no hooks" {
+	rf_run features
+	expect_status 0
+	expect_json - ociVersionMin 1.0.0 <<<"$output"
+	[[ $(jq -r '.linux.cgroup.v1, .linux.cgroup.v2, (.hooks | length)' <<<"$output" | tr '\n' ' ') == \
+		"false true 0 " ]] || _rf_fail "features: $output"
+}
+
+@test "spec writes a config.json a bundle can use, and refuses to overwrite it" {
+	rf_run spec --bundle "$BATS_TEST_TMPDIR"
+	expect_status 0
+	expect_json "$BATS_TEST_TMPDIR/config.json" root.path rootfs
+	expect_json "$BATS_TEST_TMPDIR/config.json" process.args.0 sh
+	rf_run spec --bundle "$BATS_TEST_TMPDIR"
+	expect_status 125
+	expect_stderr_contains "exists"
+	rm "$BATS_TEST_TMPDIR/config.json"
+	rf_run spec --rootless --bundle "$BATS_TEST_TMPDIR"
+	expect_status 0
+	expect_json "$BATS_TEST_TMPDIR/config.json" linux.uidMappings.0.hostID "$(id -u)"
+}
+
+@test "checkpoint --help fails: podman must not think CRIU works" {
+	rf_run checkpoint --help
+	((status != 0)) || _rf_fail "checkpoint --help succeeded"
+	rf_run restore --help
+	((status != 0)) || _rf_fail "restore --help succeeded"
+}
+
+@test "container ids are checked before anything is made" {
+	local id
+	for id in a/b .. .x $'a\tb'; do
+		rf_run --root "$root" create --bundle "$BATS_TEST_TMPDIR" "$id"
+		expect_status 125
+		expect_stderr_contains "container id"
+	done
+	[[ ! -e $root ]] || [[ -z $(ls -A "$root") ]] || _rf_fail "something was made: $(ls -A "$root")"
+}
+
+@test "run: runc's form (an id with -b, -d or a global option) is the runtime's, the rest ringfence's own" {
+	local b=$BATS_TEST_TMPDIR/nobundle
+	mkdir -p "$b"
+	# the runtime's: it looks for the bundle's config.json
+	rf_run run -b "$b" c1
+	expect_status 125
+	expect_stderr_contains "config.json"
+	rf_run run c1 --bundle "$b"
+	expect_stderr_contains "config.json"
+	rf_run --root "$root" run -d c1
+	expect_stderr_contains "config.json"
+	rf_run run --pid-file "$b/p" --bundle "$b" c1
+	expect_stderr_contains "config.json"
+	# ringfence's own: a command after --, or options only it has
+	rf_run run --bundle "$b" -- true
+	expect_stderr_not_contains "container"
+	rf_run run --memory 1G true
+	expect_stderr_not_contains "config.json"
+}
+
+@test "--systemd-cgroup is accepted, and a create under it says why it cannot work here" {
+	local b=$BATS_TEST_TMPDIR/sd
+	mkdir -p "$b"
+	"$RINGFENCE" spec --bundle "$b"
+	rf_run --systemd-cgroup --root "$root" create --bundle "$b" sd1
+	expect_status 125
+	expect_stderr_contains "--systemd-cgroup"
+	rf_run --root "$root" list -q
+	[[ -z $output ]] || _rf_fail "left $output"
+}
+
+@test "ringfence-oci(1) has an entry for every runtime command --help lists" {
+	requires mandoc
+	local cmds cmd entries
+	[[ -f $RF_BUILDDIR/man/ringfence-oci.1 ]] || skip "the manual pages are not built"
+	entries=$(mandoc -Tascii -O width=250 "$RF_BUILDDIR/man/ringfence-oci.1" | sed 's/.\x08//g' |
+		awk '$0 == "COMMANDS" { f = 1; next } /^[A-Z]/ { f = 0 } f' | grep -E '^     [a-z]')
+	cmds=$("$RINGFENCE" --help | awk '/^OCI runtime commands/ { f = 1; next } /^$/ { f = 0 } f' |
+		grep -oE '(^  |\| )[a-z]+' | grep -oE '[a-z]+')
+	[[ -n $cmds ]] || _rf_fail "no runtime commands in --help"
+	for cmd in $cmds; do
+		grep -qE "(^     |, )$cmd( |,|$)" <<<"$entries" || _rf_fail "ringfence-oci(1) has no entry for $cmd"
+	done
+}
