@@ -63,6 +63,14 @@ if command -v crun >/dev/null && crun_bundle; then
 	n=0
 	crun_once() { n=$((n + 1)); crun --root "$work/crun-state" run --bundle "$work/bundle" "b$$-$n-$RANDOM"; }
 	row "crun run (bundle over /)" crun_once
+	# A container's life as containerd's shim or conmon drives it: create,
+	# start, reap, delete (tests/helpers/ocicycle is the subreaper).
+	if command -v ocicycle >/dev/null; then
+		cycle() { n=$((n + 1)); ocicycle "$1" "$work/$2-state" "$work/bundle" "c$$-$n-$RANDOM"; }
+		row "ringfence create+start+wait+delete" cycle "$RINGFENCE" ringfence
+		row "crun create+start+wait+delete" cycle crun crun
+		command -v runc >/dev/null && row "runc create+start+wait+delete" cycle runc runc
+	fi
 fi
 
 base=${ms["env true"]:-0}
@@ -70,12 +78,18 @@ bw=${ms["bwrap (pid,ipc,uts,mount) true"]:-0}
 printf '\n%-44s %10s %12s %12s\n' "command" "median ms" "vs env true" "vs bwrap-ns"
 for name in "env true" "ringfence run --memory 64M --pids 64 true" "bwrap --bind / / true" \
 	"bwrap (pid,ipc,uts,mount) true" "ringfence run --unshare pid,mount,ipc,uts" \
-	"ringfence run --seccomp default" "crun run (bundle over /)"; do
+	"ringfence run --seccomp default" "crun run (bundle over /)" \
+	"ringfence create+start+wait+delete" "crun create+start+wait+delete" \
+	"runc create+start+wait+delete"; do
 	[ -n "${ms[$name]:-}" ] || continue
 	printf '%-44s %10s %12s %12s\n' "$name" "${ms[$name]}" "$(ratio "${ms[$name]}" "$base")" \
 		"$(ratio "${ms[$name]}" "$bw")"
 done
 echo "targets: ringfence run <= 1.3x env true; --unshare pid,mount,ipc,uts <= 0.6x bwrap"
+if [ -n "${ms["crun create+start+wait+delete"]:-}" ]; then
+	echo "container life, ringfence vs crun: $(ratio "${ms["ringfence create+start+wait+delete"]:-0}" \
+		"${ms["crun create+start+wait+delete"]}") (target <= 0.5x)"
+fi
 
 # Peak RSS (rusage: the largest resident set among a command and the
 # descendants it waited for). With nop, a libc-free payload of a page or two,

@@ -1,0 +1,139 @@
+# tests/lib/oci.bash: OCI bundles and runtimes for the runtime tests
+# (tests/vm/oci-*.bats, tests/vm/engines/). Load after common:
+#   load ../lib/common
+#   load ../lib/oci
+#
+#   oci_bundle DIR [ARG...]   a bundle: DIR/config.json from `ringfence spec`
+#                             with terminal false, args ARG... (default:
+#                             sleep 1000), cgroupsPath
+#                             $OCI_CGROUP_PARENT/<basename of DIR>, and as
+#                             root.path the one read-only busybox rootfs of
+#                             the test file ($BATS_FILE_TMPDIR/rootfs: the
+#                             static busybox, one link per applet)
+#   oci_edit DIR JQ-FILTER    edit DIR/config.json with jq
+#   oci RUNTIME ARGS...       run_cmd RUNTIME --root $OCI_ROOT ARGS...
+#                             (RUNTIME: ringfence or crun, the peer)
+#   oci_detached RUNTIME ARGS...
+#                             the same for commands that leave a container
+#                             running (create, run -d): their stdio goes to
+#                             fresh files, which the container inherits (a
+#                             pipe would stay open as long as it runs)
+#   oci_state RUNTIME ID KEY  one key of `state ID`
+#   oci_wait_status RUNTIME ID STATUS   until `state ID` says STATUS (30 s)
+#   oci_cgroup RUNTIME ID     the cgroup directory of the container's process
+#                             (from /proc/PID/cgroup)
+#   oci_pids_running STRING   pids whose command line contains STRING
+#   oci_cleanup               delete -f every container of both runtimes and
+#                             remove $OCI_CGROUP_PARENT
+#   oci_cleanup_check         for rf_teardown: fail when a container's cgroup
+#                             was left (the test must delete what it made),
+#                             then oci_cleanup
+
+OCI_CGROUP_PARENT=/rf-oci-test
+OCI_ROOT=${BATS_FILE_TMPDIR:-/tmp}/oci-root
+
+oci_runtime() {
+	case $1 in
+	ringfence) echo "$RINGFENCE" ;;
+	*) command -v "$1" ;;
+	esac
+}
+
+oci() {
+	local rt=$1
+	shift
+	run_cmd "$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" "$@"
+}
+
+oci_detached() {
+	local rt=$1 out err
+	shift
+	out=$(mktemp "$BATS_TEST_TMPDIR/oci-out.XXXXXX")
+	err=$(mktemp "$BATS_TEST_TMPDIR/oci-err.XXXXXX")
+	RF_LAST_CMD=("$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" "$@")
+	status=0
+	"${RF_LAST_CMD[@]}" </dev/null >"$out" 2>"$err" || status=$?
+	output=$(<"$out")
+	stderr=$(<"$err")
+	mapfile -t lines <<<"$output"
+}
+
+_oci_rootfs() {
+	local r=$BATS_FILE_TMPDIR/rootfs applet
+	[[ -x $r/bin/busybox ]] && { echo "$r"; return 0; }
+	mkdir -p "$r/bin" "$r/proc" "$r/dev" "$r/sys" "$r/tmp" "$r/etc" "$r/root"
+	cp /bin/busybox "$r/bin/busybox"
+	for applet in $(/bin/busybox --list); do
+		[[ -e $r/bin/$applet ]] || ln -s busybox "$r/bin/$applet"
+	done
+	echo "root:x:0:0:root:/root:/bin/sh" >"$r/etc/passwd"
+	echo "root:x:0:" >"$r/etc/group"
+	echo "$r"
+}
+
+oci_bundle() {
+	local dir=$1 args rootfs
+	shift
+	(($# == 0)) && set -- sleep 1000
+	rootfs=$(_oci_rootfs) || return 1
+	mkdir -p "$dir"
+	"$RINGFENCE" spec --bundle "$dir" || return 1
+	args=$(printf '%s\n' "$@" | jq -R . | jq -sc .)
+	oci_edit "$dir" ".process.terminal = false | .process.args = $args
+		| .root.path = \"$rootfs\"
+		| .linux.cgroupsPath = \"$OCI_CGROUP_PARENT/${dir##*/}\""
+}
+
+oci_edit() {
+	local tmp
+	tmp=$(mktemp) && jq "$2" "$1/config.json" >"$tmp" && mv "$tmp" "$1/config.json"
+}
+
+oci_state() {
+	"$(oci_runtime "$1")" --root "$OCI_ROOT/$1" state "$2" | jq -r ".$3"
+}
+
+oci_cgroup() {
+	local pid cg
+	pid=$(oci_state "$1" "$2" pid) || return 1
+	cg=$(sed -n 's/^0:://p' "/proc/$pid/cgroup") || return 1
+	echo "${RF_CGROUP_ROOT}$cg"
+}
+
+_oci_status_is() {
+	[[ $(oci_state "$1" "$2" status 2>/dev/null) == "$3" ]]
+}
+
+oci_wait_status() {
+	rf_wait_for 30 _oci_status_is "$@" ||
+		_rf_fail "container $2 ($1) is $(oci_state "$1" "$2" status), not $3"
+}
+
+oci_pids_running() {
+	local d cmd
+	for d in /proc/[0-9]*; do
+		cmd=$(tr '\0' ' ' <"$d/cmdline" 2>/dev/null) || continue
+		[[ $cmd == *"$1"* ]] && echo "${d#/proc/}"
+	done
+	return 0
+}
+
+oci_cleanup() {
+	local rt id
+	for rt in ringfence crun; do
+		[[ -d $OCI_ROOT/$rt ]] || continue
+		for id in $("$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" list -q 2>/dev/null); do
+			"$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" delete -f "$id" >/dev/null 2>&1
+		done
+	done
+	rf_cleanup_cgroups "${RF_CGROUP_ROOT}$OCI_CGROUP_PARENT"
+	rmdir "${RF_CGROUP_ROOT}$OCI_CGROUP_PARENT" 2>/dev/null
+	return 0
+}
+
+oci_cleanup_check() {
+	local rc=0
+	assert_no_leaves "${RF_CGROUP_ROOT}$OCI_CGROUP_PARENT" || rc=1
+	oci_cleanup
+	return "$rc"
+}

@@ -1,0 +1,133 @@
+#!/usr/bin/env bats
+# ringfence as an OCI runtime: exec, update and events on a running
+# container, each against crun too where crun has the command.
+
+load ../lib/common
+load ../lib/oci
+
+rf_teardown() {
+	oci_cleanup_check
+}
+
+ns_of() {
+	readlink "/proc/$1/ns/$2"
+}
+
+exec_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/ex-$1 init pid
+	oci_bundle "$b"
+	oci_detached "$rt" run -d --bundle "$b" "ex-$rt"
+	expect_status 0
+	init=$(oci_state "$rt" "ex-$rt" pid)
+
+	oci_detached "$rt" exec -d --pid-file "$b/exec.pid" "ex-$rt" sleep 500
+	expect_status 0
+	pid=$(cat "$b/exec.pid")
+	[[ -d /proc/$pid ]] || _rf_fail "the exec'd process $pid is not alive"
+	[[ $(cat "/proc/$pid/cgroup") == "$(cat "/proc/$init/cgroup")" ]] ||
+		_rf_fail "exec'd into $(cat "/proc/$pid/cgroup"), the container is in $(cat "/proc/$init/cgroup")"
+	for ns in pid mnt net ipc uts; do
+		[[ $(ns_of "$pid" $ns) == "$(ns_of "$init" $ns)" ]] ||
+			_rf_fail "the exec'd process is not in the container's $ns namespace"
+	done
+	oci "$rt" ps --format json "ex-$rt"
+	expect_status 0
+	[[ $(jq -c 'sort' <<<"$output") == "$(printf '%s\n' "$init" "$pid" | sort -n | jq -sc .)" ]] ||
+		_rf_fail "ps lists $output, expected $init and $pid"
+
+	oci "$rt" exec "ex-$rt" sh -c 'exit 7'
+	expect_status 7
+
+	jq -n '{args: ["sh", "-c", "echo $FOO; pwd"], env: ["FOO=from-process-json", "PATH=/bin"],
+		cwd: "/tmp", user: {uid: 0, gid: 0}}' >"$b/process.json"
+	oci "$rt" exec --process "$b/process.json" "ex-$rt"
+	expect_status 0
+	expect_line from-process-json
+	expect_line /tmp
+
+	oci "$rt" delete -f "ex-$rt"
+	expect_status 0
+	[[ ! -d /proc/$pid ]] || [[ $(cut -d' ' -f3 "/proc/$pid/stat") == Z ]] ||
+		_rf_fail "the exec'd process survived delete -f"
+}
+
+@test "exec joins the container's namespaces and cgroup: detached with a pid file, foreground status, --process (ringfence)" {
+	requires root cgroup2 jq
+	exec_scenario ringfence
+}
+
+@test "exec joins the container's namespaces and cgroup: detached with a pid file, foreground status, --process (crun)" {
+	requires root cgroup2 jq crun
+	exec_scenario crun
+}
+
+update_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/up-$1 cg
+	oci_bundle "$b"
+	oci_detached "$rt" run -d --bundle "$b" "up-$rt"
+	expect_status 0
+	cg=$(oci_cgroup "$rt" "up-$rt")
+	oci "$rt" update --memory 67108864 --memory-swap 67108864 "up-$rt"
+	expect_status 0
+	[[ $(cat "$cg/memory.max") == 67108864 ]] || _rf_fail "memory.max is $(cat "$cg/memory.max")"
+	echo '{"pids": {"limit": 20}}' >"$b/res.json"
+	oci "$rt" update --resources "$b/res.json" "up-$rt"
+	expect_status 0
+	[[ $(cat "$cg/pids.max") == 20 ]] || _rf_fail "pids.max is $(cat "$cg/pids.max")"
+	[[ $(cat "$cg/memory.max") == 67108864 ]] || _rf_fail "memory.max changed to $(cat "$cg/memory.max")"
+	oci "$rt" delete -f "up-$rt"
+	expect_status 0
+}
+
+@test "update writes memory.max and pids.max, and only what it is given (ringfence)" {
+	requires root cgroup2 jq
+	update_scenario ringfence
+}
+
+@test "update writes memory.max and pids.max, and only what it is given (crun)" {
+	requires root cgroup2 jq crun
+	update_scenario crun
+}
+
+@test "events reports an OOM kill as it happens, with its scope" {
+	requires root cgroup2 jq
+	local b=$BATS_TEST_TMPDIR/oom epid
+	# tail keeps what it reads of a file without newlines: /dev/zero grows it.
+	oci_bundle "$b" tail /dev/zero
+	oci_edit "$b" '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
+	oci_detached ringfence create --bundle "$b" oom
+	expect_status 0
+	"$RINGFENCE" --root "$OCI_ROOT/ringfence" events --interval 1h oom >"$b/events" 2>&1 &
+	epid=$!
+	oci ringfence start oom
+	expect_status 0
+	oci_wait_status ringfence oom stopped
+	rf_wait_for 30 test ! -d "/proc/$epid" || _rf_fail "events did not end with the container"
+	wait "$epid" || _rf_fail "events failed: $(cat "$b/events")"
+	jq -e 'select(.type == "oom" and .id == "oom" and .scope == "limit")' "$b/events" >/dev/null ||
+		_rf_fail "no oom event with scope limit: $(cat "$b/events")"
+	oci ringfence state oom
+	[[ $(jq -r .ringfence.verdict <<<"$output") == oom-limit ]] ||
+		_rf_fail "state's verdict: $output"
+	oci ringfence delete oom
+	expect_status 0
+	expect_json "$OCI_ROOT/ringfence/oom.verdict.json" verdict oom-limit
+}
+
+@test "events --stats prints one stats object with cpu, memory and pids" {
+	requires root cgroup2 jq
+	local b=$BATS_TEST_TMPDIR/stats
+	oci_bundle "$b"
+	oci_edit "$b" '.linux.resources.pids = {limit: 99}'
+	oci_detached ringfence run -d --bundle "$b" stats
+	expect_status 0
+	oci ringfence events --stats stats
+	expect_status 0
+	[[ $(jq -r .type <<<"$output") == stats ]] || _rf_fail "type"
+	[[ $(jq -r .data.pids.limit <<<"$output") == 99 ]] || _rf_fail "pids.limit"
+	[[ $(jq -r .data.pids.current <<<"$output") == 1 ]] || _rf_fail "pids.current"
+	jq -e '.data.memory.usage.usage > 0 and .data.cpu.usage.total >= 0' <<<"$output" >/dev/null ||
+		_rf_fail "memory/cpu"
+	oci ringfence delete -f stats
+	expect_status 0
+}
