@@ -92,16 +92,19 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 		rf_error_set(err, 0, "cannot exec in a paused container");
 		goto out;
 	}
-	if (plan->proc.pty && !o->console_socket) {
-		rf_error_set(err, 0, "a terminal needs --console-socket (a foreground pty is not "
-			     "implemented)");
+	if (plan->proc.pty && !o->console_socket && o->detach) {
+		rf_error_set(err, 0, "a terminal for a detached exec needs --console-socket");
 		goto out;
 	}
 	pidfd = open_target(&c, err);
 	if (pidfd == -1)
 		goto out;
-	plan->proc.new_session = true;
-	plan->proc.tty = false;
+	/* A terminal in the foreground without a socket is the caller's own,
+	 * handed over as `ringfence run` does (its session kept); else the pty
+	 * made inside goes to the socket. */
+	plan->proc.tty = plan->proc.pty && !o->console_socket;
+	plan->proc.pty = plan->proc.pty && o->console_socket;
+	plan->proc.new_session = !plan->proc.tty;
 	envp = rf_env_build(&plan->proc, NULL, err);
 	if (!envp)
 		goto out;

@@ -131,3 +131,27 @@ update_scenario() {
 	oci ringfence delete -f stats
 	expect_status 0
 }
+
+exec_tty() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/et-$1
+	oci_bundle "$b"
+	oci_detached "$rt" run -d --bundle "$b" "et-$rt"
+	expect_status 0
+	# script(1) gives the runtime a terminal, as a user's shell would
+	run_cmd timeout 60 script -qec "$(oci_runtime "$rt") --root $OCI_ROOT/$rt exec -t et-$rt \
+		sh -c 'tty; exit 4'" /dev/null
+	expect_status 4
+	expect_output_contains /dev/pts/
+	oci "$rt" delete -f "et-$rt"
+	expect_status 0
+}
+
+@test "exec -t in the foreground: the process gets a terminal, its status comes back (ringfence)" {
+	requires root cgroup2 jq script
+	exec_tty ringfence
+}
+
+@test "exec -t in the foreground: the process gets a terminal, its status comes back (crun)" {
+	requires root cgroup2 jq script crun
+	exec_tty crun
+}
