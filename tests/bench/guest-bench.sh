@@ -8,6 +8,9 @@
 set -u
 RUNS=${RUNS:-21}
 RINGFENCE=${RINGFENCE:-ringfence}
+# runc, the peer of the container rows, comes with the engines package set
+# (make bench attaches it); elsewhere it is whatever is installed.
+[ -n "${RF_IN_VM:-}" ] && command -v rf-packages >/dev/null && rf-packages engines >/dev/null 2>&1
 work=$(mktemp -d)
 trap 'umount -l "$work/bundle/rootfs" 2>/dev/null; rm -rf "$work"' EXIT
 
