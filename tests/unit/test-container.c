@@ -12,7 +12,7 @@
 #include "cases.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/container.h"
-#include "../../src/container-internal.h"
+#include "container-internal.h"
 
 struct case_id {
 	const char *id;
