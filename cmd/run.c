@@ -22,6 +22,7 @@
 #include "ringfence/numa.h"
 #include "ringfence/parse.h"
 #include "ringfence/profile.h"
+#include "ringfence/report.h"
 #include "ringfence/rlimit.h"
 #include "ringfence/run.h"
 
@@ -119,7 +120,8 @@ static const char usage[] =
 	"      --cgroup-parent PATH   create the leaf under PATH (below the cgroup2 root)\n"
 	"      --name NAME            leaf name (default: unique)\n"
 	"  -q, --quiet                no summary line\n"
-	"      --report FILE          write the JSON verdict to FILE\n"
+	"      --report FILE          write the JSON verdict to FILE; %j, %s, %t: Slurm's\n"
+	"                             job, step, task; %{VAR}: any variable; %n, %p, %%\n"
 	"      --report-fd N          write the JSON verdict to file descriptor N\n"
 	"      --plain-exit           shell exit codes (137 for an OOM kill) instead of 121/122/124\n"
 	"\n"
@@ -504,6 +506,31 @@ static void failed_verdict(rf_verdict *v, const rf_error *err)
 	rf_verdict_classify(v, false);
 }
 
+static const char *env_lookup(const char *name, void *data)
+{
+	(void)data;
+	return getenv(name);
+}
+
+/* --report PATTERN: the job's identity from the environment into the path,
+ * once all input is checked and before anything is created. */
+static int expand_report(rf_plan *plan, rf_error *err)
+{
+	char host[256] = "";
+	rf_report_ctx ctx = { .getenv = env_lookup, .pid = getpid() };
+	char *path;
+
+	if (!plan->sup.report_path)
+		return 0;
+	if (gethostname(host, sizeof(host) - 1) == 0)
+		ctx.hostname = host;
+	if (rf_report_expand(plan->sup.report_path, &ctx, &path, err) < 0)
+		return -1;
+	free(plan->sup.report_path);
+	plan->sup.report_path = path;
+	return 0;
+}
+
 static int open_report(rf_plan *plan, rf_error *err)
 {
 	int fd;
@@ -536,7 +563,7 @@ int cmd_run(int argc, char **argv)
 		rf_plan_free(&plan);
 		return 0;
 	}
-	if (r < 0 || rf_plan_finalize(&plan, &cli_diag, &err) < 0) {
+	if (r < 0 || rf_plan_finalize(&plan, &cli_diag, &err) < 0 || expand_report(&plan, &err) < 0) {
 		char msg[RF_ERROR_MSG_MAX + 64];
 
 		rf_plan_free(&plan);

@@ -337,6 +337,7 @@ void rf_verdict_json_write(rf_json_writer *w, const rf_verdict *v)
 	json_memory(w, v);
 	rf_json_key(w, "timed_out");
 	rf_json_bool(w, v->o.timed_out);
+	json_counter(w, "forwarded_signal", v->o.forwarded_signal ? v->o.forwarded_signal : RF_NA);
 	rf_json_key(w, "wall_time_ms");
 	rf_json_uint(w, v->o.wall_ms);
 	rf_json_key(w, "cgroup");

@@ -151,6 +151,7 @@ static void test_json(void **state)
 	assert_int_equal(rf_json_i64(rf_json_get(rf_json_get(root, "memory"), "max"), &n), 0);
 	assert_int_equal(n, 64 << 20);
 	assert_int_equal(rf_json_i64(rf_json_get(root, "wall_time_ms"), &n), 0);
+	assert_int_equal(rf_json_typeof(rf_json_get(root, "forwarded_signal")), RF_JSON_NULL);
 	assert_int_equal(n, 1234);
 	assert_string_equal(rf_json_str(rf_json_get(root, "cgroup")), "/ringfence/t");
 	rf_json_free(root);
