@@ -10,6 +10,7 @@
 #include "cli.h"
 #include "ringfence/json.h"
 #include "ringfence/seccomp.h"
+#include "ringfence/setuid.h"
 #include "ringfence/verdict.h"
 
 static void emit_diag(void *userdata, rf_level level, const char *msg)
@@ -131,12 +132,34 @@ static const struct subcommand subcommands[] = {
 	{ "restore", cmd_checkpoint },
 };
 
+/* Installed setuid-root (src/setuid.c): from the first instruction, files
+ * are opened with the caller's rights; only the sandbox `run` keeps root's
+ * euid, every other command gives it up before it does anything. */
+static bool setuid_failed(bool keep_root)
+{
+	rf_error err = { 0 };
+
+	if (!rf_setuid_active())
+		return false;
+	if ((keep_root ? rf_setuid_begin(&err) : rf_setuid_drop_all(&err)) < 0) {
+		cli_print_error(&err);
+		return true;
+	}
+	return false;
+}
+
 int main(int argc, char **argv)
 {
-	int i = cli_runtime_globals(argc, argv);
+	int i;
 
+	if (setuid_failed(true))
+		return RF_EXIT_FAILURE;
+	i = cli_runtime_globals(argc, argv);
 	if (i < 0)
 		return -i;
+	if ((i >= argc || strcmp(argv[i], "run") || cli_is_oci_run(argc - i, argv + i)) &&
+	    setuid_failed(false))
+		return RF_EXIT_FAILURE;
 	if (i >= argc) {
 		print_help(stderr);
 		return RF_EXIT_FAILURE;

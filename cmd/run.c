@@ -21,10 +21,12 @@
 #include "ringfence/isolation.h"
 #include "ringfence/numa.h"
 #include "ringfence/parse.h"
+#include "ringfence/policy.h"
 #include "ringfence/profile.h"
 #include "ringfence/report.h"
 #include "ringfence/rlimit.h"
 #include "ringfence/run.h"
+#include "ringfence/setuid.h"
 
 enum {
 	OPT_MEMORY_HIGH = 256, OPT_MEMORY_LOW, OPT_SWAP, OPT_PIDS, OPT_CPUS, OPT_CPU_WEIGHT,
@@ -547,33 +549,81 @@ static int open_report(rf_plan *plan, rf_error *err)
 	return fd;
 }
 
+/* A setuid-root run: the admin's policy (read as root) and who the caller is. */
+static int setuid_prepare(rf_policy *pol, rf_caller *who, rf_error *err)
+{
+	int r;
+
+	if (rf_setuid_files_as_root(true, err) < 0)
+		return -1;
+	r = rf_policy_load(NULL, pol, err);
+	if (rf_setuid_files_as_root(false, err) < 0 || r < 0)
+		return -1;
+	if (rf_setuid_caller(who, err) < 0 || rf_policy_admit(pol, who, err) < 0)
+		return -1;
+	return 0;
+}
+
+/* Parse, check against the policy when setuid (before finalize: the forced
+ * identity and the admin's defaults feed it; after: what it implies),
+ * finalize, expand the report pattern. */
+static int plan_run(int argc, char **argv, rf_plan *plan, const rf_policy *pol,
+		    const rf_caller *who, rf_error *err)
+{
+	int r = parse_args(argc, argv, plan, err);
+
+	if (r != 0)
+		return r;
+	if (pol && rf_policy_apply(pol, who, plan, err) < 0)
+		return -1;
+	if (rf_plan_finalize(plan, &cli_diag, err) < 0)
+		return -1;
+	if (pol) {
+		if (rf_policy_apply(pol, who, plan, err) < 0)
+			return -1;
+		plan->policy = pol;
+		plan->caller = who;
+	}
+	return expand_report(plan, err);
+}
+
 int cmd_run(int argc, char **argv)
 {
 	cleanup_close int report = -1;
 	rf_error err = { 0 };
+	bool suid = rf_setuid_active();
+	rf_policy pol = { 0 };
+	rf_caller who = { 0 };
 	rf_verdict v;
 	rf_plan plan;
 	int r;
 
 	rf_plan_init(&plan);
 	plan.proc.tty = true;
-	r = parse_args(argc, argv, &plan, &err);
+	if (suid && setuid_prepare(&pol, &who, &err) < 0) {
+		cli_print_error(&err);
+		r = RF_EXIT_FAILURE;
+		goto out;
+	}
+	r = plan_run(argc, argv, &plan, suid ? &pol : NULL, &who, &err);
 	if (r == 1) {
 		fputs(usage, stdout);
-		rf_plan_free(&plan);
-		return 0;
+		r = 0;
+		goto out;
 	}
-	if (r < 0 || rf_plan_finalize(&plan, &cli_diag, &err) < 0 || expand_report(&plan, &err) < 0) {
+	if (r < 0) {
 		char msg[RF_ERROR_MSG_MAX + 64];
 
-		rf_plan_free(&plan);
-		return cli_usage_error("run", "%s", rf_error_format(&err, msg, sizeof(msg)));
+		r = cli_usage_error("run", "%s", rf_error_format(&err, msg, sizeof(msg)));
+		goto out;
 	}
+	/* The report is opened with the caller's rights even when setuid. */
 	report = open_report(&plan, &err);
-	if (report < 0 && plan.sup.report_path) {
+	if ((report < 0 && plan.sup.report_path) ||
+	    (suid && rf_setuid_files_as_root(true, &err) < 0)) {
 		cli_print_error(&err);
-		rf_plan_free(&plan);
-		return RF_EXIT_FAILURE;
+		r = RF_EXIT_FAILURE;
+		goto out;
 	}
 	if (rf_run(&plan, &cli_diag, &v, &err) < 0)
 		failed_verdict(&v, &err);
@@ -588,6 +638,10 @@ int cmd_run(int argc, char **argv)
 		rf_verdict_summary(&v, line, sizeof(line));
 		fprintf(stderr, "ringfence: %s\n", line);
 	}
+	r = v.exit_code;
+out:
 	rf_plan_free(&plan);
-	return v.exit_code;
+	rf_policy_free(&pol);
+	rf_setuid_caller_free(&who);
+	return r;
 }

@@ -21,6 +21,7 @@
 #include "launch.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
+#include "ringfence/policy.h"
 #include "ringfence/isolation.h"
 #include "ringfence/kmsg.h"
 
@@ -108,6 +109,9 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 	if (cg_find_mount(&rs->mount, err) < 0 ||
 	    cg_prepare_parent(&rs->mount, plan->cgroup_parent, needed_controllers(&plan->limits),
 			      parent, sizeof(parent), err) < 0)
+		return -1;
+	/* A setuid user's leaf stays under every limit the user is under. */
+	if (plan->policy && rf_policy_check_parent(plan->policy, plan->caller, parent, err) < 0)
 		return -1;
 	cg_sweep_orphans(&rs->mount, parent, rs->diag);
 	if (cg_leaf_create(&rs->mount, parent, plan->name, &plan->limits, &rs->leaf, err) < 0)

@@ -163,6 +163,9 @@ typedef struct rf_supervise {
 	bool strict;             /* profile keys we do not implement are errors */
 } rf_supervise;
 
+struct rf_policy;
+struct rf_caller;
+
 typedef struct rf_plan {
 	char *cgroup_parent;     /* NULL = default parent */
 	char *name;              /* NULL = generated unique name */
@@ -171,6 +174,11 @@ typedef struct rf_plan {
 	rf_process proc;
 	rf_isolation iso;
 	rf_supervise sup;
+	/* A setuid-root run (src/policy.c): the admin's policy and who asked.
+	 * The launch checks the leaf's parent against them. NULL otherwise;
+	 * not owned by the plan. */
+	const struct rf_policy *policy;
+	const struct rf_caller *caller;
 } rf_plan;
 
 void rf_plan_init(rf_plan *plan);
