@@ -46,6 +46,14 @@ expect_installed() {	# expect_installed FILE [SOURCE]: present (and equal to SOU
 	done
 	expect_installed "$pkgdatadir/profiles/seccomp/default.json" \
 		"$RF_SRCDIR/profiles/seccomp/default.json"
+	for p in gitlab/run-exec htcondor/job-wrapper; do
+		expect_installed "$pkgdatadir/contrib/$p" "$RF_SRCDIR/contrib/$p"
+		[[ -x $root$pkgdatadir/contrib/$p ]] || _rf_fail "$p is not executable"
+	done
+	for p in gitlab/README.md htcondor/README.md kubernetes/README.md \
+		kubernetes/containerd-ringfence.toml kubernetes/runtimeclass.yaml; do
+		expect_installed "$pkgdatadir/contrib/$p" "$RF_SRCDIR/contrib/$p"
+	done
 	if [[ -n $compdir ]]; then
 		expect_installed "$compdir/ringfence" "$RF_SRCDIR/completion/ringfence"
 	fi
