@@ -20,8 +20,8 @@ rf_teardown() {
 	slurm_assert_clean
 }
 
-_payload_running() {
-	grep -a -q -x 'sleep.1101.' /proc/[0-9]*/cmdline 2>/dev/null
+_payload_running_as() {
+	grep -a -q -x "$1" /proc/[0-9]*/cmdline 2>/dev/null
 }
 
 @test "scancel ends a job whose payload ignores SIGTERM: all of it, within KillWait, node idle" {
@@ -37,7 +37,7 @@ _payload_running() {
 	expect_status 0
 	local job=$output
 	slurm_wait_running "$job"
-	rf_wait_for 120 _payload_running || _rf_fail "the payload did not start"
+	rf_wait_for 120 _payload_running_as 'sleep.1101.' || _rf_fail "the payload did not start"
 	run_cmd scancel "$job"
 	expect_status 0
 	slurm_wait_done "$job" 60
@@ -45,4 +45,25 @@ _payload_running() {
 	expect_json "$report" forwarded_signal 15
 	expect_json "$report" status.signal 9
 	[[ $(scontrol show node "$SLURM_NODE") != *"Kill task failed"* ]] || _rf_fail "the node drained"
+}
+
+@test "scancel of a batch script that runs ringfence through srun: the step gets its grace too" {
+	requires root sbatch scancel srun
+	local report=$BATS_TEST_TMPDIR/step.json
+	# The shell in front dies on the SIGTERM; the step's own ringfence is
+	# signalled and killed by Slurm as a step, KillWait apart.
+	cat >"$BATS_TEST_TMPDIR/job" <<-EOT
+	#!/bin/bash
+	srun ringfence run -q --report $report -- bash -c "trap '' TERM; sleep 1102 & wait"
+	echo after
+	EOT
+	run_cmd sbatch --parsable -o /dev/null "$BATS_TEST_TMPDIR/job"
+	expect_status 0
+	local job=$output
+	rf_wait_for 120 _payload_running_as 'sleep.1102.' || _rf_fail "the payload did not start"
+	run_cmd scancel "$job"
+	expect_status 0
+	slurm_wait_done "$job" 60
+	expect_json "$report" forwarded_signal 15
+	expect_json "$report" status.signal 9
 }
