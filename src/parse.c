@@ -19,8 +19,7 @@
 #define RF_CPU_QUOTA_MIN_US 1000
 #define RF_CPUS_MAX_DECIMALS 6
 
-/* The user's value as it is safe to echo: printable, bounded, backtick-free. */
-static const char *shown(const char *s, char *buf, size_t len)
+const char *rf_parse_shown(const char *s, char *buf, size_t len)
 {
 	size_t o = 0, i;
 
@@ -35,7 +34,7 @@ static const char *shown(const char *s, char *buf, size_t len)
 	return buf;
 }
 
-#define SHOWN(s) shown((s), (char[72]){ 0 }, 72)
+#define SHOWN(s) RF_SHOWN(s)
 
 /* A non-negative decimal "DIGITS[.DIGITS]" at the start of a string. */
 struct decimal {

@@ -61,6 +61,11 @@ static int bad(pctx *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
+	/* A message reaches a terminal: the file's bytes, also those quoted by
+	 * the parsers called here, as printable text. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
 	return rf_error_set(c->err, 0, "%s:%u: %s", c->path, c->line, msg);
 }
 
@@ -91,7 +96,7 @@ static int add_user(pctx *c, const char *s)
 			return -1;
 		if (rc == 0)
 			return bad(c, "users: no user `%s` in %s (give a uid for a directory-service user)",
-				   s, c->passwd);
+				   RF_SHOWN(s), c->passwd);
 	}
 	if (!(grown = realloc(p->users, (p->n_users + 1) * sizeof(*grown))))
 		return rf_error_set(c->err, ENOMEM, "policy users");
@@ -115,7 +120,7 @@ static int add_group(pctx *c, const char *s)
 			return -1;
 		if (rc == 0)
 			return bad(c, "groups: no group `%s` in %s (give a gid for a directory-service group)",
-				   s, c->group);
+				   RF_SHOWN(s), c->group);
 	}
 	if (!(grown = realloc(p->groups, (p->n_groups + 1) * sizeof(*grown))))
 		return rf_error_set(c->err, ENOMEM, "policy groups");
@@ -133,7 +138,7 @@ static int add_parent(pctx *c, const char *s)
 
 	if (s[0] != '/' || strstr(s, "..") || strstr(s, "//") || (n = strlen(s)) < 2 ||
 	    s[n - 1] == '/')
-		return bad(c, "cgroup-parents: `%s` is not a cgroup path like /jobs/shared", s);
+		return bad(c, "cgroup-parents: `%s` is not a cgroup path like /jobs/shared", RF_SHOWN(s));
 	if (!(grown = realloc(p->cgroup_parents, (p->n_cgroup_parents + 1) * sizeof(*grown))))
 		return rf_error_set(c->err, ENOMEM, "policy cgroup-parents");
 	p->cgroup_parents = grown;
@@ -182,7 +187,7 @@ static int set_value(pctx *c, const char *key, char *val)
 		return each_item(c, val, add_parent);
 	} else {
 		return bad(c, "unknown key `%s` (expected memory, swap, pids, cpus, timeout, "
-			   "unshare, users, groups or cgroup-parents)", key);
+			   "unshare, users, groups or cgroup-parents)", RF_SHOWN(key));
 	}
 	if (r < 0)
 		return bad(c, "%s: %s", key, e.msg);
@@ -227,17 +232,17 @@ int rf_policy_parse(const char *text, const char *path, const char *passwd, cons
 		if (!*line)
 			continue;
 		if (!(eq = strchr(line, '=')))
-			return bad(&c, "`%s` is not `key = value`", line);
+			return bad(&c, "`%s` is not `key = value`", RF_SHOWN(line));
 		*eq = '\0';
 		key = trim(line);
 		val = trim(eq + 1);
 		for (size_t i = 0; i < n_seen; i++)
 			if (!strcmp(seen[i], key))
-				return bad(&c, "`%s` is given twice", key);
+				return bad(&c, "`%s` is given twice", RF_SHOWN(key));
 		if (n_seen < RF_ARRAY_SIZE(seen))
 			snprintf(seen[n_seen++], sizeof(seen[0]), "%s", key);
 		if (!*val)
-			return bad(&c, "`%s` has no value", key);
+			return bad(&c, "`%s` has no value", RF_SHOWN(key));
 		if (set_value(&c, key, val) < 0)
 			return -1;
 	}

@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ringfence/parse.h"
 #include "ringfence/report.h"
 
 typedef struct buf {
@@ -46,7 +47,7 @@ static int put_part(buf *b, const char *seq, const char *var, const char *value,
 	if (!*value || !strcmp(value, ".") || !strcmp(value, "..") || strchr(value, '/'))
 		return rf_error_set(err, 0,
 				    "--report: `%s` expands to `%s`, which is not a file-name part "
-				    "(empty, `.`, `..` or with a `/`)", seq, value);
+				    "(empty, `.`, `..` or with a `/`)", seq, RF_SHOWN(value));
 	return put(b, value, strlen(value), err);
 }
 
@@ -66,10 +67,15 @@ static int put_braced(buf *b, const char **p, const rf_report_ctx *ctx, rf_error
 	n = end ? (size_t)(end - start) : 0;
 	if (!end || !n || n >= sizeof(name) || strspn(start, "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				      "abcdefghijklmnopqrstuvwxyz0123456789_") != n ||
-	    (start[0] >= '0' && start[0] <= '9'))
+	    (start[0] >= '0' && start[0] <= '9')) {
+		char shown[72];
+
+		n = end ? (size_t)(end - *p + 1) : strlen(*p);
+		snprintf(name, sizeof(name), "%.*s", (int)(n < sizeof(name) ? n : sizeof(name) - 1), *p);
 		return rf_error_set(err, 0,
-				    "--report: `%.*s` is not %%{NAME} with an environment variable name",
-				    end ? (int)(end - *p + 1) : (int)strlen(*p), *p);
+				    "--report: `%s` is not %%{NAME} with an environment variable name",
+				    rf_parse_shown(name, shown, sizeof(shown)));
+	}
 	memcpy(name, start, n);
 	name[n] = '\0';
 	snprintf(seq, sizeof(seq), "%%{%s}", name);
@@ -97,8 +103,8 @@ static int put_seq(buf *b, const char **p, const rf_report_ctx *ctx, rf_error *e
 	}
 	if (!c)
 		return rf_error_set(err, 0, "--report: the pattern ends in a lone `%%` (write `%%%%`)");
-	return rf_error_set(err, 0, "--report: `%%%c` is not a pattern sequence (expected %s)", c,
-			    RF_REPORT_FORMS);
+	return rf_error_set(err, 0, "--report: `%%%c` is not a pattern sequence (expected %s)",
+			    c >= 0x20 && c < 0x7f && c != '`' ? c : '?', RF_REPORT_FORMS);
 }
 
 int rf_report_expand(const char *pattern, const rf_report_ctx *ctx, char **out, rf_error *err)

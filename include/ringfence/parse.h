@@ -17,6 +17,11 @@
 #define RF_DURATION_FORM "a number with ms, s, m or h, or bare seconds (e.g. 500ms, 30s, 1.5m)"
 
 /* SIZE: "4096", "512M", "1.5G", "64KiB", "2gb", "max" (-> RF_MAX). */
+/* The user's value as it is safe to echo in a message: printable, bounded
+ * (an ellipsis after about 64 bytes), backtick-free. Returns buf. */
+const char *rf_parse_shown(const char *s, char *buf, size_t len);
+#define RF_SHOWN(s) rf_parse_shown((s), (char[72]){ 0 }, 72)
+
 int rf_parse_size(const char *s, uint64_t *out, rf_error *err);
 
 /* DURATION -> milliseconds: "500ms", "30s", "5m", "1h", "2.5" (seconds). */

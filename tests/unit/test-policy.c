@@ -44,6 +44,8 @@ static const struct case_parse parse_rows[] = {
 	{ "unknown group", "\ngroups = wheel\n", "policy:2: groups: no group `wheel`" },
 	{ "relative parent", "cgroup-parents = jobs\n", "`jobs` is not a cgroup path" },
 	{ "parent with ..", "cgroup-parents = /a/../b\n", "`/a/../b` is not a cgroup path" },
+	{ "control bytes are shown as ?", "me\x1bmory = 1\n", "unknown key `me?mory`" },
+	{ "a parser's quote too", "unshare = pid,\x01\n", "policy:1: unshare:" },
 };
 
 static void test_parse(void **state)
@@ -61,6 +63,9 @@ static void test_parse(void **state)
 			fail_msg("accepted, expected \"%s\"", c->err);
 		if (!strstr(err.msg, c->err))
 			fail_msg("message \"%s\" lacks \"%s\"", err.msg, c->err);
+		for (const char *p = err.msg; *p; p++)
+			if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+				fail_msg("message \"%s\" holds a control byte", err.msg);
 	}
 	rf_policy_free(&pol);
 }

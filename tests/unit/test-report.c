@@ -54,6 +54,8 @@ static const struct case_report rows[] = {
 	{ "%{}", NULL, "`%{}` is not %{NAME}" },
 	{ "%{A-B}", NULL, "`%{A-B}` is not %{NAME}" },
 	{ "%{1A}", NULL, "`%{1A}` is not %{NAME}" },
+	{ "%{A\x1b}", NULL, "`%{A?}` is not %{NAME}" },
+	{ "%\x1b", NULL, "`%?` is not a pattern sequence" },
 };
 
 static void test_expand(void **state)
