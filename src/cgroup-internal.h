@@ -43,4 +43,15 @@ int cg_rmdir_retry(int parent_fd, const char *name);
  * with children. A tree deeper than 64 levels fails with ELOOP. */
 int cg_rmdir_tree(int parent_fd, const char *name);
 
+/* Choose and prepare the parent for a new leaf: the explicit --cgroup-parent, or
+ * `<root>/ringfence` as root, or the caller's own delegated cgroup otherwise
+ * (moving the launcher into a sibling leaf first). Enables `need` controllers
+ * down the path. Fails with a one-sentence explanation and a fix when a
+ * controller is missing or the subtree is not delegated. */
+int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned need,
+		      char *parent_rel, size_t len, rf_error *err);
+
+/* Kill and remove leaves under parent whose supervisor is gone. Best effort. */
+void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag);
+
 #endif

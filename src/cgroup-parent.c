@@ -1,5 +1,6 @@
-/* cgroup v2: the parent a leaf goes under, and the sweep of leaves whose
- * supervisor died. cgroup.c has the mount, the file helpers and the leaf.
+/* cgroup v2: the cgroupfs manager (cgroup-manager.h): the parent a leaf goes
+ * under, and the sweep of leaves whose supervisor died. cgroup.c has the
+ * mount, the file helpers and the leaf.
  *
  * The parent is the explicit --cgroup-parent, else `<root>/ringfence` as
  * root, else the caller's own delegated cgroup (the launcher moves into a
@@ -26,7 +27,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#include "ringfence/cgroup.h"
+#include "ringfence/cgroup-manager.h"
 #include "ringfence/cleanup.h"
 #include "cgroup-internal.h"
 
@@ -236,6 +237,21 @@ int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned n
 	}
 	return prepare_path(m, parent_rel, need, own, err);
 }
+
+static int cgroupfs_place(const cg_request *req, cg_placement *p, const rf_diag *diag,
+			  rf_error *err)
+{
+	(void)diag;
+	if (cg_find_mount(&p->mount, err) < 0)
+		return -1;
+	return cg_prepare_parent(&p->mount, req->parent, req->need, p->parent, sizeof(p->parent),
+				 err);
+}
+
+const cg_manager cg_manager_cgroupfs = {
+	.name = "cgroupfs",
+	.place = cgroupfs_place,
+};
 
 /* ---- orphans --------------------------------------------------------- */
 

@@ -402,6 +402,28 @@ int cg_leaf_update(cg_leaf *leaf, const rf_limits *lim, rf_error *err)
 	return 0;
 }
 
+unsigned cg_needed_controllers(const rf_limits *lim)
+{
+	unsigned need = CG_CTRL_MEMORY | CG_CTRL_PIDS;
+
+	if (lim->cpu_quota_us.set || lim->cpu_weight.set)
+		need |= CG_CTRL_CPU;
+	if (lim->cpuset_cpus || lim->cpuset_mems)
+		need |= CG_CTRL_CPUSET;
+	for (size_t i = 0; i < lim->n_unified; i++) {
+		const char *k = lim->unified[i].key;
+		size_t n = strcspn(k, ".");
+		char name[32];
+
+		if (n < sizeof(name)) {
+			memcpy(name, k, n);
+			name[n] = '\0';
+			need |= cg_parse_controllers(name);
+		}
+	}
+	return need;
+}
+
 static void unique_name(char *buf, size_t len)
 {
 	unsigned int r = 0;

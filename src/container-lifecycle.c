@@ -219,7 +219,7 @@ static void record_ancestors(creation *cr)
 {
 	rf_ancestors a;
 
-	rf_ancestors_snapshot(&cr->l.mount, cr->l.leaf.rel, &a);
+	rf_ancestors_snapshot(&cr->l.place.mount, cr->l.leaf.rel, &a);
 	cr->c.n_ancestors = a.n < RF_ARRAY_SIZE(cr->c.ancestor_oom) ? a.n
 		: RF_ARRAY_SIZE(cr->c.ancestor_oom);
 	for (size_t i = 0; i < cr->c.n_ancestors; i++)

@@ -43,6 +43,7 @@ void rf_launch_init(rf_launch *rs, const rf_plan *plan, const rf_diag *diag)
 	rs->diag = diag;
 	rs->leaf.dirfd = rs->leaf.parent_fd = -1;
 	rs->nested_fd = -1;
+	cg_placement_init(&rs->place);
 	rs->sync_rd = rs->sync_wr = rs->msg_rd = rs->msg_wr = -1;
 	rs->sigfd = rs->timerfd = rs->eventsfd = rs->kmsgfd = -1;
 	rs->child = -1;
@@ -72,56 +73,37 @@ void rf_launch_release(rf_launch *rs)
 		cg_leaf_keep(&rs->leaf);
 	else
 		cg_leaf_destroy(&rs->leaf, &ignored);
+	cg_manager_release(&rs->place);
 	rf_tty_restore(&rs->tty, &ignored);
 	rf_tty_close(&rs->tty);
 	if (rs->mask_saved)
 		sigprocmask(SIG_SETMASK, &rs->old_mask, NULL);
 }
 
-/* Controllers the plan needs in the leaf; memory and pids always, for the verdict. */
-static unsigned needed_controllers(const rf_limits *lim)
-{
-	unsigned need = CG_CTRL_MEMORY | CG_CTRL_PIDS;
-
-	if (lim->cpu_quota_us.set || lim->cpu_weight.set)
-		need |= CG_CTRL_CPU;
-	if (lim->cpuset_cpus || lim->cpuset_mems)
-		need |= CG_CTRL_CPUSET;
-	for (size_t i = 0; i < lim->n_unified; i++) {
-		const char *k = lim->unified[i].key;
-		size_t n = strcspn(k, ".");
-		char name[32];
-
-		if (n < sizeof(name)) {
-			memcpy(name, k, n);
-			name[n] = '\0';
-			need |= cg_parse_controllers(name);
-		}
-	}
-	return need;
-}
-
 static int make_leaf(rf_launch *rs, rf_error *err)
 {
 	const rf_plan *plan = rs->plan;
-	char parent[PATH_MAX];
+	cg_request req = {
+		.manager = plan->cgroup_manager,
+		.parent = plan->cgroup_parent,
+		.need = cg_needed_controllers(&plan->limits),
+	};
 
-	if (cg_find_mount(&rs->mount, err) < 0 ||
-	    cg_prepare_parent(&rs->mount, plan->cgroup_parent, needed_controllers(&plan->limits),
-			      parent, sizeof(parent), err) < 0)
+	if (cg_manager_place(&req, &rs->place, rs->diag, err) < 0)
 		return -1;
 	/* A setuid user's leaf stays under every limit the user is under. */
-	if (plan->policy && rf_policy_check_parent(plan->policy, plan->caller, parent, err) < 0)
+	if (plan->policy &&
+	    rf_policy_check_parent(plan->policy, plan->caller, rs->place.parent, err) < 0)
 		return -1;
-	cg_sweep_orphans(&rs->mount, parent, rs->diag);
-	if (cg_leaf_create(&rs->mount, parent, plan->name, &plan->limits, &rs->leaf, err) < 0)
+	if (cg_manager_make_leaf(&rs->place, plan->name, &plan->limits, &rs->leaf, rs->diag,
+				 err) < 0)
 		return -1;
-	if (rf_contain_nested(&plan->iso, rs->mount.nsdelegate)) {
+	if (rf_contain_nested(&plan->iso, rs->place.mount.nsdelegate)) {
 		rs->nested_fd = cg_leaf_nest(&rs->leaf, err);
 		if (rs->nested_fd < 0)
 			return -1;
 	}
-	rf_ancestors_snapshot(&rs->mount, rs->leaf.rel, &rs->ancestors);
+	rf_ancestors_snapshot(&rs->place.mount, rs->leaf.rel, &rs->ancestors);
 	/* memory.events changes are how the kernel tells us an OOM is happening. */
 	rs->eventsfd = openat(rs->leaf.dirfd, "memory.events", O_RDONLY | O_CLOEXEC);
 	return 0;
@@ -304,8 +286,8 @@ void rf_launch_detach(rf_launch *rs)
 
 int rf_launch_prepare_in(rf_launch *rs, const char *rel, rf_error *err)
 {
-	if (block_signals(rs, err) < 0 || cg_find_mount(&rs->mount, err) < 0 ||
-	    cg_leaf_open(&rs->mount, rel, &rs->leaf, err) < 0)
+	if (block_signals(rs, err) < 0 || cg_find_mount(&rs->place.mount, err) < 0 ||
+	    cg_leaf_open(&rs->place.mount, rel, &rs->leaf, err) < 0)
 		return -1;
 	rs->leaf_borrowed = true;
 	return 0;

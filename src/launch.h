@@ -12,14 +12,14 @@
 #include <time.h>
 
 #include "counters.h"
-#include "ringfence/cgroup.h"
+#include "ringfence/cgroup-manager.h"
 #include "ringfence/plan.h"
 #include "ringfence/tty.h"
 
 typedef struct rf_launch {
 	const rf_plan *plan;
 	const rf_diag *diag;
-	cg_mount mount;
+	cg_placement place;      /* where the cgroup manager put us (cgroup-manager.h) */
 	cg_leaf leaf;
 	int nested_fd;           /* the leaf's `payload` child, when the child is born there */
 	rf_ancestors ancestors;
@@ -83,7 +83,8 @@ struct rf_outcome;
 void rf_run_wait(rf_launch *l, struct rf_outcome *o);
 
 /* Close everything; a child still recorded is killed and reaped, the leaf is
- * destroyed, the terminal and the signal mask are restored. */
+ * destroyed and the placement released, the terminal and the signal mask are
+ * restored. */
 void rf_launch_release(rf_launch *l);
 
 #endif

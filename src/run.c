@@ -257,7 +257,7 @@ static int collect(rf_launch *rs, rf_outcome *o, rf_counters *c, rf_error *err)
 		return -1;
 	rf_numa_sample(rs->leaf.dirfd, c, &ignored);
 	rf_counters_read(rs->leaf.dirfd, c);
-	c->ancestor_oom = rf_ancestors_oom_delta(&rs->mount, &rs->ancestors);
+	c->ancestor_oom = rf_ancestors_oom_delta(&rs->place.mount, &rs->ancestors);
 	if (rs->kmsgfd >= 0)
 		o->kmsg_scope = rf_kmsg_scan(rs->kmsgfd, rs->leaf.rel);
 	return cg_leaf_destroy(&rs->leaf, err);

@@ -56,16 +56,9 @@ int cg_keyed_value(const char *text, const char *file, const char *key, uint64_t
 int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out,
 		  bool *present, rf_error *err);
 
-/* Choose and prepare the parent for a new leaf: the explicit --cgroup-parent, or
- * `<root>/ringfence` as root, or the caller's own delegated cgroup otherwise
- * (moving the launcher into a sibling leaf first). Enables `need` controllers
- * down the path. Fails with a one-sentence explanation and a fix when a
- * controller is missing or the subtree is not delegated. */
-int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned need,
-		      char *parent_rel, size_t len, rf_error *err);
-
-/* Kill and remove leaves under parent whose supervisor is gone. Best effort. */
-void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag);
+/* Controllers a leaf with these limits needs: memory and pids always (the
+ * verdict is read from them), cpu, cpuset and those `unified` files name. */
+unsigned cg_needed_controllers(const rf_limits *lim);
 
 /* Create the leaf `name` (NULL: unique) under parent_rel and write the limits. */
 int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,

@@ -166,7 +166,14 @@ typedef struct rf_supervise {
 struct rf_policy;
 struct rf_caller;
 
+/* Who makes the cgroups around the leaf (cgroup-manager.h). */
+typedef enum rf_cgroup_manager {
+	RF_CGROUP_MANAGER_AUTO = 0,   /* the default: cg_manager_choose() */
+	RF_CGROUP_MANAGER_CGROUPFS,   /* ringfence writes cgroupfs itself */
+} rf_cgroup_manager;
+
 typedef struct rf_plan {
+	rf_cgroup_manager cgroup_manager;
 	char *cgroup_parent;     /* NULL = default parent */
 	char *name;              /* NULL = generated unique name */
 	char *profile;           /* name or path of the profile in use, for the report */
