@@ -28,6 +28,8 @@
 #     cgroup_kill  the kernel has cgroup.kill (5.14+)
 #     user_ns      user namespaces can be created
 #     pty          a pseudo-terminal can be allocated (/dev/ptmx + devpts)
+#     systemd      systemd is PID 1 and uid 1000's user manager runs
+#                  (tests/vm/run --init systemd; tests/vm/systemd/)
 #     stress-ng jq CMD ...
 #                  any other word: that command is on PATH
 #
@@ -207,6 +209,11 @@ _rf_check() {
 		_rf_has_user_ns ;;
 	pty)
 		_rf_has_pty ;;
+	systemd)
+		[[ -d /run/systemd/system ]] ||
+			{ _rf_reason="systemd is not PID 1 (no /run/systemd/system)"; return 1; }
+		[[ -S /run/user/1000/systemd/private ]] ||
+			{ _rf_reason="no user manager for uid 1000 (/run/user/1000/systemd/private)"; return 1; } ;;
 	*[!A-Za-z0-9._+-]* | '')
 		_rf_reason="unknown requirement \`$what\`"
 		return 2 ;;
