@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "ringfence/caps.h"
+#include "ringfence/cgroup-manager.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 #include "ringfence/numa.h"
@@ -36,7 +37,7 @@ enum {
 	OPT_PLAIN_EXIT, OPT_UNSHARE, OPT_MAP_ROOT, OPT_TMPFS, OPT_RO_ROOT, OPT_BIND, OPT_RO_BIND,
 	OPT_CHDIR, OPT_HOSTNAME, OPT_USER, OPT_GROUPS, OPT_CLEARENV, OPT_SETENV, OPT_UNSETENV,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECCOMP, OPT_PRESERVE_FDS, OPT_HOST_CGROUPFS, OPT_PROFILE,
-	OPT_STRICT,
+	OPT_STRICT, OPT_CGROUP_MANAGER, OPT_SLICE, OPT_SCOPE,
 };
 
 static const struct option options[] = {
@@ -60,6 +61,9 @@ static const struct option options[] = {
 	{ "timeout", required_argument, NULL, OPT_TIMEOUT },
 	{ "kill-after", required_argument, NULL, OPT_KILL_AFTER },
 	{ "cgroup-parent", required_argument, NULL, OPT_CGROUP_PARENT },
+	{ "cgroup-manager", required_argument, NULL, OPT_CGROUP_MANAGER },
+	{ "slice", required_argument, NULL, OPT_SLICE },
+	{ "scope", no_argument, NULL, OPT_SCOPE },
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "report", required_argument, NULL, OPT_REPORT },
@@ -120,6 +124,11 @@ static const char usage[] =
 	"      --kill-after DURATION  cgroup.kill this long after SIGTERM, from --timeout\n"
 	"                             or forwarded (default 2s)\n"
 	"      --cgroup-parent PATH   create the leaf under PATH (below the cgroup2 root)\n"
+	"      --cgroup-manager NAME  cgroupfs, systemd or auto (default): who makes the\n"
+	"                             cgroups; auto asks a non-root user's systemd\n"
+	"                             user manager for a scope\n"
+	"      --slice NAME           run in a transient systemd scope in slice NAME\n"
+	"      --scope                run in a transient systemd scope (its default slice)\n"
 	"      --name NAME            leaf name (default: unique)\n"
 	"  -q, --quiet                no summary line\n"
 	"      --report FILE          write the JSON verdict to FILE; %j, %s, %t: Slurm's\n"
@@ -284,6 +293,29 @@ static int set_name(rf_plan *plan, const char *arg, rf_error *err)
 	return set_str(&plan->name, arg, err);
 }
 
+static int set_cgroup_manager(rf_plan *plan, const char *arg, rf_error *err)
+{
+	if (!strcmp(arg, "auto"))
+		plan->cgroup_manager = RF_CGROUP_MANAGER_AUTO;
+	else if (!strcmp(arg, "cgroupfs"))
+		plan->cgroup_manager = RF_CGROUP_MANAGER_CGROUPFS;
+	else if (!strcmp(arg, "systemd"))
+		plan->cgroup_manager = RF_CGROUP_MANAGER_SYSTEMD;
+	else
+		return rf_error_set(err, EINVAL, "`%s` is not a cgroup manager (expected cgroupfs, "
+				    "systemd or auto)", arg);
+	return 0;
+}
+
+static int set_slice(rf_plan *plan, const char *arg, rf_error *err)
+{
+	char name[256];
+
+	if (cg_systemd_slice_name(arg, name, sizeof(name), err) < 0)
+		return -1;
+	return set_str(&plan->slice, name, err);
+}
+
 static int set_report_fd(rf_plan *plan, const char *arg, rf_error *err)
 {
 	uint64_t fd;
@@ -347,6 +379,9 @@ static int apply_option(rf_plan *plan, int opt, const char *arg, rf_error *err)
 	case OPT_TIMEOUT: return rf_parse_duration_ms(arg, &plan->sup.timeout_ms, err);
 	case OPT_KILL_AFTER: return rf_parse_duration_ms(arg, &plan->sup.kill_after_ms, err);
 	case OPT_CGROUP_PARENT: return set_str(&plan->cgroup_parent, arg, err);
+	case OPT_CGROUP_MANAGER: return set_cgroup_manager(plan, arg, err);
+	case OPT_SLICE: return set_slice(plan, arg, err);
+	case OPT_SCOPE: plan->scope = true; return 0;
 	case OPT_NAME: return set_name(plan, arg, err);
 	case 'q': plan->sup.quiet = true; return 0;
 	case OPT_REPORT: return set_str(&plan->sup.report_path, arg, err);

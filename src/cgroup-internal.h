@@ -4,9 +4,11 @@
 #ifndef RINGFENCE_CGROUP_INTERNAL_H
 #define RINGFENCE_CGROUP_INTERNAL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "ringfence/cgroup.h"
+#include "ringfence/cgroup-manager.h"
 #include "ringfence/error.h"
 
 /* The xattr on every leaf ringfence creates: what lets a later run sweep the
@@ -43,13 +45,30 @@ int cg_rmdir_retry(int parent_fd, const char *name);
  * with children. A tree deeper than 64 levels fails with ELOOP. */
 int cg_rmdir_tree(int parent_fd, const char *name);
 
-/* Choose and prepare the parent for a new leaf: the explicit --cgroup-parent, or
- * `<root>/ringfence` as root, or the caller's own delegated cgroup otherwise
- * (moving the launcher into a sibling leaf first). Enables `need` controllers
- * down the path. Fails with a one-sentence explanation and a fix when a
- * controller is missing or the subtree is not delegated. */
-int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned need,
-		      char *parent_rel, size_t len, rf_error *err);
+/* Enable `need` in the cgroup.subtree_control of dirfd (the cgroup `path`,
+ * for messages), writing only those not yet on; *enabled (if not NULL) gets
+ * those it turned on. ENOTSUP with an explanation when the cgroup is not
+ * offered one of them; otherwise the write's errno (EBUSY: the cgroup holds
+ * processes). */
+int cg_subtree_enable(int dirfd, const char *path, unsigned need, unsigned *enabled,
+		      rf_error *err);
+
+/* The placement rule (src/README.md, "Placement"): the cgroupfs manager's
+ * parent for the leaf into p->parent, from p->mount and p->chain; *nested
+ * when it is the caller's own cgroup (the caller must move aside). Changes
+ * nothing; refuses a --cgroup-parent that leaves a binding limit unless
+ * root (then a note). */
+int cg_cgroupfs_parent(const cg_request *req, cg_placement *p, const rf_diag *diag,
+		       bool *nested, rf_error *err);
+
+/* Is there a systemd to ask for a scope (cgroup-systemd.c)? Either way, why
+ * in a few words: "your user manager at `PATH`", or what is missing and
+ * how to get it. */
+bool cg_systemd_found(char *why, size_t len);
+
+/* Is this process's cgroup delegated to it (writable) and holding no other
+ * process: a cgroup someone made for this run (cgroup-parent.c)? */
+bool cg_self_is_own(void);
 
 /* Kill and remove leaves under parent whose supervisor is gone. Best effort. */
 void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag);

@@ -3,7 +3,10 @@
  * the prepared parent, and the release. */
 #include "config.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "ringfence/cgroup-manager.h"
 #include "cgroup-internal.h"
@@ -13,18 +16,60 @@ void cg_placement_init(cg_placement *p)
 	memset(p, 0, sizeof(*p));
 }
 
-const cg_manager *cg_manager_choose(const cg_request *req)
+const cg_manager *cg_manager_choose(const cg_request *req, const cg_chain *chain, char *why,
+				    size_t len)
 {
-	(void)req;
+	char found[512];
+
+	if (req->manager == RF_CGROUP_MANAGER_CGROUPFS || req->parent) {
+		snprintf(why, len, "%s", req->parent ? "--cgroup-parent" : "asked for");
+		return &cg_manager_cgroupfs;
+	}
+	if (req->manager == RF_CGROUP_MANAGER_SYSTEMD || req->slice || req->scope) {
+		snprintf(why, len, "%s", req->slice ? "--slice" : req->scope ? "--scope" : "asked for");
+		return &cg_manager_systemd;
+	}
+	if (geteuid() == 0) {
+		snprintf(why, len, "the default for root");
+		return &cg_manager_cgroupfs;
+	}
+	if (chain->limited[0]) {
+		snprintf(why, len, "the limit of cgroup `%.200s` (%s) binds you", chain->limited,
+			 chain->limit);
+		return &cg_manager_cgroupfs;
+	}
+	if (cg_self_is_own()) {
+		snprintf(why, len, "your cgroup is delegated to you and holds only ringfence");
+		return &cg_manager_cgroupfs;
+	}
+	if (cg_systemd_found(found, sizeof(found))) {
+		snprintf(why, len, "%s", found);
+		return &cg_manager_systemd;
+	}
+	snprintf(why, len, "%s", found);
 	return &cg_manager_cgroupfs;
 }
 
 int cg_manager_place(const cg_request *req, cg_placement *p, const rf_diag *diag, rf_error *err)
 {
-	const cg_manager *mgr = cg_manager_choose(req);
+	const cg_manager *mgr;
+	char why[512];
 
 	cg_placement_init(p);
+	if (cg_find_mount(&p->mount, err) < 0 || cg_chain_read(&p->mount, &p->chain, err) < 0)
+		return -1;
+	mgr = cg_manager_choose(req, &p->chain, why, sizeof(why));
+	rf_debug(diag, "cgroup manager: %s (%s)", mgr->name, why);
 	if (mgr->place(req, p, diag, err) < 0) {
+		/* Without a user manager the cgroupfs manager cannot get far for a
+		 * non-root caller: say how to get one, too. */
+		if (mgr == &cg_manager_cgroupfs && req->manager == RF_CGROUP_MANAGER_AUTO &&
+		    !req->parent && geteuid() != 0 && (err->errnum == EACCES || err->errnum == EPERM)) {
+			char msg[RF_ERROR_MSG_MAX];
+
+			snprintf(msg, sizeof(msg), "%s", err->msg);
+			snprintf(err->msg, sizeof(err->msg), "%.600s; and %.400s", msg, why);
+		}
 		cg_placement_init(p);
 		return -1;
 	}

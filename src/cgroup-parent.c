@@ -29,6 +29,7 @@
 
 #include "ringfence/cgroup-manager.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/parse.h"
 #include "cgroup-internal.h"
 
 #define CG_SUPERVISOR_LEAF "ringfence-supervisor"
@@ -72,9 +73,9 @@ static int explain_missing(const cg_mount *m, unsigned missing, rf_error *err)
 static int explain_not_delegated(const char *path, rf_error *err, int errnum)
 {
 	return rf_error_set(err, errnum,
-			    "cgroup `%s` is not delegated to uid %u: run under "
-			    "`systemd-run --user --scope -p Delegate=yes ringfence run ...`, "
-			    "or pass --cgroup-parent with a subtree you own",
+			    "cgroup `%s` is not delegated to uid %u: pass --cgroup-parent with a "
+			    "subtree you own, or start ringfence in one "
+			    "(`systemd-run --user --scope -p Delegate=yes ringfence run ...`)",
 			    path, (unsigned)geteuid());
 }
 
@@ -92,14 +93,15 @@ static int move_self_aside(int dirfd, const char *path, rf_error *err)
 	return 0;
 }
 
-/* Enable `need` in dirfd's cgroup.subtree_control, writing only what is missing. */
-static int enable_controllers(int dirfd, const char *path, unsigned need, bool may_move_self,
-			      rf_error *err)
+int cg_subtree_enable(int dirfd, const char *path, unsigned need, unsigned *enabled,
+		      rf_error *err)
 {
 	unsigned have, avail;
 	char line[128] = "";
 	size_t used = 0;
 
+	if (enabled)
+		*enabled = 0;
 	if (read_controllers(dirfd, "cgroup.subtree_control", &have, err) < 0 ||
 	    read_controllers(dirfd, "cgroup.controllers", &avail, err) < 0)
 		return rf_error_prefix(err, "cgroup `%s`", path);
@@ -118,12 +120,33 @@ static int enable_controllers(int dirfd, const char *path, unsigned need, bool m
 						 used ? " " : "", cg_controller_names[i]);
 	if (!used)
 		return 0;
-	if (cg_write(dirfd, "cgroup.subtree_control", line, err) == 0)
+	if (cg_write(dirfd, "cgroup.subtree_control", line, err) < 0)
+		return -1;
+	if (enabled)
+		*enabled = need & ~have;
+	return 0;
+}
+
+/* What preparing the leaf's parent changed in it, for release to undo. */
+typedef struct cg_changes {
+	bool moved;              /* this process went into CG_SUPERVISOR_LEAF */
+	unsigned enabled;        /* controllers turned on in its subtree_control */
+} cg_changes;
+
+/* cg_subtree_enable, moving this process aside when its presence is what
+ * forbids it (ch not NULL), and saying what to do when it cannot. */
+static int enable_controllers(int dirfd, const char *path, unsigned need, cg_changes *ch,
+			      rf_error *err)
+{
+	unsigned *enabled = ch ? &ch->enabled : NULL;
+
+	if (cg_subtree_enable(dirfd, path, need, enabled, err) == 0)
 		return 0;
-	if (err->errnum == EBUSY && may_move_self) {
+	if (err->errnum == EBUSY && ch) {
 		if (move_self_aside(dirfd, path, err) < 0)
 			return -1;
-		if (cg_write(dirfd, "cgroup.subtree_control", line, err) == 0)
+		ch->moved = true;
+		if (cg_subtree_enable(dirfd, path, need, enabled, err) == 0)
 			return 0;
 	}
 	if (err->errnum == EACCES || err->errnum == EPERM)
@@ -133,6 +156,8 @@ static int enable_controllers(int dirfd, const char *path, unsigned need, bool m
 				    "cgroup `%s` holds processes, so it cannot give controllers to "
 				    "children (cgroup v2's no-internal-processes rule): choose a "
 				    "--cgroup-parent without processes of its own", path);
+	if (err->errnum == ENOTSUP)
+		return -1;
 	return rf_error_prefix(err, "enable controllers in `%s`", path);
 }
 
@@ -158,9 +183,11 @@ static int normalize_parent(const cg_mount *m, const char *in, char *rel, size_t
 }
 
 /* Walk from the root to `rel`, creating missing directories, and enable `need`
- * at every level so the leaf below `rel` gets the controllers. Levels above
- * `first_writable` are only checked (a delegated user cannot write there). */
-static int prepare_path(const cg_mount *m, const char *rel, unsigned need, bool own_cgroup,
+ * at every level so the leaf below `rel` gets the controllers. Above the last
+ * level a caller without root only needs them on offer (it cannot write
+ * there). With `ch`, this process may move aside from `rel` itself, and ch
+ * records what changed there. */
+static int prepare_path(const cg_mount *m, const char *rel, unsigned need, cg_changes *ch,
 			rf_error *err)
 {
 	char path[PATH_MAX], child[PATH_MAX], sub[PATH_MAX];
@@ -178,15 +205,14 @@ static int prepare_path(const cg_mount *m, const char *rel, unsigned need, bool 
 		while (*p == '/')
 			p++;
 		last = *p == '\0';
-		/* Above a delegated subtree we only need the controllers to be on offer. */
 		if (!last && geteuid() != 0) {
 			unsigned have;
 
 			if (read_controllers(fd, "cgroup.subtree_control", &have, err) < 0)
 				return rf_error_prefix(err, "cgroup `%s`", path);
-			if ((have & need) != need && enable_controllers(fd, path, need, false, err) < 0)
+			if ((have & need) != need && enable_controllers(fd, path, need, NULL, err) < 0)
 				return -1;
-		} else if (enable_controllers(fd, path, need, last && own_cgroup, err) < 0) {
+		} else if (enable_controllers(fd, path, need, last ? ch : NULL, err) < 0) {
 			return -1;
 		}
 		if (last)
@@ -205,52 +231,168 @@ static int prepare_path(const cg_mount *m, const char *rel, unsigned need, bool 
 	}
 }
 
-int cg_prepare_parent(const cg_mount *m, const char *explicit_parent, unsigned need,
-		      char *parent_rel, size_t len, rf_error *err)
+/* Does the cgroup `rel` hold no process of its own? */
+static bool holds_no_process(const cg_mount *m, const char *rel)
 {
-	cleanup_close int root = cg_open_dir(m->path, err);
-	unsigned avail;
-	bool own = false;
+	char path[PATH_MAX], procs[16];
+	cleanup_close int fd = -1;
 
-	if (root < 0)
-		return -1;
-	if (read_controllers(root, "cgroup.controllers", &avail, err) < 0)
-		return rf_error_prefix(err, "cgroup2 root `%s`", m->path);
-	if ((avail & need) != need && geteuid() == 0)
-		return explain_missing(m, need & ~avail, err);
-
-	if (explicit_parent) {
-		if (normalize_parent(m, explicit_parent, parent_rel, len, err) < 0)
-			return -1;
-	} else if (geteuid() == 0) {
-		if (snprintf(parent_rel, len, "/ringfence") >= (int)len)
-			return rf_error_set(err, ENAMETOOLONG, "parent path too long");
-	} else {
-		if (cg_self(parent_rel, len, err) < 0)
-			return -1;
-		own = true;
-	}
-	if (!own && explicit_parent) {
-		char self[PATH_MAX];
-
-		own = cg_self(self, sizeof(self), NULL) == 0 && !strcmp(self, parent_rel);
-	}
-	return prepare_path(m, parent_rel, need, own, err);
+	if (cg_join_path(path, sizeof(path), m->path, rel, NULL) < 0)
+		return false;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 && cg_read(fd, "cgroup.procs", procs, sizeof(procs), NULL) == 0;
 }
+
+int cg_cgroupfs_parent(const cg_request *req, cg_placement *p, const rf_diag *diag,
+		       bool *nested, rf_error *err)
+{
+	const cg_chain *c = &p->chain;
+	char *slash;
+
+	*nested = false;
+	if (req->parent) {
+		if (normalize_parent(&p->mount, req->parent, p->parent, sizeof(p->parent), err) < 0)
+			return -1;
+		*nested = !strcmp(p->parent, c->self);
+		if (!c->limited[0] || cg_path_within(p->parent, c->limited))
+			return 0;
+		if (geteuid() != 0)
+			return rf_error_set(err, EPERM, "--cgroup-parent `%s` is outside cgroup `%s`, "
+					    "whose limit (%s) binds this process: only root may leave "
+					    "it; without --cgroup-parent the sandbox goes inside it",
+					    p->parent, c->limited, c->limit);
+		rf_note(diag, "--cgroup-parent `%s` is outside cgroup `%s`: the sandbox leaves its "
+			"limit (%s), which binds this process", p->parent, c->limited, c->limit);
+		return 0;
+	}
+	if (!c->limited[0]) {
+		/* Nothing binds us: root's own subtree, or our delegated cgroup. */
+		*nested = geteuid() != 0;
+		snprintf(p->parent, sizeof(p->parent), "%s", *nested ? c->self : "/ringfence");
+		return 0;
+	}
+	/* Beside our cgroup when that is still inside the limited one and can
+	 * take children with controllers; else inside our cgroup. */
+	snprintf(p->parent, sizeof(p->parent), "%s", c->self);
+	slash = strrchr(p->parent, '/');
+	if (strcmp(c->self, c->limited) && slash && slash != p->parent) {
+		*slash = '\0';
+		if (cg_path_within(p->parent, c->limited) && holds_no_process(&p->mount, p->parent))
+			return 0;
+		*slash = '/';
+	}
+	*nested = true;
+	return 0;
+}
+
+static void cgroupfs_release(cg_placement *p);
 
 static int cgroupfs_place(const cg_request *req, cg_placement *p, const rf_diag *diag,
 			  rf_error *err)
 {
-	(void)diag;
-	if (cg_find_mount(&p->mount, err) < 0)
+	cleanup_close int root = cg_open_dir(p->mount.path, err);
+	cg_changes ch = { 0 };
+	unsigned avail;
+	bool nested;
+
+	if (root < 0)
 		return -1;
-	return cg_prepare_parent(&p->mount, req->parent, req->need, p->parent, sizeof(p->parent),
-				 err);
+	if (read_controllers(root, "cgroup.controllers", &avail, err) < 0)
+		return rf_error_prefix(err, "cgroup2 root `%s`", p->mount.path);
+	if ((avail & req->need) != req->need && geteuid() == 0)
+		return explain_missing(&p->mount, req->need & ~avail, err);
+	if (cg_cgroupfs_parent(req, p, diag, &nested, err) < 0)
+		return -1;
+	rf_debug(diag, "cgroupfs: the leaf goes %s `%s`%s%s", nested ? "inside our cgroup" : "under",
+		 p->parent, p->chain.limited[0] ? ", bound by " : "", p->chain.limited);
+	if (prepare_path(&p->mount, p->parent, req->need, nested ? &ch : NULL, err) == 0) {
+		if (ch.moved) {
+			snprintf(p->nested_in, sizeof(p->nested_in), "%s", p->parent);
+			p->enabled = ch.enabled;
+		}
+		return 0;
+	}
+	if (ch.moved) {
+		rf_error saved = *err;
+
+		snprintf(p->nested_in, sizeof(p->nested_in), "%s", p->parent);
+		p->enabled = ch.enabled;
+		cgroupfs_release(p);
+		*err = saved;
+	}
+	if (err->errnum == EBUSY && nested && p->chain.limited[0] && !req->parent)
+		return rf_error_set(err, EBUSY, "cgroup `%s` holds other processes, and the limit "
+				    "of `%s` (%s) binds this process, so the sandbox must go inside "
+				    "it, which cgroup v2 forbids (no internal processes): start "
+				    "ringfence in a cgroup of its own there; root may pass "
+				    "--cgroup-parent to leave the limit", p->parent, p->chain.limited,
+				    p->chain.limit);
+	return -1;
+}
+
+/* Put back what place changed in our cgroup, once the leaf is gone and only
+ * when nothing else has come to depend on it: no other child cgroup, no
+ * other process beside us in CG_SUPERVISOR_LEAF. */
+static void cgroupfs_release(cg_placement *p)
+{
+	char path[PATH_MAX], buf[64], line[128] = "", pid[32];
+	cleanup_close int fd = -1;
+	cleanup_closedir DIR *d = NULL;
+	struct dirent *de;
+	size_t used = 0;
+
+	if (!p->nested_in[0] || cg_join_path(path, sizeof(path), p->mount.path, p->nested_in, NULL) < 0)
+		return;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	d = fd >= 0 ? opendir(path) : NULL;
+	while (d && (de = readdir(d)))
+		if (de->d_type == DT_DIR && de->d_name[0] != '.' && strcmp(de->d_name, CG_SUPERVISOR_LEAF))
+			return;
+	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (!d || cg_read(fd, CG_SUPERVISOR_LEAF "/cgroup.procs", buf, sizeof(buf), NULL) < 0 ||
+	    strcmp(buf, pid))
+		return;
+	for (size_t i = 0; i < RF_ARRAY_SIZE(cg_controller_names); i++)
+		if (p->enabled & (1u << i))
+			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s-%s",
+						 used ? " " : "", cg_controller_names[i]);
+	if (used && cg_write(fd, "cgroup.subtree_control", line, NULL) < 0)
+		return;
+	pid[strcspn(pid, "\n")] = '\0';
+	if (cg_write(fd, "cgroup.procs", pid, NULL) < 0)
+		return;
+	unlinkat(fd, CG_SUPERVISOR_LEAF, AT_REMOVEDIR);
+}
+
+bool cg_self_is_own(void)
+{
+	char rel[PATH_MAX], path[PATH_MAX], procs[256];
+	cleanup_close int fd = -1;
+	cg_mount m;
+	uint64_t pid;
+	char *nl;
+
+	if (cg_find_mount(&m, NULL) < 0 || cg_self(rel, sizeof(rel), NULL) < 0 || !strcmp(rel, "/") ||
+	    cg_join_path(path, sizeof(path), m.path, rel, NULL) < 0)
+		return false;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0 || faccessat(fd, "cgroup.procs", W_OK, AT_EACCESS) < 0 ||
+	    faccessat(fd, "cgroup.subtree_control", W_OK, AT_EACCESS) < 0 ||
+	    faccessat(fd, ".", W_OK, AT_EACCESS) < 0 ||
+	    cg_read(fd, "cgroup.procs", procs, sizeof(procs), NULL) < 0)
+		return false;
+	nl = strchr(procs, '\n');
+	if (nl && nl[1])
+		return false;   /* another process */
+	if (nl)
+		*nl = '\0';
+	return rf_parse_u64(procs, 1, INT32_MAX, &pid, NULL) == 0 && pid == (uint64_t)getpid();
 }
 
 const cg_manager cg_manager_cgroupfs = {
 	.name = "cgroupfs",
 	.place = cgroupfs_place,
+	.release = cgroupfs_release,
 };
 
 /* ---- orphans --------------------------------------------------------- */

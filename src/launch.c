@@ -80,15 +80,31 @@ void rf_launch_release(rf_launch *rs)
 		sigprocmask(SIG_SETMASK, &rs->old_mask, NULL);
 }
 
+/* "ringfence run: make" for a systemd scope's Description=, printable only. */
+static void describe(const rf_plan *plan, char *buf, size_t len)
+{
+	const char *cmd = strrchr(plan->proc.argv[0], '/');
+
+	snprintf(buf, len, "ringfence run: %.64s", cmd ? cmd + 1 : plan->proc.argv[0]);
+	for (char *p = buf; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			*p = '?';
+}
+
 static int make_leaf(rf_launch *rs, rf_error *err)
 {
 	const rf_plan *plan = rs->plan;
+	char description[128];
 	cg_request req = {
 		.manager = plan->cgroup_manager,
 		.parent = plan->cgroup_parent,
+		.slice = plan->slice,
+		.scope = plan->scope,
+		.description = description,
 		.need = cg_needed_controllers(&plan->limits),
 	};
 
+	describe(plan, description, sizeof(description));
 	if (cg_manager_place(&req, &rs->place, rs->diag, err) < 0)
 		return -1;
 	/* A setuid user's leaf stays under every limit the user is under. */

@@ -43,6 +43,7 @@ void rf_plan_free(rf_plan *plan)
 	rf_process *p = &plan->proc;
 
 	free(plan->cgroup_parent);
+	free(plan->slice);
 	free(plan->name);
 	free(plan->profile);
 	free(plan->limits.cpuset_cpus);
@@ -160,6 +161,21 @@ static int plan_seccomp(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	return 0;
 }
 
+/* The placement flags that exclude each other. */
+static int plan_placement(const rf_plan *plan, rf_error *err)
+{
+	bool systemd = plan->slice || plan->scope;
+
+	if (plan->cgroup_parent && (systemd || plan->cgroup_manager == RF_CGROUP_MANAGER_SYSTEMD))
+		return rf_error_set(err, EINVAL, "--cgroup-parent places the leaf with the cgroupfs "
+				    "manager; it cannot go with --slice, --scope or "
+				    "--cgroup-manager=systemd");
+	if (systemd && plan->cgroup_manager == RF_CGROUP_MANAGER_CGROUPFS)
+		return rf_error_set(err, EINVAL, "--%s asks systemd for a scope; it cannot go with "
+				    "--cgroup-manager=cgroupfs", plan->slice ? "slice" : "scope");
+	return 0;
+}
+
 int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
 	rf_process *p = &plan->proc;
@@ -171,7 +187,7 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	 * limit binds the payload whoever it runs as. */
 	if (p->rlimits[RLIMIT_MEMLOCK].set)
 		p->cap_drop |= 1ULL << CAP_IPC_LOCK;
-	if (rf_isolation_finalize(plan, diag, err) < 0)
+	if (plan_placement(plan, err) < 0 || rf_isolation_finalize(plan, diag, err) < 0)
 		return -1;
 	rf_contain_plan(&plan->iso, diag);
 	if (plan_identity(plan, err) < 0 ||

@@ -30,14 +30,34 @@
 typedef struct cg_request {
 	rf_cgroup_manager manager;   /* RF_CGROUP_MANAGER_AUTO: see cg_manager_choose */
 	const char *parent;          /* cgroupfs: an explicit parent (NULL: the default) */
+	const char *slice;           /* systemd: Slice= (a valid NAME.slice; NULL: none) */
+	bool scope;                  /* systemd wanted, with or without a slice */
+	const char *unit;            /* systemd: the scope's name (NULL: a unique one,
+					ringfence-PID-RANDOM.scope) */
+	const char *description;     /* systemd: the scope's Description= (NULL: a default) */
 	unsigned need;               /* CG_CTRL_* the leaf needs */
 } cg_request;
+
+/* The caller's cgroup, and the deepest cgroup above or at it whose limits
+ * bind it, systemd's own units left out (cgroup-chain.c explains). */
+typedef struct cg_chain {
+	char self[PATH_MAX];         /* relative to the cgroup2 root */
+	char limited[PATH_MAX];      /* "" when no limit binds the caller */
+	char limit[128];             /* the first limit found there: "memory.max 64.0M" */
+} cg_chain;
+
+int cg_chain_read(const cg_mount *m, cg_chain *c, rf_error *err);
+
+/* Is `path` the cgroup `ancestor` or below it? */
+bool cg_path_within(const char *path, const char *ancestor);
 
 /* Where a run's cgroups are once placed, and what release must undo. */
 typedef struct cg_placement {
 	const struct cg_manager *mgr;
 	cg_mount mount;
+	cg_chain chain;              /* read before the manager was chosen */
 	char parent[PATH_MAX];       /* the leaf's parent, relative to the cgroup2 root */
+	char unit[256];              /* systemd: the scope, "" otherwise */
 	/* cgroupfs: the supervisor was moved from this cgroup into a sub-leaf
 	 * of it ("" when it was not), and these controllers were enabled in
 	 * its cgroup.subtree_control */
@@ -47,21 +67,29 @@ typedef struct cg_placement {
 
 typedef struct cg_manager {
 	const char *name;            /* "cgroupfs", "systemd": for messages and check */
-	/* Fill p->mount and p->parent: a cgroup under which a leaf with
-	 * req->need can be made, with this process outside that leaf's way.
-	 * On failure nothing is left changed. */
+	/* Fill p->parent (p->mount and p->chain are filled): a cgroup under
+	 * which a leaf with req->need can be made, with this process out of
+	 * that leaf's way. On failure nothing is left changed. */
 	int (*place)(const cg_request *req, cg_placement *p, const rf_diag *diag, rf_error *err);
 	/* Undo what place changed, once the leaf is gone. Best effort. */
 	void (*release)(cg_placement *p);
 } cg_manager;
 
-extern const cg_manager cg_manager_cgroupfs;
+extern const cg_manager cg_manager_cgroupfs, cg_manager_systemd;
 
 /* An empty placement (release on it does nothing). */
 void cg_placement_init(cg_placement *p);
 
-/* The manager `req` gets. */
-const cg_manager *cg_manager_choose(const cg_request *req);
+/* The manager `req` gets, given the caller's chain, and why in a few words
+ * (for check and messages): cgroupfs when asked for, or given
+ * --cgroup-parent; systemd when asked for, or given a slice or a scope; for
+ * root, cgroupfs (no dependency on systemd); for others, cgroupfs when a
+ * limit binds them (a scope of their user manager would leave it) or when
+ * their own cgroup is delegated to them and holds no other process (someone
+ * made it for this run), else systemd when their user manager's socket
+ * exists, else cgroupfs. */
+const cg_manager *cg_manager_choose(const cg_request *req, const cg_chain *chain, char *why,
+				    size_t len);
 
 int cg_manager_place(const cg_request *req, cg_placement *p, const rf_diag *diag, rf_error *err);
 
@@ -71,5 +99,25 @@ int cg_manager_make_leaf(const cg_placement *p, const char *name, const rf_limit
 			 cg_leaf *leaf, const rf_diag *diag, rf_error *err);
 
 void cg_manager_release(cg_placement *p);
+
+/* ---- systemd (cgroup-systemd.c) ---------------------------------------- */
+
+/* "NAME" or "NAME.slice" into "NAME.slice", checked as systemd checks a
+ * slice's name (letters, digits, `:_.\-`; a dash nests the slice, so none
+ * leading, trailing or doubled). */
+int cg_systemd_slice_name(const char *in, char *out, size_t len, rf_error *err);
+
+/* What systemd would give a run here, for `ringfence check`. */
+typedef struct cg_systemd_probe {
+	bool found;                  /* a socket to ask is there */
+	bool answered;               /* it answered, with the manager's cgroup */
+	bool user;                   /* the user manager (else the system manager) */
+	char socket[PATH_MAX];       /* the socket that answered, or the first tried */
+	char cgroup[PATH_MAX];       /* the manager's ControlGroup */
+	unsigned controllers;        /* what its scopes can get (its cgroup.controllers) */
+	char why[512];               /* !found or !answered: why */
+} cg_systemd_probe;
+
+void cg_systemd_probe_host(cg_systemd_probe *p);
 
 #endif

@@ -170,10 +170,13 @@ struct rf_caller;
 typedef enum rf_cgroup_manager {
 	RF_CGROUP_MANAGER_AUTO = 0,   /* the default: cg_manager_choose() */
 	RF_CGROUP_MANAGER_CGROUPFS,   /* ringfence writes cgroupfs itself */
+	RF_CGROUP_MANAGER_SYSTEMD,    /* a transient scope from systemd */
 } rf_cgroup_manager;
 
 typedef struct rf_plan {
-	rf_cgroup_manager cgroup_manager;
+	rf_cgroup_manager cgroup_manager; /* --cgroup-manager */
+	char *slice;             /* --slice NAME.slice: a systemd scope in it */
+	bool scope;              /* --scope: a systemd scope in the default slice */
 	char *cgroup_parent;     /* NULL = default parent */
 	char *name;              /* NULL = generated unique name */
 	char *profile;           /* name or path of the profile in use, for the report */

@@ -1,0 +1,162 @@
+#!/usr/bin/env bats
+# A non-root user on a host whose systemd user manager runs gets a sandbox
+# with no wrapper: ringfence asks the user manager for a transient scope
+# (tests/vm/run --init systemd: uid 1000 `rf` lingers, uid 1001 `rf2` has
+# no user manager). Each test runs ringfence as that user, from root's test
+# unit, as `su` or cron would.
+
+load ../../lib/common
+
+setup() {
+	# The users write their reports here (bats' own directory is root's, 0700).
+	userdir=$(mktemp -d /tmp/rf-user.XXXXXX)
+	chmod 0777 "$userdir"
+	report=$userdir/r.json
+	user_scope_re='^/user\.slice/user-1000\.slice/user@1000\.service/(.+/)?ringfence-[0-9]+-[0-9a-f]{8}\.scope/'
+}
+
+# as UID CMD...: run CMD as UID (its group too, no other groups), with the
+# runtime directory a login would give it.
+as() {
+	local uid=$1
+	shift
+	/usr/bin/setpriv --reuid "$uid" --regid "$uid" --clear-groups \
+		env HOME=/tmp XDG_RUNTIME_DIR="/run/user/$uid" PATH="$PATH" "$@"
+}
+
+user_units() {
+	as 1000 systemctl --user list-units --all --plain --no-legend 'ringfence-*'
+}
+
+no_user_units() {
+	[[ -z $(user_units) ]]
+}
+
+# Nothing of ringfence's may stay loaded in the user manager, nor below it.
+rf_teardown() {
+	local left
+	rm -rf "$userdir"
+	rf_wait_for 30 no_user_units || { echo "units left: $(user_units)" >&2; return 1; }
+	left=$(find /sys/fs/cgroup/user.slice -name 'ringfence-*' 2>/dev/null)
+	[[ -z $left ]] || { echo "cgroups left: $left" >&2; return 1; }
+}
+
+@test "as a user: an OOM at its own limit exits 121 (systemd-run --scope says only 137)" {
+	requires systemd memory memhog
+	run_cmd as 1000 ringfence run --memory 32M --report "$report" -- memhog 128M
+	expect_status 121
+	expect_stderr_contains "killed by OOM at memory limit 32.0M"
+	expect_json "$report" verdict oom-limit
+	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] || rf_show
+	# The peer: the same limit on its own scope, which can only die.
+	run_cmd as 1000 systemd-run --user --scope --quiet -p MemoryMax=32M -p MemorySwapMax=0 \
+		memhog 128M
+	expect_status 137
+}
+
+@test "as a user: the payload runs in a ringfence scope under user@1000.service, limits on its leaf, the supervisor beside it" {
+	requires systemd
+	# shellcheck disable=SC2016
+	run_cmd as 1000 ringfence run --memory 64M --report "$report" -- sh -c '
+		d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)
+		echo "self=${d#/sys/fs/cgroup}"
+		echo "siblings=$(cd "$d/.." && ls -d */ | tr -d / | sort | tr "\n" " ")"
+		echo "leaf memory.max=$(cat "$d/memory.max")"
+		echo "scope memory.max=$(cat "$d/../memory.max")"'
+	expect_status 0
+	# Limits go on the leaf, never on the scope.
+	expect_line "leaf memory.max=67108864"
+	expect_line "scope memory.max=max"
+	local self
+	self=$(sed -n 's/^self=//p' <<<"$output")
+	[[ $self/ =~ $user_scope_re ]] || rf_show
+	[[ $(json_get "$report" cgroup) == "$self" ]] || rf_show
+	# The scope holds the supervisor's leaf and the payload's leaf, nothing else.
+	expect_line "siblings=${self##*/} supervisor "
+}
+
+@test "as a user: exit codes and signals pass through" {
+	requires systemd
+	run_cmd as 1000 ringfence run -- sh -c 'exit 7'
+	expect_status 7
+	run_cmd as 1000 ringfence run -- sh -c 'kill -TERM $$'
+	expect_status 143
+}
+
+@test "as a user: --cpus throttles, with the cpu controller the user manager delegates" {
+	requires systemd cpu
+	# shellcheck disable=SC2016
+	run_cmd as 1000 ringfence run --cpus 0.5 --report "$report" -- sh -c '
+		d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)
+		echo "cpu.max=$(cat "$d/cpu.max")"
+		end=$(( $(date +%s) + 2 )); while [ "$(date +%s)" -lt "$end" ]; do :; done'
+	expect_status 0
+	expect_line "cpu.max=50000 100000"
+	[ "$(json_get "$report" cpu.nr_throttled)" -gt 0 ]
+}
+
+@test "as a user: --pids contains a fork bomb" {
+	requires systemd pids
+	# shellcheck disable=SC2016
+	run_cmd as 1000 ringfence run --pids 32 --timeout 20s --report "$report" -- \
+		bash -c 'bomb() { bomb | bomb & }; bomb; sleep 2; exit 0'
+	expect_stderr_contains "hit the pids limit"
+	expect_json "$report" pids.max 32
+	[ "$(json_get "$report" pids.limit_hits)" -gt 0 ]
+	! grep -qa 'bomb | bom[b]' /proc/[0-9]*/cmdline
+}
+
+@test "as a user: a controller the user manager does not delegate is refused, naming the drop-in" {
+	requires systemd cpuset
+	# Debian's user@.service delegates cpu, memory and pids; not cpuset.
+	run_cmd as 1000 ringfence run --cpuset-cpus 0 -- true
+	expect_status 125
+	expect_stderr_contains "no cpuset controller"
+	expect_stderr_contains "/etc/systemd/system/user@.service.d/delegate.conf"
+	expect_stderr_contains "Delegate=cpu cpuset io memory pids"
+	# The peer accepts the same request and silently binds nothing.
+	run_cmd as 1000 systemd-run --user --scope --quiet -p AllowedCPUs=0 true
+	expect_status 0
+}
+
+@test "as a user: 20 runs leave no unit loaded, none failed" {
+	requires systemd
+	local i
+	for i in $(seq 20); do
+		run_cmd as 1000 ringfence run -q -- true
+		expect_status 0
+	done
+	rf_wait_for 30 no_user_units || { echo "left: $(user_units)" >&2; false; }
+	run_cmd as 1000 systemctl --user list-units --failed --plain --no-legend
+	expect_status 0
+	[[ -z $output ]] || rf_show
+}
+
+@test "as a user without XDG_RUNTIME_DIR (su, cron): the user manager is found in /run/user/UID" {
+	requires systemd
+	run_cmd /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups env -u XDG_RUNTIME_DIR \
+		-u DBUS_SESSION_BUS_ADDRESS ringfence run --report "$report" -- true
+	expect_status 0
+	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] || rf_show
+}
+
+@test "as a user without a user manager: 125, and the message names loginctl enable-linger" {
+	requires systemd
+	run_cmd as 1001 ringfence run --report "$report" -- true
+	expect_status 125
+	expect_stderr_contains "loginctl enable-linger 1001"
+	expect_stderr_contains "is not delegated to uid 1001"
+	expect_json "$report" verdict launch-failed
+}
+
+@test "as a user inside the old wrapper (a delegated scope of its own): the leaf goes in that scope" {
+	requires systemd
+	# shellcheck disable=SC2016
+	run_cmd as 1000 systemd-run --user --scope --quiet -p Delegate=yes -p MemoryMax=64M \
+		ringfence run --report "$report" -- sh -c 'exit 0'
+	expect_status 0
+	local cg
+	cg=$(json_get "$report" cgroup)
+	[[ $cg =~ ^/user\.slice/user-1000\.slice/user@1000\.service/app\.slice/run-[^/]+\.scope/run- ]] ||
+		rf_show
+}
