@@ -66,8 +66,22 @@ static void text_cgroups(const rf_check *r)
 		       CTRLS(r->self_controllers),
 		       r->self_delegated == RF_YES ? ", writable by you" :
 		       r->self_delegated == RF_NO ? ", not delegated to you" : "");
-		printf("  default parent   %s (can give its leaves %s)\n", r->parent,
-		       CTRLS(r->parent_controllers));
+		if (!strcmp(r->manager, "systemd"))
+			printf("  default parent   a new scope below %s (can give its leaves %s)\n",
+			       r->parent[0] ? r->parent : "?", CTRLS(r->parent_controllers));
+		else
+			printf("  default parent   %s (can give its leaves %s)\n", r->parent,
+			       CTRLS(r->parent_controllers));
+		printf("  manager          %s (%s)\n", r->manager, r->manager_why);
+		if (r->limited[0])
+			printf("  your limit       %s sets %s: sandboxes stay inside it\n", r->limited,
+			       r->limit);
+		if (r->systemd.answered)
+			printf("  systemd          %s answers at %s; its scopes can get %s\n",
+			       r->systemd.user ? "your user manager" : "the system manager",
+			       r->systemd.socket, CTRLS(r->systemd.controllers));
+		else
+			printf("  systemd          %s\n", r->systemd.why);
 	}
 	printf("  run needs        %s\n", CTRLS(r->need));
 	if (r->v1_controllers) {
@@ -179,6 +193,30 @@ static void json_cgroups(rf_json_writer *w, const rf_check *r)
 	json_ctrls(w, "parent_controllers", r->parent_controllers);
 	json_ctrls(w, "required", r->need);
 	json_ctrls(w, "missing", r->need & ~r->parent_controllers);
+	rf_json_key(w, "manager");
+	rf_json_string(w, r->manager[0] ? r->manager : NULL);
+	rf_json_key(w, "manager_why");
+	rf_json_string(w, r->manager[0] ? r->manager_why : NULL);
+	rf_json_key(w, "limited");
+	rf_json_string(w, r->limited[0] ? r->limited : NULL);
+	rf_json_key(w, "limit");
+	rf_json_string(w, r->limited[0] ? r->limit : NULL);
+	rf_json_end_object(w);
+	rf_json_key(w, "systemd");
+	rf_json_begin_object(w);
+	rf_json_key(w, "found");
+	rf_json_bool(w, r->systemd.found);
+	rf_json_key(w, "answered");
+	rf_json_bool(w, r->systemd.answered);
+	rf_json_key(w, "manager");
+	rf_json_string(w, r->systemd.user ? "user" : "system");
+	rf_json_key(w, "socket");
+	rf_json_string(w, r->systemd.socket[0] ? r->systemd.socket : NULL);
+	rf_json_key(w, "cgroup");
+	rf_json_string(w, r->systemd.answered ? r->systemd.cgroup : NULL);
+	json_ctrls(w, "scope_controllers", r->systemd.controllers);
+	rf_json_key(w, "why_not");
+	rf_json_string(w, r->systemd.answered ? NULL : r->systemd.why);
 	rf_json_end_object(w);
 	rf_json_key(w, "cgroup1");
 	rf_json_begin_object(w);

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -21,6 +22,7 @@
 #include "ringfence/numa.h"
 #include "ringfence/parse.h"
 #include "ringfence/verdict.h"
+#include "cgroup-internal.h"
 
 #ifndef CLONE_INTO_CGROUP
 #define CLONE_INTO_CGROUP 0x200000000ULL
@@ -136,6 +138,8 @@ static rf_tristate delegated(int dirfd)
 	       faccessat(dirfd, "cgroup.procs", W_OK, AT_EACCESS) == 0 ? RF_YES : RF_NO;
 }
 
+static void scan_placement(rf_check *r);
+
 static void scan_v2(rf_check *r)
 {
 	cleanup_close int root = -1;
@@ -156,16 +160,45 @@ static void scan_v2(rf_check *r)
 			r->self_controllers = 0;
 		r->self_delegated = delegated(self);
 	}
-	/* What `run` does by default (cg_prepare_parent): as root a `ringfence`
-	 * cgroup below the root, which root can give every controller the root
-	 * offers; otherwise the caller's own cgroup. */
-	if (geteuid() == 0) {
-		snprintf(r->parent, sizeof(r->parent), "/ringfence");
-		r->parent_controllers = r->root_controllers;
-	} else {
-		snprintf(r->parent, sizeof(r->parent), "%s", r->self);
-		r->parent_controllers = r->self_controllers;
+	scan_placement(r);
+}
+
+/* What a plain `run` would do: the manager cg_manager_choose picks, the limit
+ * that binds us, where the leaf would go, the controllers it could get. */
+static void scan_placement(rf_check *r)
+{
+	cg_request req = { .need = r->need };
+	cg_placement *p = calloc(1, sizeof(*p));
+	char buf[512];
+	bool nested;
+	int fd;
+
+	cg_systemd_probe_host(&r->systemd);
+	if (!p)
+		return;
+	p->mount = r->mount;
+	if (cg_chain_read(&p->mount, &p->chain, NULL) == 0) {
+		snprintf(r->limited, sizeof(r->limited), "%s", p->chain.limited);
+		snprintf(r->limit, sizeof(r->limit), "%s", p->chain.limit);
 	}
+	snprintf(r->manager, sizeof(r->manager), "%s",
+		 cg_manager_choose(&req, &p->chain, r->manager_why, sizeof(r->manager_why))->name);
+	if (!strcmp(r->manager, "systemd")) {
+		snprintf(r->parent, sizeof(r->parent), "%s", r->systemd.cgroup);
+		r->parent_controllers = r->systemd.controllers;
+	} else if (cg_cgroupfs_parent(&req, p, NULL, &nested, NULL) == 0) {
+		snprintf(r->parent, sizeof(r->parent), "%s", p->parent);
+		/* Root can give a leaf every controller the root offers. */
+		r->parent_controllers = r->root_controllers;
+		fd = geteuid() ? open_cgroup(r, p->parent) : -1;
+		if (fd >= 0 && cg_read(fd, "cgroup.controllers", buf, sizeof(buf), NULL) >= 0)
+			r->parent_controllers = cg_parse_controllers(buf);
+		else if (geteuid())
+			r->parent_controllers = 0;
+		if (fd >= 0)
+			close(fd);
+	}
+	free(p);
 }
 
 /* ---- kernel features --------------------------------------------------- */
@@ -421,6 +454,22 @@ static void explain_user(rf_check *r)
 {
 	unsigned missing = r->need & ~r->self_controllers;
 
+	if (!strcmp(r->manager, "systemd")) {
+		missing = r->need & ~r->systemd.controllers;
+		if (!r->systemd.answered) {
+			snprintf(r->reason, sizeof(r->reason), "your systemd user manager did not "
+				 "answer: %.400s", r->systemd.why);
+			snprintf(r->fix, sizeof(r->fix), "check `systemctl --user status`, or "
+				 "`loginctl enable-linger %u` to start one", (unsigned)geteuid());
+			return;
+		}
+		snprintf(r->reason, sizeof(r->reason), "your systemd user manager gives its scopes "
+			 "no %s controller", NAMES(missing));
+		snprintf(r->fix, sizeof(r->fix), "write `[Service]` and `Delegate=cpu cpuset io "
+			 "memory pids` to /etc/systemd/system/user@.service.d/delegate.conf, run "
+			 "`systemctl daemon-reload` and log in again");
+		return;
+	}
 	if (missing)
 		snprintf(r->reason, sizeof(r->reason),
 			 "your cgroup %.512s is not given the %s controller%s", r->self,
@@ -430,8 +479,10 @@ static void explain_user(rf_check *r)
 			 "your cgroup %.512s is not delegated to uid %u: you cannot create cgroups "
 			 "in it",
 			 r->self, (unsigned)geteuid());
-	snprintf(r->fix, sizeof(r->fix), "run under `systemd-run --user --scope -p Delegate=yes "
-		 "ringfence run ...`, run as root, or pass --cgroup-parent with a subtree you own");
+	snprintf(r->fix, sizeof(r->fix), "start a systemd user manager (`loginctl enable-linger "
+		 "%u`, or log in) and ringfence asks it for a scope; or run under "
+		 "`systemd-run --user --scope -p Delegate=yes ringfence run ...`, run as root, or "
+		 "pass --cgroup-parent with a subtree you own", (unsigned)geteuid());
 }
 
 /* Can a caller without root make a user namespace (for containment)? */
@@ -508,8 +559,11 @@ static void decide(rf_check *r)
 			 r->mount.path);
 	} else if (r->need & ~r->root_controllers) {
 		explain_root(r, r->need & ~r->root_controllers);
-	} else if (geteuid() != 0 && ((r->need & ~r->self_controllers) ||
-				      r->self_delegated != RF_YES)) {
+	} else if (geteuid() != 0 && !strcmp(r->manager, "systemd") &&
+		   (!r->systemd.answered || (r->need & ~r->systemd.controllers))) {
+		explain_user(r);
+	} else if (geteuid() != 0 && strcmp(r->manager, "systemd") &&
+		   ((r->need & ~r->self_controllers) || r->self_delegated != RF_YES)) {
 		explain_user(r);
 	} else {
 		r->ready = true;

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ringfence/cgroup.h"
+#include "ringfence/cgroup-manager.h"
 #include "ringfence/error.h"
 #include "ringfence/host.h"
 
@@ -41,9 +42,17 @@ typedef struct rf_check {
 	char self[PATH_MAX];              /* our cgroup, relative to the root ("" unknown) */
 	unsigned self_controllers;
 	rf_tristate self_delegated;       /* our cgroup is writable by our euid */
-	char parent[PATH_MAX];            /* where `run` puts leaves by default */
+	char parent[PATH_MAX];            /* where `run` puts leaves by default (with
+					     systemd: the manager's cgroup, where
+					     the scope goes below) */
 	unsigned parent_controllers;      /* what that parent can give its leaves */
 	unsigned need;                    /* what every `run` needs: memory, pids */
+	/* where a plain `run` puts the sandbox (cgroup-manager.h) */
+	char manager[16];                 /* "cgroupfs" or "systemd" */
+	char manager_why[512];            /* why that one */
+	char limited[PATH_MAX];           /* the cgroup whose limit binds us, "" none */
+	char limit[128];                  /* that limit, "memory.max 64.0M" */
+	cg_systemd_probe systemd;         /* the systemd a scope would come from */
 	/* cgroup v1, per CG_CTRL_* bit: where it is mounted ("" not in v1) */
 	unsigned v1_controllers;
 	char v1_path[RF_CHECK_CONTROLLERS][PATH_MAX];

@@ -132,3 +132,13 @@ in_cgroup() {
 	expect_stderr_contains "is outside cgroup \`/rf-ujob\`, whose limit (memory.max 64.0M) binds this process: only root may leave it"
 	[[ -z $(find "$own" -mindepth 1 -type d) ]]
 }
+
+@test "ringfence check shows the limit that binds the caller and where the leaf goes" {
+	requires root cgroup2 memory
+	engine rf-job 64M
+	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" check --json
+	expect_status 0
+	[[ $(json_get - cgroup2.limited <<<"$output") == /rf-job ]] || rf_show
+	[[ $(json_get - cgroup2.limit <<<"$output") == "memory.max 64.0M" ]] || rf_show
+	[[ $(json_get - cgroup2.parent <<<"$output") == /rf-job/step/user ]] || rf_show
+}

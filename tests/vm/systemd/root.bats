@@ -80,3 +80,13 @@ systemctl status --no-pager "$unit" | head -n 1'
 	expect_status 125
 	expect_stderr_contains "--cgroup-parent"
 }
+
+@test "as root, ringfence check: cgroupfs by default, and the system manager answers for --slice" {
+	requires root systemd
+	run_cmd "$RINGFENCE" check --json
+	expect_status 0
+	[[ $(json_get - cgroup2.manager <<<"$output") == cgroupfs ]] || rf_show
+	[[ $(json_get - cgroup2.parent <<<"$output") == /ringfence ]] || rf_show
+	[[ $(json_get - systemd.answered <<<"$output") == true ]] || rf_show
+	[[ $(json_get - systemd.socket <<<"$output") == /run/systemd/private ]] || rf_show
+}

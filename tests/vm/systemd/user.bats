@@ -160,3 +160,26 @@ rf_teardown() {
 	[[ $cg =~ ^/user\.slice/user-1000\.slice/user@1000\.service/app\.slice/run-[^/]+\.scope/run- ]] ||
 		rf_show
 }
+
+@test "as a user: ringfence check names the systemd manager and what its scopes get" {
+	requires systemd
+	run_cmd as 1000 ringfence check --json
+	expect_status 0
+	[[ $(json_get - cgroup2.manager <<<"$output") == systemd ]] || rf_show
+	[[ $(json_get - systemd.manager <<<"$output") == user ]] || rf_show
+	[[ $(json_get - systemd.socket <<<"$output") == /run/user/1000/systemd/private ]] || rf_show
+	[[ $(json_get - systemd.cgroup <<<"$output") == /user.slice/user-1000.slice/user@1000.service ]] ||
+		rf_show
+	# What user@.service delegates on Debian 12, as the scope really gets it.
+	[[ $(json_get - systemd.scope_controllers <<<"$output") == '["cpu","memory","pids"]' ]] || rf_show
+	run_cmd as 1000 ringfence check
+	expect_output_contains "manager          systemd (your user manager at \`/run/user/1000/systemd/private\`)"
+	expect_output_contains "its scopes can get cpu memory pids"
+}
+
+@test "without a user manager, ringfence check says run cannot work and names loginctl enable-linger" {
+	requires systemd
+	run_cmd as 1001 ringfence check
+	expect_status 1
+	expect_output_contains "loginctl enable-linger 1001"
+}
