@@ -502,6 +502,8 @@ static int systemd_place(const cg_request *req, cg_placement *p, const rf_diag *
 	}
 	if (sd_connect(&t, c, err) < 0)
 		goto fail;
+	rf_debug(diag, "systemd: connected to `%s` (%s)", c->address,
+		 c->bus ? "a bus" : "systemd's private socket");
 	if (req->unit)
 		snprintf(p->unit, sizeof(p->unit), "%s", req->unit);
 	else

@@ -332,32 +332,32 @@ static int get_fixed(cursor *c, unsigned size, uint32_t *v, rf_error *err)
 	return 0;
 }
 
-static int get_string(cursor *c, const char **s, rf_error *err)
+/* A string (`s`, `o`: a 4-byte length) or a signature (`g`: a 1-byte one),
+ * NUL-terminated with no NUL inside. */
+static int get_text(cursor *c, unsigned len_size, const char **s, rf_error *err)
 {
 	const uint8_t *p = NULL;
 	uint32_t n;
 
-	if (get_fixed(c, 4, &n, err) < 0 || take(c, (size_t)n + 1, &p, err) < 0)
+	if (get_fixed(c, len_size, &n, err) < 0 || take(c, (size_t)n + 1, &p, err) < 0)
 		return -1;
 	if (p[n] != '\0' || memchr(p, '\0', n))
-		return bad(err, "a string is not NUL-terminated or holds a NUL");
+		return bad(err, len_size == 1 ? "a signature is not NUL-terminated or holds a NUL"
+					      : "a string is not NUL-terminated or holds a NUL");
 	*s = (const char *)p;
 	return 0;
 }
 
+static int get_string(cursor *c, const char **s, rf_error *err)
+{
+	return get_text(c, 4, s, err);
+}
+
 static int get_signature(cursor *c, const char **s, rf_error *err)
 {
-	const uint8_t *p = NULL;
-	uint32_t n;
-
-	if (get_fixed(c, 1, &n, err) < 0 || take(c, (size_t)n + 1, &p, err) < 0)
+	if (get_text(c, 1, s, err) < 0)
 		return -1;
-	if (p[n] != '\0' || memchr(p, '\0', n))
-		return bad(err, "a signature is not NUL-terminated or holds a NUL");
-	if (!rf_dbus_signature_valid((const char *)p))
-		return bad(err, "invalid signature");
-	*s = (const char *)p;
-	return 0;
+	return rf_dbus_signature_valid(*s) ? 0 : bad(err, "invalid signature");
 }
 
 static int skip_value(cursor *c, const char **sig, rf_error *err);

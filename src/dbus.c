@@ -6,8 +6,9 @@
  * ~25 s for polkit) costs at most that, and fails with the socket's name.
  *
  * Authentication is SASL EXTERNAL with our euid, as every D-Bus peer on
- * Linux accepts it: "\0AUTH EXTERNAL <hex of the decimal uid>\r\n", the
- * server's "OK <guid>\r\n", "BEGIN\r\n". A message bus then needs Hello()
+ * Linux accepts it: "\0AUTH EXTERNAL <hex of the decimal uid>\r\n" with
+ * "BEGIN\r\n" in the same write (see authenticate()), then the server's
+ * "OK <guid>\r\n". A message bus then needs Hello()
  * before anything else; systemd's private socket is peer-to-peer and
  * needs nothing more. We talk only to a peer running as root or as our
  * euid (SO_PEERCRED), as systemd's own tools do. */
@@ -200,13 +201,18 @@ static int authenticate(rf_dbus *c, rf_error *err)
 	snprintf(uid, sizeof(uid), "%u", (unsigned)geteuid());
 	for (size_t i = 0; uid[i]; i++)
 		snprintf(hex + 2 * i, sizeof(hex) - 2 * i, "%02x", (unsigned char)uid[i]);
-	n = snprintf(msg, sizeof(msg), "%cAUTH EXTERNAL %s\r\n", '\0', hex);
+	/* BEGIN goes with AUTH, in one write, as sd-bus sends it: systemd 252's
+	 * private socket (an sd-bus server) does not look again at bytes that
+	 * came in the same read as BEGIN, so a call sent right after a separate
+	 * BEGIN can sit unanswered until the connection closes. The call waits
+	 * for the OK, by which time the server is past BEGIN. */
+	n = snprintf(msg, sizeof(msg), "%cAUTH EXTERNAL %s\r\nBEGIN\r\n", '\0', hex);
 	if (send_all(c, msg, (size_t)n, err) < 0 || auth_line(c, line, sizeof(line), err) < 0)
 		return -1;
 	if (strncmp(line, "OK ", 3))
 		return rf_error_set(err, EACCES, "`%s` refused us (uid %s): `%.100s`", c->address, uid,
 				    line);
-	return send_all(c, "BEGIN\r\n", 7, err);
+	return 0;
 }
 
 static int hello(rf_dbus *c, rf_error *err)

@@ -140,6 +140,22 @@ rf_teardown() {
 	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] || rf_show
 }
 
+@test "as a user, over the session bus when systemd's private socket is not there" {
+	requires systemd
+	local rundir
+	rundir=$(mktemp -d "$userdir/run.XXXXXX")
+	chown 1000:1000 "$rundir"
+	# A runtime directory without systemd/private: the bus (Hello, AddMatch
+	# for JobRemoved) is the way left.
+	run_cmd /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups env HOME=/tmp \
+		XDG_RUNTIME_DIR="$rundir" DBUS_SESSION_BUS_ADDRESS=unix:path=/run/user/1000/bus \
+		RINGFENCE_DEBUG=1 ringfence run --memory 32M --report "$report" -- memhog 128M
+	expect_status 121
+	expect_json "$report" verdict oom-limit
+	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] || rf_show
+	expect_stderr_contains "connected to \`/run/user/1000/bus\` (a bus)"
+}
+
 @test "as a user without a user manager: 125, and the message names loginctl enable-linger" {
 	requires systemd
 	run_cmd as 1001 ringfence run --report "$report" -- true
