@@ -68,8 +68,10 @@ in_cgroup() {
 @test "the supervisor stays in the task's cgroup, where the engine signals it" {
 	requires root cgroup2 memory
 	engine rf-job 256M
+	# --host-cgroupfs: the payload reads cgroup paths as the caller sees them.
 	# shellcheck disable=SC2016
-	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" run -- sh -c 'cat /proc/$PPID/cgroup /proc/self/cgroup'
+	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" run --host-cgroupfs -- \
+		sh -c 'cat /proc/$PPID/cgroup /proc/self/cgroup'
 	expect_status 0
 	expect_line "0::/rf-job/step/user/task_0"
 	[[ ${lines[1]} == 0::/rf-job/step/user/run-* ]] || rf_show
@@ -83,7 +85,7 @@ in_cgroup() {
 	[[ ! -e $box/memory.swap.max ]] || echo 0 >"$box/memory.swap.max"
 	before=$(cat "$box/cgroup.subtree_control")
 	# shellcheck disable=SC2016
-	in_cgroup rf-box "$RINGFENCE" run --report "$report" -- \
+	in_cgroup rf-box "$RINGFENCE" run --host-cgroupfs --report "$report" -- \
 		sh -c 'cat /proc/$PPID/cgroup; exec memhog 256M'
 	expect_status 122
 	expect_line "0::/rf-box/ringfence-supervisor"

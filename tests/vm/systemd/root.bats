@@ -23,7 +23,8 @@ rf_teardown() {
 	[[ -z $output ]] || { echo "failed units: $output" >&2; return 1; }
 }
 
-# Printed from inside the sandbox: its scope as systemd shows it, during the run.
+# Printed from inside the sandbox (--host-cgroupfs, so that /proc/self/cgroup
+# is the caller's view): its scope as systemd shows it, during the run.
 # shellcheck disable=SC2016
 show_scope='unit=$(sed -n "s|^0::.*/\(ringfence-[^/]*\.scope\)/.*|\1|p" /proc/self/cgroup)
 echo "unit=$unit"
@@ -32,7 +33,7 @@ systemctl status --no-pager "$unit" | head -n 1'
 
 @test "--slice: the scope is in that slice, as systemctl shows during the run" {
 	requires root systemd
-	rf_run run --slice rf-test-jobs --report "$report" -- sh -c "$show_scope"
+	rf_run run --slice rf-test-jobs --host-cgroupfs --report "$report" -- sh -c "$show_scope"
 	expect_status 0
 	expect_line "Slice=rf-test-jobs.slice"
 	expect_line "ActiveState=active"
@@ -55,7 +56,7 @@ systemctl status --no-pager "$unit" | head -n 1'
 
 @test "--scope: a scope in the default slice" {
 	requires root systemd
-	rf_run run --scope -- sh -c "$show_scope"
+	rf_run run --scope --host-cgroupfs -- sh -c "$show_scope"
 	expect_status 0
 	expect_line "Slice=system.slice"
 }

@@ -57,7 +57,8 @@ rf_teardown() {
 @test "as a user: the payload runs in a ringfence scope under user@1000.service, limits on its leaf, the supervisor beside it" {
 	requires systemd
 	# shellcheck disable=SC2016
-	run_cmd as 1000 ringfence run --memory 64M --report "$report" -- sh -c '
+	# --host-cgroupfs: the payload reads the scope as the caller sees it.
+	run_cmd as 1000 ringfence run --memory 64M --host-cgroupfs --report "$report" -- sh -c '
 		d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)
 		echo "self=${d#/sys/fs/cgroup}"
 		echo "siblings=$(cd "$d/.." && ls -d */ | tr -d / | sort | tr "\n" " ")"
@@ -86,9 +87,9 @@ rf_teardown() {
 @test "as a user: --cpus throttles, with the cpu controller the user manager delegates" {
 	requires systemd cpu
 	# shellcheck disable=SC2016
+	# Contained, the payload sees its own leaf at /sys/fs/cgroup.
 	run_cmd as 1000 ringfence run --cpus 0.5 --report "$report" -- sh -c '
-		d=/sys/fs/cgroup$(sed -n "s/^0:://p" /proc/self/cgroup)
-		echo "cpu.max=$(cat "$d/cpu.max")"
+		echo "cpu.max=$(cat /sys/fs/cgroup/cpu.max)"
 		end=$(( $(date +%s) + 2 )); while [ "$(date +%s)" -lt "$end" ]; do :; done'
 	expect_status 0
 	expect_line "cpu.max=50000 100000"
