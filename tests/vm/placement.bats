@@ -101,9 +101,10 @@ in_cgroup() {
 	local busy=$RF_CGROUP_ROOT/rf-busy
 	mkdir "$busy"
 	echo 64M >"$busy/memory.max"
-	# The sleeper is killed with the cgroup in rf_teardown.
-	run_cmd sh -c 'echo $$ >"$0/cgroup.procs" && { sleep 600 & } && exec "$1" run -- true' \
-		"$busy" "$RINGFENCE"
+	# The sleeper is killed with the cgroup in rf_teardown; it must not hold
+	# bats' output open (bats would wait for it).
+	run_cmd sh -c 'echo $$ >"$0/cgroup.procs" && { sleep 600 </dev/null >/dev/null 2>&1 & } &&
+		exec "$1" run -- true' "$busy" "$RINGFENCE"
 	expect_status 125
 	expect_stderr_contains "holds other processes"
 	expect_stderr_contains "no internal processes"
