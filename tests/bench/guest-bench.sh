@@ -14,18 +14,7 @@ RINGFENCE=${RINGFENCE:-ringfence}
 work=$(mktemp -d)
 trap 'umount -l "$work/bundle/rootfs" 2>/dev/null; rm -rf "$work"' EXIT
 
-# median_ms CMD...: run CMD RUNS times (after one warm-up), print the median in ms.
-median_ms() {
-	local i t0 t1
-	"$@" >/dev/null 2>&1
-	for ((i = 0; i < RUNS; i++)); do
-		t0=$EPOCHREALTIME
-		"$@" >/dev/null 2>&1
-		t1=$EPOCHREALTIME
-		echo "$t0 $t1"
-	done | awk '{ print ($2 - $1) * 1000 }' | sort -n |
-		awk '{ v[NR] = $1 } END { printf "%.3f", (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
-}
+. "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 crun_bundle() {
 	mkdir -p "$work/bundle/rootfs" "$work/crun-state"
@@ -45,10 +34,6 @@ row() {
 		return
 	fi
 	ms[$name]=$(median_ms "$@")
-}
-
-ratio() {
-	awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2fx", a / b; else print "-" }'
 }
 
 echo "ringfence benchmark: median of $RUNS runs each ($(uname -r), $(nproc) CPUs)"
