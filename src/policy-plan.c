@@ -300,6 +300,10 @@ static int apply_parent(const rf_policy *pol, const rf_caller *who, const rf_pla
 	size_t mlen = strlen(who->cgroup_mount), clen = strlen(who->cgroup);
 	char rel[4096];
 
+	/* root's systemd would put a scope where root asks: outside your limits. */
+	if (plan->slice || plan->scope || plan->cgroup_manager == RF_CGROUP_MANAGER_SYSTEMD)
+		return refuse(pol, err, "a systemd scope (--slice, --scope, --cgroup-manager=systemd) "
+			      "is not offered to setuid users");
 	if (!p)
 		return 0;
 	if (!strncmp(p, who->cgroup_mount, mlen) && p[mlen] == '/')

@@ -128,6 +128,16 @@ as_user() {
 	done
 }
 
+@test "a user gets no systemd scope, which root's systemd would place outside their limits" {
+	local ask
+	for ask in "--scope" "--slice rf-any" "--cgroup-manager systemd"; do
+		# shellcheck disable=SC2086
+		as_user "$SUID" run $ask -- true
+		[[ $status == 125 && $stderr == *"admin policy"* && $stderr == *"systemd scope"* ]] ||
+			_rf_fail "$ask was not refused"
+	done
+}
+
 @test "a user cannot name a --cgroup-parent outside their own cgroup" {
 	as_user "$SUID" run --cgroup-parent rf-elsewhere/x -- true
 	expect_status 125
