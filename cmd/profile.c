@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "cli.h"
+#include "ringfence/bundle.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/plan.h"
 #include "ringfence/profile.h"
@@ -17,6 +19,7 @@ static void print_help(FILE *out)
 {
 	fputs("Usage: ringfence profile list\n"
 	      "       ringfence profile show [--strict] NAME|PATH\n"
+	      "       ringfence profile show [--strict] --bundle DIR\n"
 	      "\n"
 	      "Profiles are OCI runtime-spec config.json files (a subset, plus ringfence's\n"
 	      "own \"ringfence\" object); see ringfence-profile(5).\n"
@@ -25,6 +28,8 @@ static void print_help(FILE *out)
 	      "  list             the profiles found on the search path, with descriptions\n"
 	      "  show NAME|PATH   the profile's effective settings, as profile JSON that\n"
 	      "                   can be saved, edited and used with --profile\n"
+	      "  show --bundle DIR  what `ringfence run --bundle DIR` will apply, as a\n"
+	      "                   config.json (a DIR that is a directory needs no --bundle)\n"
 	      "\n"
 	      "Options:\n"
 	      "      --strict     keys ringfence does not implement are errors\n"
@@ -70,14 +75,16 @@ static int profile_list(int argc, char **argv)
 
 static int profile_show(int argc, char **argv)
 {
-	enum { OPT_STRICT = 256 };
+	enum { OPT_STRICT = 256, OPT_BUNDLE };
 	static const struct option options[] = {
 		{ "strict", no_argument, NULL, OPT_STRICT },
+		{ "bundle", no_argument, NULL, OPT_BUNDLE },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	cleanup_free char *out = NULL;
-	bool strict = false;
+	bool strict = false, bundle = false;
+	struct stat st;
 	rf_plan plan;
 	rf_error err;
 	size_t len;
@@ -90,6 +97,9 @@ static int profile_show(int argc, char **argv)
 		case OPT_STRICT:
 			strict = true;
 			break;
+		case OPT_BUNDLE:
+			bundle = true;
+			break;
 		case 'h':
 			print_help(stdout);
 			return 0;
@@ -101,7 +111,14 @@ static int profile_show(int argc, char **argv)
 	if (optind != argc - 1)
 		return cli_usage_error("profile", "show takes one NAME or PATH");
 	rf_plan_init(&plan);
-	r = rf_profile_load(argv[optind], &plan, strict, &cli_diag, &err);
+	plan.sup.strict = strict;
+	/* A bundle as `run --bundle` would take it, with the container's
+	 * defaults (HOME, the capabilities the kernel can raise) filled in. */
+	if (bundle || (stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode)))
+		r = rf_bundle_load(argv[optind], &plan, strict, &cli_diag, &err) < 0 ||
+		    rf_container_finalize(&plan, &cli_diag, &err) < 0 ? -1 : 0;
+	else
+		r = rf_profile_load(argv[optind], &plan, strict, &cli_diag, &err);
 	if (r == 0)
 		r = rf_profile_dump(&plan, &out, &len, &err);
 	rf_plan_free(&plan);

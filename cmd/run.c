@@ -1,8 +1,9 @@
 /* ringfence run: parse the command line into a plan, run it, report.
  *
- * Two passes over the options: the first only looks for --profile and
- * --strict and loads the profile into the plan; the second applies every flag
- * over it, so flags override the profile field by field. */
+ * Two passes over the options: the first only looks for --profile or
+ * --bundle, --rootfs and --strict, and loads the profile or bundle into the
+ * plan; the second applies every flag over it, so flags override the profile
+ * or bundle field by field. */
 #include "config.h"
 
 #include <errno.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ringfence/bundle.h"
 #include "ringfence/caps.h"
 #include "ringfence/cgroup-manager.h"
 #include "ringfence/cleanup.h"
@@ -37,7 +39,7 @@ enum {
 	OPT_PLAIN_EXIT, OPT_UNSHARE, OPT_MAP_ROOT, OPT_TMPFS, OPT_RO_ROOT, OPT_BIND, OPT_RO_BIND,
 	OPT_CHDIR, OPT_HOSTNAME, OPT_USER, OPT_GROUPS, OPT_CLEARENV, OPT_SETENV, OPT_UNSETENV,
 	OPT_CAP_ADD, OPT_CAP_DROP, OPT_SECCOMP, OPT_PRESERVE_FDS, OPT_HOST_CGROUPFS, OPT_PROFILE,
-	OPT_STRICT, OPT_CGROUP_MANAGER, OPT_SLICE, OPT_SCOPE,
+	OPT_STRICT, OPT_CGROUP_MANAGER, OPT_SLICE, OPT_SCOPE, OPT_ROOTFS, OPT_BUNDLE,
 };
 
 static const struct option options[] = {
@@ -87,7 +89,9 @@ static const struct option options[] = {
 	{ "seccomp", required_argument, NULL, OPT_SECCOMP },
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE_FDS },
 	{ "host-cgroupfs", no_argument, NULL, OPT_HOST_CGROUPFS },
+	{ "rootfs", required_argument, NULL, OPT_ROOTFS },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "bundle", required_argument, NULL, OPT_BUNDLE },
 	{ "strict", no_argument, NULL, OPT_STRICT },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
@@ -95,8 +99,9 @@ static const struct option options[] = {
 
 static const char usage[] =
 	"Usage: ringfence run [OPTIONS] [--] COMMAND [ARG...]\n"
+	"       ringfence run --bundle DIR [OPTIONS] [-- COMMAND [ARG...]]\n"
 	"\n"
-	"Run COMMAND in a fresh cgroup v2 leaf and report why it ended.\n"
+	"Run COMMAND (or an OCI bundle) in a fresh cgroup v2 leaf and report why it ended.\n"
 	"\n"
 	"Limits (SIZE: bytes, or with K, M, G or T, or max):\n"
 	"  -m, --memory SIZE          memory.max (and memory.swap.max 0 unless --swap)\n"
@@ -159,10 +164,15 @@ static const char usage[] =
 	"                             sees the caller's cgroupfs, and as root (or as the\n"
 	"                             owner of a delegated leaf) can leave its leaf and\n"
 	"                             raise its own limits\n"
+	"      --rootfs DIR           DIR is the command's /, with a fresh /proc, /dev and a\n"
+	"                             read-only /sys (implies a mount namespace)\n"
 	"\n"
-	"Profiles:\n"
+	"Profiles and bundles:\n"
 	"      --profile NAME|PATH    start from a profile (OCI config.json subset)\n"
-	"      --strict               profile keys ringfence does not implement are errors\n"
+	"      --bundle DIR           run the OCI bundle DIR: DIR/config.json is the plan,\n"
+	"                             its root.path the command's /\n"
+	"      --strict               profile or bundle keys ringfence does not implement\n"
+	"                             are errors\n"
 	"  -h, --help                 show this help\n"
 	"\n"
 	"Exit status: the command's own; 121 OOM at the sandbox's memory limit; 122 OOM\n"
@@ -418,6 +428,8 @@ static int apply_option(rf_plan *plan, int opt, const char *arg, rf_error *err)
 	case OPT_HOST_CGROUPFS: iso->host_cgroupfs = true; return 0;
 	case OPT_PROFILE:
 	case OPT_STRICT:
+	case OPT_BUNDLE:
+	case OPT_ROOTFS:
 		return 0;   /* handled in the first pass */
 	}
 	return rf_error_set(err, EINVAL, "unhandled option");
@@ -431,10 +443,27 @@ static const char *option_name(int opt)
 	return "?";
 }
 
-/* First pass: --profile and --strict, loaded before any other flag applies. */
-static int load_profile(int argc, char **argv, rf_plan *plan, rf_error *err)
+/* --rootfs: a root for a plain run (with the standard mounts), or another
+ * root for a bundle (whose mounts are its own). */
+static int set_rootfs(rf_plan *plan, const char *dir, rf_error *err)
 {
-	const char *profile = NULL;
+	char *real;
+
+	if (!plan->bundle)
+		return rf_rootfs_set(dir, plan, err);
+	real = realpath(dir, NULL);
+	if (!real)
+		return rf_error_set(err, errno, "`%s`", dir);
+	free(plan->iso.rootfs);
+	plan->iso.rootfs = real;
+	return 0;
+}
+
+/* First pass: --profile or --bundle, --rootfs and --strict, loaded before any
+ * other flag applies. */
+static int load_base(int argc, char **argv, rf_plan *plan, rf_error *err)
+{
+	const char *profile = NULL, *bundle = NULL, *rootfs = NULL;
 	int opt;
 
 	opterr = 0;
@@ -442,15 +471,25 @@ static int load_profile(int argc, char **argv, rf_plan *plan, rf_error *err)
 	while ((opt = getopt_long(argc, argv, "+m:qh", options, NULL)) != -1) {
 		if (opt == OPT_PROFILE)
 			profile = optarg;
+		else if (opt == OPT_BUNDLE)
+			bundle = optarg;
+		else if (opt == OPT_ROOTFS)
+			rootfs = optarg;
 		else if (opt == OPT_STRICT)
 			plan->sup.strict = true;
 	}
-	if (!profile)
-		return 0;
-	/* The loader's messages name the profile file already. */
-	if (rf_profile_load(profile, plan, plan->sup.strict, &cli_diag, err) < 0)
+	if (profile && bundle)
+		return rf_error_set(err, EINVAL, "--profile and --bundle: give one (a bundle's "
+				    "config.json is its whole plan)");
+	/* The loaders' messages name the profile or config.json already. */
+	if (profile && (rf_profile_load(profile, plan, plan->sup.strict, &cli_diag, err) < 0 ||
+			set_str(&plan->profile, profile, err) < 0))
 		return -1;
-	return set_str(&plan->profile, profile, err);
+	if (bundle && rf_bundle_load(bundle, plan, plan->sup.strict, &cli_diag, err) < 0)
+		return -1;
+	if (rootfs && set_rootfs(plan, rootfs, err) < 0)
+		return rf_error_prefix(err, "--rootfs");
+	return 0;
 }
 
 static int take_command(rf_plan *plan, int argc, char **argv, rf_error *err)
@@ -480,7 +519,7 @@ static int parse_args(int argc, char **argv, rf_plan *plan, rf_error *err)
 {
 	int opt;
 
-	if (load_profile(argc, argv, plan, err) < 0)
+	if (load_base(argc, argv, plan, err) < 0)
 		return -1;
 	opterr = 0;
 	optind = 0;

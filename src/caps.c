@@ -11,6 +11,11 @@
  * a non-root uid clears the process's capabilities: hence two child-side
  * steps around the identity switch (order in include/ringfence/caps.h).
  *
+ * A bundle (process.capabilities, with oci_caps) gives all five sets
+ * instead, applied exactly as runc does: bounding, then effective, permitted,
+ * inheritable and ambient after the uid switch (kept across it with
+ * PR_SET_KEEPCAPS), and no_new_privs unless noNewPrivileges is false.
+ *
  * No capability library: libcap-ng's constructor read
  * /proc/sys/kernel/cap_last_cap in every process, `--version` included, and
  * the three system calls it wrapped here are as short written out.
@@ -123,9 +128,20 @@ uint64_t rf_caps_default(void)
 
 uint64_t rf_caps_effective_set(const rf_process *p)
 {
-	uint64_t base = p->caps_set ? p->caps : default_caps;
+	uint64_t base = p->oci_caps ? p->cap_sets[RF_CAPSET_EFFECTIVE]
+		      : p->caps_set ? p->caps : default_caps;
 
 	return (base | p->cap_add) & ~p->cap_drop;
+}
+
+/* A bundle's set `i`, with --cap-add and --cap-drop: an added capability
+ * goes where a root payload needs it (bounding, effective, permitted), a
+ * dropped one goes from every set. */
+static uint64_t oci_set(const rf_process *p, int i)
+{
+	uint64_t add = i == RF_CAPSET_INHERITABLE || i == RF_CAPSET_AMBIENT ? 0 : p->cap_add;
+
+	return (p->cap_sets[i] | add) & ~p->cap_drop;
 }
 
 /* The highest capability this kernel knows: the bounding set answers for it. */
@@ -197,8 +213,14 @@ static bool payload_is_root(const rf_process *p)
 
 int rf_caps_drop_bounding(const rf_process *p, rf_error *err)
 {
-	uint64_t keep = payload_is_root(p) ? rf_caps_effective_set(p) : 0;
+	uint64_t keep = p->oci_caps ? oci_set(p, RF_CAPSET_BOUNDING)
+		      : payload_is_root(p) ? rf_caps_effective_set(p) : 0;
 	uint64_t extra = bounding_extra(keep);
+
+	/* A bundle's non-root payload keeps its permitted set across the uid
+	 * switch, as runc does; rf_caps_apply then sets each set exactly. */
+	if (p->oci_caps && prctl(PR_SET_KEEPCAPS, 1, 0, 0, 0) < 0)
+		return rf_error_set(err, errno, "keep capabilities across the uid switch");
 
 	/* Nothing held, nothing exec can grant under no_new_privs: see caps.h. */
 	if (extra && !permitted_caps())
@@ -213,7 +235,57 @@ int rf_caps_drop_bounding(const rf_process *p, rf_error *err)
 	return 0;
 }
 
+static int apply_payload_set(const rf_process *p, rf_error *err);
+
+/* Exactly the bundle's sets. Ambient ones must be permitted and inheritable
+ * too, or the kernel refuses them (the plan has left such ones out). */
+static int apply_oci(const rf_process *p, rf_error *err)
+{
+	uint64_t eff = oci_set(p, RF_CAPSET_EFFECTIVE), prm = oci_set(p, RF_CAPSET_PERMITTED);
+	uint64_t inh = oci_set(p, RF_CAPSET_INHERITABLE), amb = oci_set(p, RF_CAPSET_AMBIENT);
+	uint64_t held = permitted_caps(), all = eff | prm | inh;
+	struct __user_cap_header_struct hdr = { .version = _LINUX_CAPABILITY_VERSION_3 };
+	struct __user_cap_data_struct data[2] = {
+		{ .effective = (uint32_t)eff, .permitted = (uint32_t)prm, .inheritable = (uint32_t)inh },
+		{ .effective = (uint32_t)(eff >> 32), .permitted = (uint32_t)(prm >> 32),
+		  .inheritable = (uint32_t)(inh >> 32) },
+	};
+
+	if (all & ~held)
+		return rf_error_set(err, EPERM, "cannot grant %s: ringfence does not hold it",
+				    rf_cap_name(__builtin_ctzll(all & ~held)));
+	if (amb & ~(prm & inh))
+		return rf_error_set(err, EINVAL, "process.capabilities.ambient: %s is not also "
+				    "permitted and inheritable",
+				    rf_cap_name(__builtin_ctzll(amb & ~(prm & inh))));
+	if (syscall(SYS_capset, &hdr, data) < 0)
+		return rf_error_set(err, errno, "set the payload's capabilities");
+	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
+		return rf_error_set(err, errno, "clear the ambient capability set");
+	for (int cap = 0; cap < 64; cap++)
+		if ((amb >> cap) & 1 && prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, cap, 0, 0) < 0)
+			return rf_error_set(err, errno, "raise %s in the ambient set", rf_cap_name(cap));
+	if (prctl(PR_SET_KEEPCAPS, 0, 0, 0, 0) < 0)
+		return rf_error_set(err, errno, "clear keep-capabilities");
+	return 0;
+}
+
 int rf_caps_apply(const rf_process *p, rf_error *err)
+{
+	if (p->oci_caps) {
+		if (apply_oci(p, err) < 0)
+			return -1;
+		/* noNewPrivileges: false lets setuid programs and file
+		 * capabilities work, as the bundle asks. */
+		if (p->no_new_privs && prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+			return rf_error_set(err, errno, "set no_new_privs");
+		return 0;
+	}
+	return apply_payload_set(p, err);
+}
+
+/* ringfence's one set (see the top of this file). */
+static int apply_payload_set(const rf_process *p, rf_error *err)
 {
 	bool root = geteuid() == 0;
 	uint64_t want = root ? rf_caps_effective_set(p) : 0;

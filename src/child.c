@@ -152,9 +152,18 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	found[0] = '\0';
 	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
-	if (rf_caps_drop_bounding(p, &err) < 0 || rf_identity_apply(p, &err) < 0)
+	if (rf_caps_drop_bounding(p, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
-	if (p->cwd && rf_identity_chdir(p->cwd, &err) < 0)
+	/* Without no_new_privs (a bundle's noNewPrivileges: false) loading a
+	 * filter takes CAP_SYS_ADMIN, which the identity switch gives up: load
+	 * it now, as runc does; what follows must then pass the filter. */
+	if (p->seccomp && !p->no_new_privs && rf_seccomp_apply(p->seccomp, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (rf_identity_apply(p, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (p->umask.set)
+		umask((mode_t)p->umask.v);
+	if (p->cwd && rf_identity_chdir(p->cwd, ctx->plan->iso.rootfs != NULL, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	if (rf_caps_apply(p, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
@@ -169,7 +178,7 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 		_exit(RF_EXIT_FAILURE);
 	if (ctx->start_fd >= 0)
 		wait_for_start(ctx, found);
-	if (p->seccomp && rf_seccomp_apply(p->seccomp, &err) < 0)
+	if (p->seccomp && p->no_new_privs && rf_seccomp_apply(p->seccomp, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	sigemptyset(&none);
 	sigprocmask(SIG_SETMASK, &none, NULL);
@@ -206,6 +215,10 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
 	}
 	if (payload == 0)
 		become_payload(ctx);
+	/* The init runs ringfence's binary inside the container's pid
+	 * namespace and never execs: not dumpable, so no payload can open its
+	 * /proc/1/exe (a host file) or its other /proc/1 links. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* What clone copied from the supervisor (the leaf's directory and its
 	 * lock, /dev/kmsg, the signalfd, a dup of the terminal) is no business of
 	 * the init, which never execs: keep only the message pipe. Best effort:
@@ -234,6 +247,16 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
 			_exit(WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status));
 		}
 	}
+}
+
+/* Every fd but 0-2, --preserve-fds and what the child still needs: the
+ * message pipe, and the container layer's start fd and console socket. */
+static int close_inherited(const rf_child_ctx *ctx, rf_error *err)
+{
+	const int keep[] = { ctx->msg_fd, ctx->start_fd, ctx->console_fd };
+
+	return rf_fds_close_keeping(3 + ctx->plan->proc.preserve_fds, keep, RF_ARRAY_SIZE(keep),
+				    err);
 }
 
 __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
@@ -270,6 +293,14 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 		rf_error_set(&err, errno, "start a new session");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}
+	/* A container root: no fd of the launcher's (its leaf, its log) is
+	 * kept around while the root is built, none can be reached through
+	 * /proc/self/fd from a working directory or a mount source. */
+	if (plan->iso.rootfs && close_inherited(ctx, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	if (rf_ns_become_root(&plan->iso, ctx->ns_flags, &err) < 0 ||
+	    rf_ns_join(&plan->iso, false, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* Only now are we inside the leaf, so a new cgroup namespace is rooted there. */
 	if ((ctx->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
 		rf_error_set(&err, errno, "unshare the cgroup namespace");

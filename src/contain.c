@@ -84,7 +84,8 @@ void rf_contain_plan(rf_isolation *iso, const rf_diag *diag)
 	/* Rule 5: silently, unlike a namespace asked for without root (ns.c). */
 	if (geteuid() != 0)
 		add |= CLONE_NEWUSER;
-	iso->contain_flags = add & ~iso->ns_flags;
+	/* A namespace the plan joins (linux.namespaces[].path) is not replaced. */
+	iso->contain_flags = add & ~iso->ns_flags & ~rf_ns_joined_flags(iso);
 }
 
 bool rf_contain_nested(const rf_isolation *iso, bool nsdelegate)

@@ -6,16 +6,26 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 
+static bool kept(long fd, const int *keep, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (keep[i] == fd)
+			return true;
+	return false;
+}
+
 /* Kernels before 5.9 lack close_range(): close what /proc/self/fd lists, or,
  * without /proc, every number up to the fd limit. */
-static int close_slow(int lowfd, int keep, rf_error *err)
+static int close_slow(int lowfd, const int *keep, size_t n, rf_error *err)
 {
 	cleanup_closedir DIR *d = opendir("/proc/self/fd");
 	struct dirent *de;
@@ -25,7 +35,7 @@ static int close_slow(int lowfd, int keep, rf_error *err)
 		if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
 			return rf_error_set(err, errno, "read the fd limit");
 		for (rlim_t fd = (rlim_t)lowfd; fd < rl.rlim_max && fd <= INT_MAX; fd++)
-			if ((int)fd != keep)
+			if (!kept((long)fd, keep, n))
 				close((int)fd);
 		return 0;
 	}
@@ -33,7 +43,7 @@ static int close_slow(int lowfd, int keep, rf_error *err)
 		char *end;
 		long fd = strtol(de->d_name, &end, 10);
 
-		if (*end || end == de->d_name || fd < lowfd || fd == keep || fd == dirfd(d))
+		if (*end || end == de->d_name || fd < lowfd || kept(fd, keep, n) || fd == dirfd(d))
 			continue;
 		close((int)fd);
 	}
@@ -54,19 +64,38 @@ static int close_span(unsigned first, unsigned last, rf_error *err)
 	return rf_error_set(err, errno, "close fds %u and up", first);
 }
 
-int rf_fds_close_except(int lowfd, int keep, rf_error *err)
+static int cmp_fd(const void *a, const void *b)
 {
-	int r;
+	return *(const int *)a - *(const int *)b;
+}
 
-	if (lowfd < 0)
-		return rf_error_set(err, EINVAL, "close fds from %d", lowfd);
-	if (keep < lowfd)
-		r = close_span((unsigned)lowfd, ~0U, err);
-	else if ((r = close_span((unsigned)lowfd, (unsigned)keep - 1, err)) == 0)
-		r = close_span((unsigned)keep + 1, ~0U, err);
+int rf_fds_close_keeping(int lowfd, const int *keep, size_t n, rf_error *err)
+{
+	int sorted[RF_FDS_KEEP_MAX];
+	unsigned from = (unsigned)lowfd;
+	int r = 0;
+
+	if (lowfd < 0 || n > RF_FDS_KEEP_MAX)
+		return rf_error_set(err, EINVAL, "close fds from %d, keeping %zu", lowfd, n);
+	memcpy(sorted, keep, n * sizeof(*keep));
+	qsort(sorted, n, sizeof(*sorted), cmp_fd);
+	/* close_range over the gaps between the kept ones */
+	for (size_t i = 0; i < n && r == 0; i++) {
+		if (sorted[i] < (int)from)
+			continue;
+		r = close_span(from, (unsigned)sorted[i] - 1, err);
+		from = (unsigned)sorted[i] + 1;
+	}
+	if (r == 0)
+		r = close_span(from, ~0U, err);
 	if (r < 0)
 		return -1;
-	return r == 1 ? close_slow(lowfd, keep, err) : 0;
+	return r == 1 ? close_slow(lowfd, keep, n, err) : 0;
+}
+
+int rf_fds_close_except(int lowfd, int keep, rf_error *err)
+{
+	return rf_fds_close_keeping(lowfd, &keep, 1, err);
 }
 
 int rf_fds_close_from(int lowfd, rf_error *err)

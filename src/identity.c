@@ -14,6 +14,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>                 /* setgroups() only */
 #include <limits.h>
 #include <stdio.h>
@@ -26,6 +27,7 @@
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
 #include "ringfence/passwd.h"
+#include "path-root.h"
 
 static bool all_digits(const char *s)
 {
@@ -215,13 +217,28 @@ int rf_identity_apply(const rf_process *p, rf_error *err)
 	return 0;
 }
 
-int rf_identity_chdir(const char *dir, rf_error *err)
+/* In a container root, no magic link (/proc/self/fd/N, /proc/PID/cwd) may
+ * lead the working directory out of it (CVE-2024-21626). */
+static int chdir_in_root(const char *dir, rf_error *err)
+{
+	cleanup_close int root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	cleanup_close int fd = -1;
+
+	if (root < 0)
+		return rf_error_set(err, errno, "open `/`");
+	fd = rf_path_open_in_root(root, dir, O_PATH | O_DIRECTORY);
+	if (fd < 0 || fchdir(fd) < 0)
+		return rf_error_set(err, errno, "change directory to `%s`", dir);
+	return 0;
+}
+
+int rf_identity_chdir(const char *dir, bool in_root, rf_error *err)
 {
 	char cwd[PATH_MAX];
 	struct stat here, named;
 
-	if (chdir(dir) < 0)
-		return rf_error_set(err, errno, "change directory to `%s`", dir);
+	if (in_root ? chdir_in_root(dir, err) < 0 : chdir(dir) < 0)
+		return in_root ? -1 : rf_error_set(err, errno, "change directory to `%s`", dir);
 	/* The payload's cwd must be reachable from its root under the name
 	 * getcwd() reports, and that name must lead back to where we are. */
 	if (!getcwd(cwd, sizeof(cwd)))

@@ -22,6 +22,7 @@
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
 #include "ringfence/policy.h"
+#include "ringfence/devices.h"
 #include "ringfence/isolation.h"
 #include "ringfence/kmsg.h"
 
@@ -112,7 +113,8 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 	    rf_policy_check_parent(plan->policy, plan->caller, rs->place.parent, err) < 0)
 		return -1;
 	if (cg_manager_make_leaf(&rs->place, plan->name, &plan->limits, &rs->leaf, rs->diag,
-				 err) < 0)
+				 err) < 0 ||
+	    rf_devices_attach(rs->leaf.dirfd, &plan->limits, rs->diag, err) < 0)
 		return -1;
 	if (rf_contain_nested(&plan->iso, rs->place.mount.nsdelegate)) {
 		rs->nested_fd = cg_leaf_nest(&rs->leaf, err);
@@ -223,6 +225,8 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 	if (rs->plan->proc.tty && rf_tty_open(&rs->tty, STDIN_FILENO, err) < 0)
 		return -1;
 	hold_early_signals(rs);
+	if (rf_ns_join(&rs->plan->iso, true, err) < 0)
+		return -1;
 	/* A pid namespace is entered for our children only: this process stays
 	 * where it is and the child is born inside. */
 	if ((rs->join_flags & CLONE_NEWPID) && rf_ns_enter(rs->join_pidfd, rs->join_pid,

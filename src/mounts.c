@@ -26,6 +26,9 @@
  *     are skipped.
  *  8. The inherited working directory is entered again by path.
  *
+ * With a container root (--rootfs, a bundle) the order is another, in
+ * mounts-rootfs.c; the helpers it shares are in mounts-internal.h.
+ *
  * Kernels before 5.12 lack mount_setattr(); there the read-only flag is set
  * one mount at a time with mount(MS_REMOUNT | MS_BIND), walking mountinfo. */
 #include "config.h"
@@ -47,6 +50,7 @@
 #include "ringfence/contain.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
+#include "mounts-internal.h"
 
 #define TMPFS_DEFAULT_MODE 01777
 #define TMPFS_MIN_SIZE 4096
@@ -62,7 +66,7 @@ static bool path_covers(const char *a, const char *b)
 }
 
 /* "/a//b/" -> "/a/b"; no relative paths, no "." or "..", not "/" itself. */
-static int normalize_dst(const char *in, char **out, rf_error *err)
+int rf_mount_normalize_dst(const char *in, char **out, rf_error *err)
 {
 	cleanup_free char *buf = NULL;
 	const char *p = in;
@@ -89,7 +93,8 @@ static int normalize_dst(const char *in, char **out, rf_error *err)
 		p += len;
 	}
 	if (o == 0)
-		return rf_error_set(err, 0, "cannot mount over `/` (--ro-root makes it read-only)");
+		return rf_error_set(err, 0, "cannot mount over `/` (--ro-root or root.readonly "
+				    "makes it read-only)");
 	buf[o] = '\0';
 	*out = steal_pointer(&buf);
 	return 0;
@@ -165,7 +170,7 @@ int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_e
 	if (colon)
 		*colon++ = '\0';
 	if (kind == RF_MOUNT_TMPFS) {
-		if (normalize_dst(copy, &dst, err) < 0 ||
+		if (rf_mount_normalize_dst(copy, &dst, err) < 0 ||
 		    (colon && tmpfs_options(colon, &m, err) < 0))
 			return rf_error_prefix(err, "`%s`", spec);
 	} else {
@@ -173,7 +178,7 @@ int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_e
 			return rf_error_set(err, 0, "`%s`: expected SRC:DST or SRC (paths with "
 					    "`:` are not supported)", spec);
 		if (bind_source(copy, &src, err) < 0 ||
-		    normalize_dst(colon ? colon : src, &dst, err) < 0)
+		    rf_mount_normalize_dst(colon ? colon : src, &dst, err) < 0)
 			return rf_error_prefix(err, "`%s`", spec);
 	}
 	m.src = src;
@@ -588,6 +593,9 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 {
 	if (!(ns_flags & CLONE_NEWNS))
 		return 0;
+	/* A container root is another sequence: mounts-rootfs.c. */
+	if (iso->rootfs)
+		return rf_rootfs_apply(iso, ns_flags, err);
 	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return rf_error_set(err, errno, "make the mounts under `/` private");
 	/* A mount namespace added only for containment gets the cgroupfs view
@@ -597,4 +605,26 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 	if (rf_contain_view(iso, ns_flags, err) < 0)
 		return -1;
 	return reenter_cwd(err);
+}
+
+/* ---- shared with the container root (mounts-internal.h) -------------- */
+
+const char *const *const rf_mnt_default_readonly = host_read_only;
+const size_t rf_mnt_n_default_readonly = RF_ARRAY_SIZE(host_read_only);
+const char *const *const rf_mnt_default_masked = host_hidden;
+const size_t rf_mnt_n_default_masked = RF_ARRAY_SIZE(host_hidden);
+
+int rf_mnt_tree_ro(int fd, const char *path, uint64_t attrs, rf_error *err)
+{
+	return tree_ro(fd, path, attrs, err);
+}
+
+int rf_mnt_tree_ro_legacy(const char *top, unsigned long extra, rf_error *err)
+{
+	return tree_ro_legacy(top, extra, err);
+}
+
+int rf_mnt_remount_ro(const char *mp, rf_error *err)
+{
+	return remount_ro_legacy(mp, 0, err);
 }

@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <net/if.h>
 #include <sched.h>
@@ -160,6 +161,66 @@ static void warn_ipc_binds(const rf_isolation *iso, const rf_diag *diag)
 	}
 }
 
+/* A namespace is joined or created, not both (--unshare over a bundle's
+ * path is a contradiction, not an override). */
+static int check_joins(const rf_isolation *iso, rf_error *err)
+{
+	char name[16];
+
+	for (size_t i = 0; i < iso->n_joins; i++)
+		if (iso->ns_flags & iso->joins[i].flag)
+			return rf_error_set(err, 0, "the %s namespace is both joined (`%s`) and "
+					    "new (--unshare)",
+					    rf_ns_format(iso->joins[i].flag, name, sizeof(name)),
+					    iso->joins[i].path);
+	return 0;
+}
+
+static bool maps_id(const rf_idmap *m, size_t n, uint32_t id)
+{
+	for (size_t i = 0; i < n; i++)
+		if (id >= m[i].inside && id - m[i].inside < m[i].count)
+			return true;
+	return false;
+}
+
+/* linux.uidMappings/gidMappings: written by the supervisor, which needs
+ * CAP_SETUID/CAP_SETGID over the new namespace for more than its own id. */
+static int check_idmaps(const rf_plan *plan, rf_error *err)
+{
+	const rf_isolation *iso = &plan->iso;
+
+	if (!iso->n_uid_maps && !iso->n_gid_maps)
+		return 0;
+	if (!(iso->ns_flags & CLONE_NEWUSER))
+		return rf_error_set(err, 0, "linux.uidMappings and gidMappings need a new user "
+				    "namespace (linux.namespaces: user)");
+	if (!iso->n_uid_maps || !iso->n_gid_maps)
+		return rf_error_set(err, 0, "give both linux.uidMappings and linux.gidMappings");
+	if (geteuid() != 0)
+		return rf_error_set(err, EPERM, "linux.uidMappings and gidMappings need ringfence "
+				    "to run as root (it does not use newuidmap)");
+	if (iso->map_root)
+		return rf_error_set(err, 0, "--map-root and linux.uidMappings both say how ids "
+				    "map: give one");
+	if (!maps_id(iso->uid_maps, iso->n_uid_maps, 0) || !maps_id(iso->gid_maps, iso->n_gid_maps, 0))
+		return rf_error_set(err, 0, "linux.uidMappings and gidMappings must map id 0: the "
+				    "container's root, who builds its filesystem");
+	return 0;
+}
+
+/* The child as root of a user namespace whose maps are a bundle's: until
+ * then it is the caller's host uid there, which the maps need not cover,
+ * and a file it made would have no owner (EOVERFLOW). As runc's setup does. */
+int rf_ns_become_root(const rf_isolation *iso, int ns_flags, rf_error *err)
+{
+	if (!(ns_flags & CLONE_NEWUSER) || !iso->n_uid_maps)
+		return 0;
+	if (setresgid(0, 0, 0) < 0 || setgroups(0, NULL) < 0 || setresuid(0, 0, 0) < 0)
+		return rf_error_set(err, errno, "become root of the user namespace");
+	return 0;
+}
+
 int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
 	rf_isolation *iso = &plan->iso;
@@ -169,8 +230,10 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	 * view, --hostname a uts one. */
 	if (iso->n_mounts || iso->ro_root)
 		iso->ns_flags |= CLONE_NEWNS;
-	if (iso->hostname)
+	if (iso->hostname || iso->domainname)
 		iso->ns_flags |= CLONE_NEWUTS;
+	if (check_joins(iso, err) < 0 || check_idmaps(plan, err) < 0)
+		return -1;
 	if (iso->ns_flags && !(iso->ns_flags & CLONE_NEWUSER) && geteuid() != 0) {
 		iso->ns_flags |= CLONE_NEWUSER;
 		rf_note(diag, "adding a user namespace: without root, namespaces can only "
@@ -192,14 +255,15 @@ int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 		rf_debug(diag, "adding a mount namespace for the ipc namespace's /dev/shm "
 			 "and /dev/mqueue");
 	}
-	if (iso->ns_flags & CLONE_NEWIPC)
+	if ((iso->ns_flags & CLONE_NEWIPC) && !iso->rootfs)
 		warn_ipc_binds(iso, diag);
 	if (iso->hostname && (!*iso->hostname || strlen(iso->hostname) > HOST_NAME_MAX))
 		return rf_error_set(err, 0, "--hostname `%s`: expected 1 to %d characters",
 				    iso->hostname, HOST_NAME_MAX);
 	if (iso->map_root && !(iso->ns_flags & CLONE_NEWUSER))
 		return rf_error_set(err, 0, "--map-root needs a user namespace (--unshare user)");
-	if ((iso->ns_flags & CLONE_NEWUSER) && check_userns_identity(plan, err) < 0)
+	if ((iso->ns_flags & CLONE_NEWUSER) && !iso->n_uid_maps &&
+	    check_userns_identity(plan, err) < 0)
 		return -1;
 	if (plan->proc.cwd && plan->proc.cwd[0] != '/')
 		return rf_error_set(err, 0, "--chdir `%s`: expected an absolute path",
@@ -227,10 +291,37 @@ static int write_proc_file(pid_t pid, const char *file, const char *text, rf_err
 	return 0;
 }
 
+/* "INSIDE OUTSIDE COUNT\n" per range, in one buffer for one write. */
+static int format_map(const rf_idmap *m, size_t n, char *buf, size_t len, rf_error *err)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < n; i++) {
+		int w = snprintf(buf + used, len - used, "%u %u %u\n", m[i].inside, m[i].outside,
+				 m[i].count);
+
+		if (w < 0 || (size_t)w >= len - used)
+			return rf_error_set(err, E2BIG, "the id map is too long");
+		used += (size_t)w;
+	}
+	return 0;
+}
+
 int rf_ns_write_idmaps(pid_t child, const rf_plan *plan, uid_t outer_uid, gid_t outer_gid,
 		       rf_error *err)
 {
+	const rf_isolation *iso = &plan->iso;
 	char map[64];
+
+	if (iso->n_uid_maps) {
+		char big[340 * 36];
+
+		if (format_map(iso->uid_maps, iso->n_uid_maps, big, sizeof(big), err) < 0 ||
+		    write_proc_file(child, "uid_map", big, err) < 0 ||
+		    format_map(iso->gid_maps, iso->n_gid_maps, big, sizeof(big), err) < 0)
+			return -1;
+		return write_proc_file(child, "gid_map", big, err);
+	}
 
 	snprintf(map, sizeof(map), "%u %u 1\n", plan->iso.map_root ? 0 : (unsigned)outer_uid,
 		 (unsigned)outer_uid);
@@ -273,7 +364,39 @@ int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err)
 	if ((ns_flags & CLONE_NEWUTS) && iso->hostname &&
 	    sethostname(iso->hostname, strlen(iso->hostname)) < 0)
 		return rf_error_set(err, errno, "set the hostname to `%s`", iso->hostname);
+	if ((ns_flags & CLONE_NEWUTS) && iso->domainname &&
+	    setdomainname(iso->domainname, strlen(iso->domainname)) < 0)
+		return rf_error_set(err, errno, "set the domain name to `%s`", iso->domainname);
 	if ((ns_flags & CLONE_NEWNET) && loopback_up(err) < 0)
 		return -1;
 	return 0;
+}
+
+/* setns() into `path`, checked at plan time to be a `flag` namespace. */
+static int join_one(const rf_nsjoin *j, rf_error *err)
+{
+	cleanup_close int fd = open(j->path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return rf_error_set(err, errno, "open the namespace `%s`", j->path);
+	if (setns(fd, j->flag) < 0)
+		return rf_error_set(err, errno, "join the namespace `%s`", j->path);
+	return 0;
+}
+
+int rf_ns_join(const rf_isolation *iso, bool pid, rf_error *err)
+{
+	for (size_t i = 0; i < iso->n_joins; i++)
+		if ((iso->joins[i].flag == CLONE_NEWPID) == pid && join_one(&iso->joins[i], err) < 0)
+			return -1;
+	return 0;
+}
+
+int rf_ns_joined_flags(const rf_isolation *iso)
+{
+	int flags = 0;
+
+	for (size_t i = 0; i < iso->n_joins; i++)
+		flags |= iso->joins[i].flag;
+	return flags;
 }

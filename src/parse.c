@@ -393,8 +393,11 @@ int rf_parse_mountinfo(char *line, rf_mountinfo *m)
 		return -1;
 	*sep = '\0';
 	tok = strtok_r(line, " ", &save);
-	for (int i = 1; tok && i < 5; i++)
+	for (int i = 1; tok && i < 5; i++) {
 		tok = strtok_r(NULL, " ", &save);
+		if (i == 3)
+			m->root = tok;
+	}
 	if (!tok)
 		return -1;
 	m->mount_point = tok;
@@ -411,5 +414,6 @@ int rf_parse_mountinfo(char *line, rf_mountinfo *m)
 		return -1;
 	m->fstype = rest;
 	mountinfo_unescape(m->mount_point);
+	mountinfo_unescape(m->root);
 	return 0;
 }

@@ -23,6 +23,7 @@ struct entry {
 	const char *name;
 	uid_t uid;               /* passwd only */
 	gid_t gid;
+	const char *home;        /* passwd only, into the line */
 };
 
 typedef bool (*match_fn)(const struct entry *e, const void *key);
@@ -83,13 +84,14 @@ static bool parse_line(char *line, size_t len, bool group, struct entry *e)
 	e->name = field[0];
 	e->uid = uid;
 	e->gid = gid;
+	e->home = group ? "" : field[5];
 	return true;
 }
 
 /* The first well-formed line `match` accepts: 1 and *found filled, 0 for
  * none, -1 when the file cannot be read. */
 static int scan(const char *path, bool group, match_fn match, const void *key,
-		struct entry *found, rf_error *err)
+		struct entry *found, char found_home[RF_PASSWD_HOME_MAX], rf_error *err)
 {
 	cleanup_fclose FILE *f = fopen(path, "re");
 	cleanup_free char *line = NULL;
@@ -106,9 +108,12 @@ static int scan(const char *path, bool group, match_fn match, const void *key,
 		if (len < 0)
 			break;
 		if (parse_line(line, (size_t)len, group, &e) && match(&e, key)) {
-			found->uid = e.uid;
-			found->gid = e.gid;
-			found->name = NULL;      /* the line is freed on return */
+			*found = e;
+			/* the line is freed on return: keep what the caller reads */
+			found->name = NULL;
+			if (strlen(e.home) < RF_PASSWD_HOME_MAX)
+				memcpy(found_home, e.home, strlen(e.home) + 1);
+			found->home = NULL;
 			return 1;
 		}
 	}
@@ -131,28 +136,37 @@ static bool same_uid(const struct entry *e, const void *key)
 int rf_passwd_user_by_name(const char *path, const char *name, rf_passwd_user *out,
 			   rf_error *err)
 {
+	char home[RF_PASSWD_HOME_MAX] = "";
 	struct entry e;
-	int rc = scan(path, false, same_name, name, &e, err);
+	int rc = scan(path, false, same_name, name, &e, home, err);
 
-	if (rc > 0)
-		*out = (rf_passwd_user){ .uid = e.uid, .gid = e.gid };
+	if (rc > 0) {
+		out->uid = e.uid;
+		out->gid = e.gid;
+		memcpy(out->home, home, sizeof(home));
+	}
 	return rc;
 }
 
 int rf_passwd_user_by_uid(const char *path, uid_t uid, rf_passwd_user *out, rf_error *err)
 {
+	char home[RF_PASSWD_HOME_MAX] = "";
 	struct entry e;
-	int rc = scan(path, false, same_uid, &uid, &e, err);
+	int rc = scan(path, false, same_uid, &uid, &e, home, err);
 
-	if (rc > 0)
-		*out = (rf_passwd_user){ .uid = e.uid, .gid = e.gid };
+	if (rc > 0) {
+		out->uid = e.uid;
+		out->gid = e.gid;
+		memcpy(out->home, home, sizeof(home));
+	}
 	return rc;
 }
 
 int rf_passwd_group_by_name(const char *path, const char *name, gid_t *out, rf_error *err)
 {
+	char home[RF_PASSWD_HOME_MAX];
 	struct entry e;
-	int rc = scan(path, true, same_name, name, &e, err);
+	int rc = scan(path, true, same_name, name, &e, home, err);
 
 	if (rc > 0)
 		*out = e.gid;

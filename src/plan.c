@@ -10,6 +10,7 @@
 #include <sched.h>
 #include <unistd.h>
 
+#include "ringfence/bundle.h"
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
@@ -27,6 +28,7 @@ void rf_plan_init(rf_plan *plan)
 	plan->limits.oom_group = true;
 	plan->sup.kill_after_ms = 2000;
 	plan->sup.report_fd = -1;
+	plan->proc.no_new_privs = true;
 }
 
 static void free_kvs(rf_kv *kv, size_t n)
@@ -49,6 +51,7 @@ void rf_plan_free(rf_plan *plan)
 	free(plan->limits.cpuset_cpus);
 	free(plan->limits.cpuset_mems);
 	free_kvs(plan->limits.unified, plan->limits.n_unified);
+	free(plan->limits.dev_rules);
 	rf_strv_free(p->argv);
 	free(p->cwd);
 	for (size_t i = 0; i < p->n_env; i++) {
@@ -60,15 +63,43 @@ void rf_plan_free(rf_plan *plan)
 	free(p->seccomp_path);
 	free(p->seccomp_json);
 	rf_seccomp_free(p->seccomp);
-	for (size_t i = 0; i < plan->iso.n_mounts; i++) {
-		free(plan->iso.mounts[i].src);
-		free(plan->iso.mounts[i].dst);
-	}
-	free(plan->iso.mounts);
-	free(plan->iso.hostname);
+	free(plan->bundle);
+	rf_isolation_free(&plan->iso);
 	free(plan->sup.report_path);
 	memset(plan, 0, sizeof(*plan));
 	plan->sup.report_fd = -1;
+	plan->proc.no_new_privs = true;
+}
+
+void rf_isolation_free(rf_isolation *iso)
+{
+	for (size_t i = 0; i < iso->n_mounts; i++)
+		rf_mount_clear(&iso->mounts[i]);
+	free(iso->mounts);
+	free(iso->hostname);
+	free(iso->domainname);
+	free(iso->rootfs);
+	rf_strv_free(iso->masked_paths);
+	rf_strv_free(iso->readonly_paths);
+	for (size_t i = 0; i < iso->n_devices; i++)
+		free(iso->devices[i].path);
+	free(iso->devices);
+	free_kvs(iso->sysctl, iso->n_sysctl);
+	for (size_t i = 0; i < iso->n_joins; i++)
+		free(iso->joins[i].path);
+	free(iso->joins);
+	free(iso->uid_maps);
+	free(iso->gid_maps);
+	memset(iso, 0, sizeof(*iso));
+}
+
+void rf_mount_clear(rf_mount *m)
+{
+	free(m->src);
+	free(m->dst);
+	free(m->fstype);
+	free(m->data);
+	memset(m, 0, sizeof(*m));
 }
 
 bool rf_idset_empty(const rf_idset *s)
@@ -187,7 +218,8 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	 * limit binds the payload whoever it runs as. */
 	if (p->rlimits[RLIMIT_MEMLOCK].set)
 		p->cap_drop |= 1ULL << CAP_IPC_LOCK;
-	if (plan_placement(plan, err) < 0 || rf_isolation_finalize(plan, diag, err) < 0)
+	if (plan_placement(plan, err) < 0 || rf_container_finalize(plan, diag, err) < 0 ||
+	    rf_isolation_finalize(plan, diag, err) < 0)
 		return -1;
 	rf_contain_plan(&plan->iso, diag);
 	if (plan_identity(plan, err) < 0 ||

@@ -131,7 +131,7 @@ static bool oci_fits(uint64_t v)
 	return v == RF_MAX || v <= (uint64_t)INT64_MAX;
 }
 
-static void kv_string(rf_json_writer *w, const char *key, const char *value)
+void pf_kv_string(rf_json_writer *w, const char *key, const char *value)
 {
 	rf_json_key(w, key);
 	rf_json_string(w, value);
@@ -176,19 +176,17 @@ static void dump_caps(rf_json_writer *w, const rf_process *p)
 	static const char *const sets[] = { "bounding", "effective", "permitted" };
 	uint64_t caps;
 
+	if (p->oci_caps) {
+		pf_dump_cap_sets(w, p);
+		return;
+	}
 	if (!p->caps_set && !p->cap_add && !p->cap_drop)
 		return;
 	caps = rf_caps_effective_set(p);
 	rf_json_key(w, "capabilities");
 	rf_json_begin_object(w);
-	for (size_t s = 0; s < RF_ARRAY_SIZE(sets); s++) {
-		rf_json_key(w, sets[s]);
-		rf_json_begin_array(w);
-		for (int cap = 0; cap < 64; cap++)
-			if (caps & (UINT64_C(1) << cap))
-				rf_json_string(w, rf_cap_name(cap));
-		rf_json_end_array(w);
-	}
+	for (size_t s = 0; s < RF_ARRAY_SIZE(sets); s++)
+		pf_dump_cap_list(w, sets[s], caps);
 	rf_json_end_object(w);
 }
 
@@ -232,10 +230,17 @@ static int dump_rlimits(rf_json_writer *w, const rf_process *p, rf_error *err)
 	return 0;
 }
 
-static int dump_process(rf_json_writer *w, const rf_process *p, rf_error *err)
+static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 {
+	const rf_process *p = &plan->proc;
+
 	rf_json_key(w, "process");
 	rf_json_begin_object(w);
+	if (plan->bundle) {
+		/* a bundle's terminal is its own; a profile's is the caller's */
+		rf_json_key(w, "terminal");
+		rf_json_bool(w, p->tty);
+	}
 	if (p->argv) {
 		rf_json_key(w, "args");
 		rf_json_begin_array(w);
@@ -246,8 +251,8 @@ static int dump_process(rf_json_writer *w, const rf_process *p, rf_error *err)
 	if (dump_env(w, p, err) < 0)
 		return -1;
 	if (p->cwd)
-		kv_string(w, "cwd", p->cwd);
-	if (p->user_set || p->groups_set) {
+		pf_kv_string(w, "cwd", p->cwd);
+	if (p->user_set || p->groups_set || p->umask.set) {
 		rf_json_key(w, "user");
 		rf_json_begin_object(w);
 		if (p->user_set) {
@@ -263,6 +268,10 @@ static int dump_process(rf_json_writer *w, const rf_process *p, rf_error *err)
 				rf_json_uint(w, p->groups[i]);
 			rf_json_end_array(w);
 		}
+		if (p->umask.set) {
+			rf_json_key(w, "umask");
+			rf_json_uint(w, p->umask.v);
+		}
 		rf_json_end_object(w);
 	}
 	dump_caps(w, p);
@@ -272,54 +281,11 @@ static int dump_process(rf_json_writer *w, const rf_process *p, rf_error *err)
 		rf_json_key(w, "oomScoreAdj");
 		rf_json_int(w, p->oom_score_adj.v);
 	}
-	/* not a choice: ringfence always sets no_new_privs */
+	/* for a profile not a choice: ringfence always sets no_new_privs */
 	rf_json_key(w, "noNewPrivileges");
-	rf_json_bool(w, true);
+	rf_json_bool(w, p->no_new_privs);
 	rf_json_end_object(w);
 	return 0;
-}
-
-/* ================================================================ mounts */
-
-static void dump_mounts(rf_json_writer *w, const rf_isolation *iso)
-{
-	char buf[64];
-
-	if (!iso->n_mounts)
-		return;
-	rf_json_key(w, "mounts");
-	rf_json_begin_array(w);
-	for (size_t i = 0; i < iso->n_mounts; i++) {
-		const rf_mount *m = &iso->mounts[i];
-		bool tmpfs = m->kind == RF_MOUNT_TMPFS;
-
-		rf_json_begin_object(w);
-		kv_string(w, "destination", m->dst);
-		kv_string(w, "type", tmpfs ? "tmpfs" : "bind");
-		kv_string(w, "source", tmpfs ? "tmpfs" : m->src);
-		rf_json_key(w, "options");
-		rf_json_begin_array(w);
-		if (tmpfs) {
-			rf_json_string(w, "nosuid");
-			rf_json_string(w, "nodev");
-			if (m->size) {
-				snprintf(buf, sizeof(buf), "size=%s", size_text(m->size, (char[32]){ 0 }, 32));
-				rf_json_string(w, buf);
-			}
-			if (m->mode) {
-				snprintf(buf, sizeof(buf), "mode=%o", m->mode);
-				rf_json_string(w, buf);
-			}
-		} else {
-			/* ringfence's binds are always recursive */
-			rf_json_string(w, "rbind");
-			if (m->kind == RF_MOUNT_RO_BIND)
-				rf_json_string(w, "ro");
-		}
-		rf_json_end_array(w);
-		rf_json_end_object(w);
-	}
-	rf_json_end_array(w);
 }
 
 /* ================================================================ linux */
@@ -406,9 +372,9 @@ static void dump_cpu(rf_json_writer *w, const rf_limits *l)
 		rf_json_uint(w, l->cpu_weight.v);
 	}
 	if (l->cpuset_cpus)
-		kv_string(w, "cpus", l->cpuset_cpus);
+		pf_kv_string(w, "cpus", l->cpuset_cpus);
 	if (l->cpuset_mems)
-		kv_string(w, "mems", l->cpuset_mems);
+		pf_kv_string(w, "mems", l->cpuset_mems);
 	rf_json_end_object(w);
 }
 
@@ -431,15 +397,16 @@ static void dump_resources(rf_json_writer *w, const rf_limits *l)
 		add_extra(x, &nx, "pids.max", l->pids_max.v);
 	}
 	dump_cpu(w, l);
+	pf_dump_devrules(w, l);
 	rf_json_key(w, "unified");
 	rf_json_begin_object(w);
 	for (size_t i = 0; i < nx; i++)
-		kv_string(w, x[i].file, x[i].value);
+		pf_kv_string(w, x[i].file, x[i].value);
 	if (l->memory_high.set)
-		kv_string(w, "memory.high", size_text(l->memory_high.v, buf, sizeof(buf)));
-	kv_string(w, "memory.oom.group", l->oom_group ? "1" : "0");
+		pf_kv_string(w, "memory.high", size_text(l->memory_high.v, buf, sizeof(buf)));
+	pf_kv_string(w, "memory.oom.group", l->oom_group ? "1" : "0");
 	for (size_t i = 0; i < l->n_unified; i++)
-		kv_string(w, l->unified[i].key, l->unified[i].value);
+		pf_kv_string(w, l->unified[i].key, l->unified[i].value);
 	rf_json_end_object(w);
 	rf_json_end_object(w);
 }
@@ -460,9 +427,9 @@ static void dump_mempolicy(rf_json_writer *w, const rf_mempolicy *mp)
 		return;
 	rf_json_key(w, "memoryPolicy");
 	rf_json_begin_object(w);
-	kv_string(w, "mode", name_of(pf_mpol_modes, pf_n_mpol_modes, (int)mp->mode));
+	pf_kv_string(w, "mode", name_of(pf_mpol_modes, pf_n_mpol_modes, (int)mp->mode));
 	if (!rf_idset_empty(&mp->nodes))
-		kv_string(w, "nodes", rf_idset_format(&mp->nodes, nodes, sizeof(nodes)));
+		pf_kv_string(w, "nodes", rf_idset_format(&mp->nodes, nodes, sizeof(nodes)));
 	if (mp->flags) {
 		rf_json_key(w, "flags");
 		rf_json_begin_array(w);
@@ -478,18 +445,8 @@ static int dump_linux(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 {
 	rf_json_key(w, "linux");
 	rf_json_begin_object(w);
-	if (plan->iso.ns_flags) {
-		rf_json_key(w, "namespaces");
-		rf_json_begin_array(w);
-		for (size_t i = 0; i < pf_n_namespaces; i++) {
-			if (!(plan->iso.ns_flags & pf_namespaces[i].value))
-				continue;
-			rf_json_begin_object(w);
-			kv_string(w, "type", pf_namespaces[i].name);
-			rf_json_end_object(w);
-		}
-		rf_json_end_array(w);
-	}
+	pf_dump_namespaces(w, &plan->iso);
+	pf_dump_container(w, plan);
 	dump_resources(w, &plan->limits);
 	dump_mempolicy(w, &plan->proc.mempolicy);
 	if (plan->proc.seccomp_mode == RF_SECCOMP_INLINE && plan->proc.seccomp_json) {
@@ -517,8 +474,8 @@ static void dump_ringfence(rf_json_writer *w, const rf_plan *plan)
 	rf_json_key(w, "ringfence");
 	rf_json_begin_object(w);
 	if (plan->sup.timeout_ms)
-		kv_string(w, "timeout", duration_text(plan->sup.timeout_ms, buf, sizeof(buf)));
-	kv_string(w, "killAfter", duration_text(plan->sup.kill_after_ms, buf, sizeof(buf)));
+		pf_kv_string(w, "timeout", duration_text(plan->sup.timeout_ms, buf, sizeof(buf)));
+	pf_kv_string(w, "killAfter", duration_text(plan->sup.kill_after_ms, buf, sizeof(buf)));
 	if (plan->sup.plain_exit) {
 		rf_json_key(w, "plainExit");
 		rf_json_bool(w, true);
@@ -528,9 +485,9 @@ static void dump_ringfence(rf_json_writer *w, const rf_plan *plan)
 		rf_json_bool(w, true);
 	}
 	if (p->seccomp_mode == RF_SECCOMP_DEFAULT)
-		kv_string(w, "seccomp", "default");
+		pf_kv_string(w, "seccomp", "default");
 	else if (p->seccomp_mode == RF_SECCOMP_FILE && p->seccomp_path)
-		kv_string(w, "seccomp", p->seccomp_path);
+		pf_kv_string(w, "seccomp", p->seccomp_path);
 	if (plan->iso.map_root) {
 		rf_json_key(w, "mapRoot");
 		rf_json_bool(w, true);
@@ -562,19 +519,15 @@ int rf_profile_dump(const rf_plan *plan, char **out, size_t *len, rf_error *err)
 	if (!w)
 		return rf_error_set(err, ENOMEM, "write the profile");
 	rf_json_begin_object(w);
-	kv_string(w, "ociVersion", DUMP_OCI_VERSION);
-	if (dump_process(w, &plan->proc, err) < 0)
+	pf_kv_string(w, "ociVersion", DUMP_OCI_VERSION);
+	if (dump_process(w, plan, err) < 0)
 		goto out;
-	if (plan->iso.ro_root) {
-		rf_json_key(w, "root");
-		rf_json_begin_object(w);
-		rf_json_key(w, "readonly");
-		rf_json_bool(w, true);
-		rf_json_end_object(w);
-	}
+	pf_dump_root(w, &plan->iso);
 	if (plan->iso.hostname)
-		kv_string(w, "hostname", plan->iso.hostname);
-	dump_mounts(w, &plan->iso);
+		pf_kv_string(w, "hostname", plan->iso.hostname);
+	if (plan->iso.domainname)
+		pf_kv_string(w, "domainname", plan->iso.domainname);
+	pf_dump_mounts(w, &plan->iso);
 	if (dump_linux(w, plan, err) < 0)
 		goto out;
 	dump_ringfence(w, plan);

@@ -21,7 +21,8 @@ typedef struct pf_ctx {
 	rf_plan *plan;
 	const rf_diag *diag;
 	rf_error *err;
-	const char *dir;        /* directory of the profile file, NULL for text */
+	const char *dir;        /* directory of the profile file (the bundle), NULL for text */
+	bool bundle;            /* an OCI bundle's config.json: OCI semantics (profile-oci.c) */
 	char **ignored;         /* what ringfence does not implement, for one report */
 	size_t n_ignored;
 } pf_ctx;
@@ -67,6 +68,9 @@ int pf_u64(pf_ctx *c, const char *path, const rf_json *n, uint64_t min, uint64_t
 /* An absolute path without ".." components. */
 int pf_abspath(pf_ctx *c, const char *path, const rf_json *n, const char **out);
 
+/* A path relative to the bundle (c->dir), which must exist: canonical, malloc'd. */
+int pf_bundle_path(pf_ctx *c, const char *path, const rf_json *v, char **out);
+
 /* Replace *field with a copy of s. */
 int pf_set_str(pf_ctx *c, char **field, const char *s);
 
@@ -74,6 +78,7 @@ int pf_set_str(pf_ctx *c, char **field, const char *s);
 int pf_oci_process(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_root(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_hostname(pf_ctx *c, const char *path, const rf_json *v);
+int pf_oci_domainname(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_mounts(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_linux(pf_ctx *c, const char *path, const rf_json *v);
 
@@ -92,6 +97,27 @@ extern const pf_name pf_mpol_modes[];   /* "MPOL_BIND" -> RF_MPOL_BIND ... */
 extern const size_t pf_n_mpol_modes;
 extern const pf_name pf_mpol_flags[];   /* "MPOL_F_STATIC_NODES" -> flag */
 extern const size_t pf_n_mpol_flags;
+extern const pf_name pf_propagations[]; /* "rprivate" -> MS_PRIVATE | MS_REC ... */
+extern const size_t pf_n_propagations;
+
+/* A mount's options back to OCI's list (profile-oci-mounts.c), for the dump:
+ * calls emit(opt) for each, in a fixed order. */
+void pf_mount_options(const rf_mount *m, void (*emit)(void *arg, const char *opt), void *arg);
+
+/* Read a parsed profile or bundle into plan (profile.c). `shown` names it in
+ * the report of what is not implemented; `dir` is where relative paths start. */
+int pf_load(const rf_json *root, const char *shown, const char *dir, bool bundle,
+	    rf_plan *plan, bool strict, const rf_diag *diag, rf_error *err);
+
+/* Parts of the dump (profile-dump.c, profile-dump-oci.c). */
+void pf_kv_string(rf_json_writer *w, const char *key, const char *value);
+void pf_dump_cap_list(rf_json_writer *w, const char *key, uint64_t caps);
+void pf_dump_cap_sets(rf_json_writer *w, const rf_process *p);
+void pf_dump_root(rf_json_writer *w, const rf_isolation *iso);
+void pf_dump_mounts(rf_json_writer *w, const rf_isolation *iso);
+void pf_dump_namespaces(rf_json_writer *w, const rf_isolation *iso);
+void pf_dump_container(rf_json_writer *w, const rf_plan *plan);
+void pf_dump_devrules(rf_json_writer *w, const rf_limits *l);
 
 /* A parsed subtree back to compact JSON text (profile-dump.c). */
 int pf_json_text(const rf_json *v, char **out, size_t *len, rf_error *err);

@@ -13,7 +13,8 @@
  *   cpu.max, cpu.weight, cpuset.cpus, cpuset.mems) are parsed into the plan's
  *   fields, so that a CLI flag overrides them and the verdict knows them; a
  *   unified entry wins over the structured one in the same profile, as in runc.
- *   Every other file is written as given, in order. */
+ *   Every other file is written as given, in order.
+ * - devices: the rules in order, the last match deciding (src/devices.c). */
 #include "config.h"
 
 #include <ctype.h>
@@ -371,16 +372,105 @@ static int r_unified(pf_ctx *c, const char *path, const rf_json *v)
 	return 0;
 }
 
+/* ================================================================ devices */
+
+static int dev_number(pf_ctx *c, const char *path, const rf_json *v, int64_t max, int64_t *out)
+{
+	*out = -1;   /* absent or -1: any */
+	return v ? pf_i64(c, path, v, -1, max, out) : 0;
+}
+
+static int one_devrule(pf_ctx *c, const char *path, const rf_json *v, rf_devrule *r)
+{
+	static const pf_member keys[] = {
+		{ "allow", NULL }, { "type", NULL }, { "major", NULL }, { "minor", NULL },
+		{ "access", NULL },
+	};
+	const rf_json *type = pf_get(v, "type"), *access = pf_get(v, "access");
+	char sub[PF_PATH_MAX];
+	const char *s;
+
+	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
+		return -1;
+	pf_key_path(sub, path, "allow");
+	if (!pf_get(v, "allow"))
+		return pf_fail(c, sub, "required");
+	if (pf_bool(c, sub, pf_get(v, "allow"), &r->allow) < 0)
+		return -1;
+	r->type = 'a';
+	pf_key_path(sub, path, "type");
+	if (type && pf_string(c, sub, type, &s) < 0)
+		return -1;
+	if (type && strcmp(s, "a") && strcmp(s, "c") && strcmp(s, "b"))
+		return pf_fail(c, sub, "`%.16s` is not a device type (expected a, c or b)", s);
+	if (type)
+		r->type = s[0];
+	/* The kernel's dev_t: 12 bits of major, 20 of minor. */
+	if (dev_number(c, pf_key_path(sub, path, "major"), pf_get(v, "major"), 0xfff,
+		       &r->major) < 0 ||
+	    dev_number(c, pf_key_path(sub, path, "minor"), pf_get(v, "minor"), 0xfffff,
+		       &r->minor) < 0)
+		return -1;
+	r->access = RF_DEV_READ | RF_DEV_WRITE | RF_DEV_MKNOD;
+	if (!access)
+		return 0;
+	pf_key_path(sub, path, "access");
+	if (pf_string(c, sub, access, &s) < 0)
+		return -1;
+	r->access = 0;
+	for (const char *p = s; *p; p++) {
+		unsigned bit = *p == 'r' ? RF_DEV_READ : *p == 'w' ? RF_DEV_WRITE :
+			       *p == 'm' ? RF_DEV_MKNOD : 0;
+
+		if (!bit || (r->access & bit))
+			return pf_fail(c, sub, "`%.16s` is not an access list (r, w and m, once each)",
+				       s);
+		r->access |= bit;
+	}
+	return 0;
+}
+
+/* The bundle's rules come first; a container root adds the defaults after
+ * them when the plan is finalised (rf_devices_plan). */
+static int r_devices(pf_ctx *c, const char *path, const rf_json *v)
+{
+	rf_limits *l = &c->plan->limits;
+	size_t n = rf_json_array_len(v);
+	rf_devrule *rules;
+
+	if (pf_expect(c, path, v, RF_JSON_ARRAY) < 0)
+		return -1;
+	rules = calloc(n ? n : 1, sizeof(*rules));
+	if (!rules)
+		return rf_error_set(c->err, ENOMEM, "%s", path);
+	for (size_t i = 0; i < n; i++) {
+		char sub[PF_PATH_MAX];
+
+		if (one_devrule(c, pf_index_path(sub, path, i), rf_json_array_at(v, i),
+				&rules[i]) < 0) {
+			free(rules);
+			return -1;
+		}
+	}
+	free(l->dev_rules);
+	l->dev_rules = rules;
+	l->n_dev_rules = n;
+	l->dev_rules_set = true;
+	return 0;
+}
+
 int pf_oci_resources(pf_ctx *c, const char *path, const rf_json *v)
 {
 	static const pf_member keys[] = {
 		{ "memory", NULL }, { "pids", NULL }, { "cpu", NULL }, { "unified", NULL },
+		{ "devices", NULL },
 	};
 	static const struct {
 		const char *key;
 		pf_handler fn;
 	} order[] = {
 		{ "memory", r_memory }, { "pids", r_pids }, { "cpu", r_cpu }, { "unified", r_unified },
+		{ "devices", r_devices },
 	};
 
 	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)

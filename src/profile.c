@@ -186,6 +186,23 @@ int pf_abspath(pf_ctx *c, const char *path, const rf_json *n, const char **out)
 	return 0;
 }
 
+int pf_bundle_path(pf_ctx *c, const char *path, const rf_json *v, char **out)
+{
+	cleanup_free char *joined = NULL;
+	const char *s;
+
+	if (pf_string(c, path, v, &s) < 0)
+		return -1;
+	if (!*s)
+		return pf_fail(c, path, "empty path");
+	if (s[0] != '/' && asprintf(&joined, "%s/%s", c->dir ? c->dir : ".", s) < 0)
+		return rf_error_set(c->err, ENOMEM, "%s", path);
+	*out = realpath(joined ? joined : s, NULL);
+	if (!*out)
+		return rf_error_set(c->err, errno, "%s: `%.200s`", path, joined ? joined : s);
+	return 0;
+}
+
 int pf_set_str(pf_ctx *c, char **field, const char *s)
 {
 	char *copy = strdup(s);
@@ -437,10 +454,18 @@ static const pf_member top_keys[] = {
 	{ "process", NULL },
 	{ "root", NULL },
 	{ "hostname", NULL },
+	{ "domainname", NULL },
 	{ "mounts", NULL },
 	{ "linux", NULL },
+	{ "annotations", NULL },
 	{ "ringfence", NULL },
 };
+
+/* Annotations are for whoever made the bundle; a runtime only checks them. */
+static int pf_annotations(pf_ctx *c, const char *path, const rf_json *v)
+{
+	return rk_why(c, path, v);
+}
 
 /* The members in a fixed order, whatever the document's: later ones may
  * refine earlier ones (ringfence's keys come last). */
@@ -453,8 +478,10 @@ static const struct {
 	{ "process", pf_oci_process },
 	{ "root", pf_oci_root },
 	{ "hostname", pf_oci_hostname },
+	{ "domainname", pf_oci_domainname },
 	{ "mounts", pf_oci_mounts },
 	{ "linux", pf_oci_linux },
+	{ "annotations", pf_annotations },
 	{ "ringfence", pf_ringfence },
 };
 
@@ -476,10 +503,10 @@ static const char *join_ignored(const pf_ctx *c, char *buf, size_t len)
 	return buf;
 }
 
-static int load_tree(const rf_json *root, const char *shown, const char *dir, rf_plan *plan,
-		     bool strict, const rf_diag *diag, rf_error *err)
+int pf_load(const rf_json *root, const char *shown, const char *dir, bool bundle,
+	    rf_plan *plan, bool strict, const rf_diag *diag, rf_error *err)
 {
-	pf_ctx c = { .plan = plan, .diag = diag, .err = err, .dir = dir };
+	pf_ctx c = { .plan = plan, .diag = diag, .err = err, .dir = dir, .bundle = bundle };
 	char list[IGNORED_LIST_MAX];
 	int r = -1;
 
@@ -501,9 +528,9 @@ static int load_tree(const rf_json *root, const char *shown, const char *dir, rf
 		goto out;
 	}
 	if (c.n_ignored)
-		rf_warn(diag, "profile `%s`: ignoring what ringfence does not implement: %s",
-			shown, join_ignored(&c, list, sizeof(list)));
-	r = pf_set_str(&c, &plan->profile, shown);
+		rf_warn(diag, "%s `%s`: ignoring what ringfence does not implement: %s",
+			bundle ? "bundle" : "profile", shown, join_ignored(&c, list, sizeof(list)));
+	r = bundle ? 0 : pf_set_str(&c, &plan->profile, shown);
 out:
 	for (size_t i = 0; i < c.n_ignored; i++)
 		free(c.ignored[i]);
@@ -519,7 +546,7 @@ int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan
 
 	if (!root)
 		return rf_error_prefix(err, "profile `%s`", name);
-	r = load_tree(root, name, NULL, plan, strict, diag, err);
+	r = pf_load(root, name, NULL, false, plan, strict, diag, err);
 	rf_json_free(root);
 	if (r < 0)
 		return rf_error_prefix(err, "profile `%s`", name);
@@ -543,7 +570,7 @@ int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,
 	slash = strrchr(path, '/');
 	if (slash)
 		snprintf(dir, sizeof(dir), "%.*s", (int)(slash == path ? 1 : slash - path), path);
-	r = load_tree(root, name_or_path, slash ? dir : ".", plan, strict, diag, err);
+	r = pf_load(root, name_or_path, slash ? dir : ".", false, plan, strict, diag, err);
 	rf_json_free(root);
 	if (r < 0)
 		return rf_error_prefix(err, "profile `%s`", path);

@@ -3,6 +3,7 @@
 #ifndef RINGFENCE_ISOLATION_H
 #define RINGFENCE_ISOLATION_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -24,6 +25,9 @@ const char *rf_ns_format(int flags, char *buf, size_t len);
  * iso. SRC must exist now and is stored canonical; it is the caller's path
  * even where an earlier --tmpfs covers it inside. DST must be absolute. */
 int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_error *err);
+/* A mount destination: absolute, "/a//b/" -> "/a/b", no "." or "..", not
+ * "/" itself (malloc'd into *out). */
+int rf_mount_normalize_dst(const char *in, char **out, rf_error *err);
 /* --user USER|UID[:GROUP|GID], --groups LIST (names resolved now, not in the
  * child). A uid without a passwd entry is allowed; the gid is then the uid's
  * number. --groups replaces any earlier list. */
@@ -39,7 +43,21 @@ int rf_identity_parse_groups(const char *list, rf_process *p, rf_error *err);
  * would hide an earlier one. */
 int rf_isolation_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err);
 
-/* Parent side, after clone with CLONE_NEWUSER: write the child's uid/gid maps. */
+/* Joining existing namespaces (linux.namespaces[].path). The pid namespace
+ * (pid = true) is joined by the supervisor right before clone: setns() into
+ * one only places the children made afterwards, and the child must be born
+ * there to mount its /proc. The others (pid = false) by the child, first
+ * thing after the go from the supervisor. */
+int rf_ns_join(const rf_isolation *iso, bool pid, rf_error *err);
+/* The CLONE_NEW* flags of the namespaces the plan joins. */
+int rf_ns_joined_flags(const rf_isolation *iso);
+
+/* Child side, first thing after the go: with a bundle's id maps, become
+ * uid and gid 0 of the new user namespace (the maps map 0). */
+int rf_ns_become_root(const rf_isolation *iso, int ns_flags, rf_error *err);
+
+/* Parent side, after clone with CLONE_NEWUSER: write the child's uid/gid maps
+ * (linux.uidMappings/gidMappings, or the one id of --map-root / the caller). */
 int rf_ns_write_idmaps(pid_t child, const rf_plan *plan, uid_t outer_uid, gid_t outer_gid,
 		       rf_error *err);
 
@@ -69,8 +87,9 @@ int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err);
  * nothing without --user/--groups. */
 int rf_identity_apply(const rf_process *p, rf_error *err);
 /* Child side, after the identity switch (permission checks are the
- * payload's): chdir, then verify that getcwd() names the directory we are in. */
-int rf_identity_chdir(const char *dir, rf_error *err);
+ * payload's): chdir, then verify that getcwd() names the directory we are in.
+ * `in_root`: in a container root, where no magic link may be followed. */
+int rf_identity_chdir(const char *dir, bool in_root, rf_error *err);
 /* The payload's environment (malloc'd vector, free with rf_strv_free): the
  * base (nothing with --clearenv), then p->env applied in order. */
 char **rf_env_build(const rf_process *p, char **base_environ, rf_error *err);
@@ -80,5 +99,8 @@ char **rf_env_build(const rf_process *p, char **base_environ, rf_error *err);
  * second form. lowfd is 3 + --preserve-fds. */
 int rf_fds_close_from(int lowfd, rf_error *err);
 int rf_fds_close_except(int lowfd, int keep, rf_error *err);
+/* The same keeping every fd in keep[0..n) (n at most RF_FDS_KEEP_MAX). */
+#define RF_FDS_KEEP_MAX 8
+int rf_fds_close_keeping(int lowfd, const int *keep, size_t n, rf_error *err);
 
 #endif

@@ -42,9 +42,11 @@ int rf_parse_mode(const char *s, unsigned *out, rf_error *err);
 
 /* One line of /proc/self/mountinfo, split in place:
  *   ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS [OPTIONAL...] - FSTYPE SOURCE SUPEROPTS
- * The mount point is unescaped (mountinfo writes space, tab, newline and
+ * The root and the mount point are unescaped (mountinfo writes space, tab, newline and
  * backslash as \ooo). */
 typedef struct rf_mountinfo {
+	char *root;              /* within its filesystem ("/", or "/.." for a cgroup2
+				  * mount made outside the reader's cgroup namespace) */
 	char *mount_point;
 	char *fstype;
 	char *super_opts;        /* e.g. "rw,nsdelegate,memory_recursiveprot" */

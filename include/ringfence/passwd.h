@@ -26,9 +26,12 @@
 /* (uid_t)-1 means "unchanged" to the set*id calls, so it is no id. */
 #define RF_PASSWD_ID_MAX ((uint64_t)UINT32_MAX - 1)
 
+#define RF_PASSWD_HOME_MAX 256
+
 typedef struct rf_passwd_user {
 	uid_t uid;
 	gid_t gid;               /* the primary group */
+	char home[RF_PASSWD_HOME_MAX]; /* empty when longer (or empty in the file) */
 } rf_passwd_user;
 
 int rf_passwd_user_by_name(const char *path, const char *name, rf_passwd_user *out,

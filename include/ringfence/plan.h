@@ -38,6 +38,17 @@ typedef struct rf_kv {
 	char *value;
 } rf_kv;
 
+/* One rule of the leaf's device access list (linux.resources.devices;
+ * src/devices.c): the last rule that matches a device decides. */
+typedef struct rf_devrule {
+	bool allow;
+	char type;               /* 'a' (any), 'c' or 'b' */
+	int64_t major, minor;    /* -1 = any */
+	unsigned access;         /* RF_DEV_* */
+} rf_devrule;
+
+enum { RF_DEV_MKNOD = 1, RF_DEV_READ = 2, RF_DEV_WRITE = 4 };
+
 /* What goes into the leaf cgroup (cgroup.c). */
 typedef struct rf_limits {
 	rf_opt_u64 memory_max;   /* memory.max, bytes or RF_MAX */
@@ -53,6 +64,10 @@ typedef struct rf_limits {
 	char *cpuset_mems;       /* cpuset.mems */
 	rf_kv *unified;          /* extra files, in order */
 	size_t n_unified;
+	rf_devrule *dev_rules;   /* device access, in order (a container root adds
+				  * the default devices' at plan time) */
+	size_t n_dev_rules;
+	bool dev_rules_set;      /* a device filter goes on the leaf (devices.c) */
 } rf_limits;
 
 typedef enum rf_mpol_mode {
@@ -79,15 +94,48 @@ typedef enum rf_mount_kind {
 	RF_MOUNT_TMPFS,
 	RF_MOUNT_BIND,
 	RF_MOUNT_RO_BIND,
+	RF_MOUNT_FS,             /* a bundle's filesystem mount: proc, sysfs, devpts, tmpfs... */
 } rf_mount_kind;
 
 typedef struct rf_mount {
 	rf_mount_kind kind;
-	char *src;               /* NULL for tmpfs */
+	char *src;               /* NULL for tmpfs; a bind's canonical host path */
 	char *dst;               /* absolute path inside the sandbox */
 	uint64_t size;           /* tmpfs size in bytes, 0 = kernel default */
 	unsigned mode;           /* tmpfs root mode, 0 = 01777 */
+	/* From an OCI bundle's mounts[] (all zero for the command line's): the
+	 * options exactly as given, applied by src/mounts-oci.c. */
+	char *fstype;            /* RF_MOUNT_FS: "proc", "tmpfs", "cgroup"... */
+	char *data;              /* RF_MOUNT_FS: the filesystem's own options, NULL = none */
+	unsigned long flags;     /* MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, atime... */
+	unsigned long cleared;   /* flags an option turned off ("rw", "suid"): a bind's copy
+				  * of its source loses them */
+	unsigned long propagation; /* MS_PRIVATE/MS_SLAVE/MS_SHARED/MS_UNBINDABLE [| MS_REC] */
+	uint64_t rec_set;        /* MOUNT_ATTR_* set on the whole tree ("rro", "rnosuid"...) */
+	uint64_t rec_clear;      /* MOUNT_ATTR_* cleared on the whole tree ("rrw", "rsuid"...) */
+	bool oci;                /* a bundle's entry: flags above, no ringfence defaults */
+	bool single;             /* "bind" rather than "rbind": no submounts come along */
 } rf_mount;
+
+/* A device node the container's /dev gets (linux.devices, src/mounts-dev.c). */
+typedef struct rf_device {
+	char *path;              /* absolute, inside the container */
+	char type;               /* 'c', 'b' or 'p' (fifo) */
+	uint32_t major, minor;
+	unsigned mode;           /* permission bits, 0 = 0666 */
+	uint32_t uid, gid;
+} rf_device;
+
+/* One line of a user namespace's uid_map or gid_map. */
+typedef struct rf_idmap {
+	uint32_t inside, outside, count;
+} rf_idmap;
+
+/* An existing namespace to join (linux.namespaces[].path). */
+typedef struct rf_nsjoin {
+	int flag;                /* CLONE_NEW* */
+	char *path;              /* checked at plan time to be a namespace of that type */
+} rf_nsjoin;
 
 /* Namespaces and the filesystem view (ns.c, mounts.c). */
 typedef struct rf_isolation {
@@ -101,6 +149,27 @@ typedef struct rf_isolation {
 	bool host_cgroupfs;      /* --host-cgroupfs: the opt-out, nothing below is added */
 	int contain_flags;       /* set by rf_plan_finalize: the namespaces containment
 				  * adds to ns_flags (cgroup, mount; user without root) */
+
+	/* A container root (--rootfs, --bundle; src/mounts-rootfs.c). With
+	 * rootfs set, mount destinations are inside it and the masked and
+	 * read-only paths below replace the host-view guards. */
+	char *rootfs;            /* canonical host path of the new `/`; NULL = the host's */
+	bool no_pivot;           /* move the root over `/` and chroot (pivot_root cannot
+				  * work on an initramfs root) */
+	unsigned long root_propagation; /* linux.rootfsPropagation; 0 = MS_REC|MS_PRIVATE */
+	char **masked_paths;     /* linux.maskedPaths (NULL-terminated); NULL = the defaults */
+	char **readonly_paths;   /* linux.readonlyPaths; NULL = the defaults */
+	rf_device *devices;      /* linux.devices, besides the default ones */
+	size_t n_devices;
+	rf_kv *sysctl;           /* linux.sysctl, written in the container's /proc/sys */
+	size_t n_sysctl;
+	rf_nsjoin *joins;        /* namespaces joined rather than created */
+	size_t n_joins;
+	rf_idmap *uid_maps;      /* linux.uidMappings; none: one id (map_root or the caller's) */
+	size_t n_uid_maps;
+	rf_idmap *gid_maps;
+	size_t n_gid_maps;
+	char *domainname;        /* needs CLONE_NEWUTS */
 } rf_isolation;
 
 typedef enum rf_seccomp_mode {
@@ -117,6 +186,10 @@ typedef struct rf_envop {
 	char *key;
 	char *value;             /* NULL = unset */
 } rf_envop;
+
+/* Index into rf_process.cap_sets. */
+enum { RF_CAPSET_BOUNDING, RF_CAPSET_EFFECTIVE, RF_CAPSET_PERMITTED, RF_CAPSET_INHERITABLE,
+       RF_CAPSET_AMBIENT, RF_N_CAPSETS };
 
 /* The payload process: identity, environment, privileges, limits (child side). */
 typedef struct rf_process {
@@ -149,6 +222,13 @@ typedef struct rf_process {
 	bool payload_is_init;    /* with a pid namespace the payload is its pid 1 (no ringfence init) */
 	bool new_session;        /* setsid(): the payload leads a session of its own */
 	bool pty;                /* process.terminal: fds 0-2 on a new pty made inside the sandbox */
+
+	/* OCI process semantics (bundles): every capability set given
+	 * separately, instead of the one set above. */
+	bool oci_caps;
+	uint64_t cap_sets[RF_N_CAPSETS];
+	bool no_new_privs;       /* default true; a bundle may say false */
+	rf_opt_u64 umask;        /* process.user.umask */
 } rf_process;
 
 /* How the supervisor watches and reports. */
@@ -180,6 +260,7 @@ typedef struct rf_plan {
 	char *cgroup_parent;     /* NULL = default parent */
 	char *name;              /* NULL = generated unique name */
 	char *profile;           /* name or path of the profile in use, for the report */
+	char *bundle;            /* canonical OCI bundle directory (--bundle), NULL = none */
 	rf_limits limits;
 	rf_process proc;
 	rf_isolation iso;
@@ -193,6 +274,9 @@ typedef struct rf_plan {
 
 void rf_plan_init(rf_plan *plan);
 void rf_plan_free(rf_plan *plan);
+/* What rf_plan_free() does for one part (the bundle reader replaces them). */
+void rf_isolation_free(rf_isolation *iso);
+void rf_mount_clear(rf_mount *m);
 
 /* Cross-field checks and defaults, run once after the CLI and profile are merged
  * and before anything is created: swap defaults to 0 under a memory limit, a

@@ -606,15 +606,15 @@ static int chdir_checks(void)
 	rf_error err = { 0 };
 	char cwd[PATH_MAX];
 
-	if (rf_identity_chdir("/", &err) < 0 || !getcwd(cwd, sizeof(cwd)) || strcmp(cwd, "/"))
+	if (rf_identity_chdir("/", false, &err) < 0 || !getcwd(cwd, sizeof(cwd)) || strcmp(cwd, "/"))
 		return 1;
-	if (rf_identity_chdir("/usr/../etc", &err) < 0 || !getcwd(cwd, sizeof(cwd)) ||
+	if (rf_identity_chdir("/usr/../etc", false, &err) < 0 || !getcwd(cwd, sizeof(cwd)) ||
 	    strcmp(cwd, "/etc"))
 		return 2;
-	if (rf_identity_chdir("/nonexistent-rf", &err) != -1 || err.errnum != ENOENT ||
+	if (rf_identity_chdir("/nonexistent-rf", false, &err) != -1 || err.errnum != ENOENT ||
 	    !strstr(err.msg, "change directory to `/nonexistent-rf`"))
 		return 3;
-	if (rf_identity_chdir("/etc/passwd", &err) != -1 || err.errnum != ENOTDIR)
+	if (rf_identity_chdir("/etc/passwd", false, &err) != -1 || err.errnum != ENOTDIR)
 		return 4;
 	return 0;
 }

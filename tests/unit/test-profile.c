@@ -116,8 +116,7 @@ static void test_crun_spec(void **state)
 	const rf_diag diag = { .emit = capture_emit, .userdata = &cap };
 	static const char *const ignored[] = {
 		"root.path", "mounts (/proc /dev /dev/pts /dev/shm /dev/mqueue /sys /sys/fs/cgroup: "
-		"ringfence keeps the host's", "linux.resources.devices", "linux.maskedPaths",
-		"linux.readonlyPaths",
+		"ringfence keeps the host's",
 	};
 	const rf_process *p;
 	const rf_limits *l;
@@ -270,8 +269,12 @@ static const struct bad bad_cases[] = {
 	  "expected boolean, got string" },
 	{ "{\"linux\":{\"namespaces\":[{\"type\":\"pidns\"}]}}", "linux.namespaces[0].type",
 	  "unknown namespace `pidns`" },
-	{ "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/run/netns/x\"}]}}",
-	  "linux.namespaces[0].path", "joining an existing namespace is not supported" },
+	{ "{\"linux\":{\"namespaces\":[{\"type\":\"user\",\"path\":\"/proc/self/ns/user\"}]}}",
+	  "linux.namespaces[0].path", "joining an existing user namespace is not implemented" },
+	{ "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"/proc/self/ns/uts\"}]}}",
+	  "linux.namespaces[0].path", "`/proc/self/ns/uts` is not a namespace of this type" },
+	{ "{\"linux\":{\"namespaces\":[{\"type\":\"network\",\"path\":\"run/netns/x\"}]}}",
+	  "linux.namespaces[0].path", "`run/netns/x` is not an absolute path" },
 	{ "{\"linux\":{\"namespaces\":[{\"type\":\"pid\"},{\"type\":\"pid\"}]}}",
 	  "linux.namespaces[1].type", "pid given twice" },
 	{ "{\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_WEIGHTED_INTERLEAVE\",\"nodes\":\"0\"}}}",
@@ -515,12 +518,12 @@ static const char unimplemented[] =
 	"\"resources\":{\"blockIO\":{},\"memory\":{\"swappiness\":10},\"cpu\":{\"idle\":1}}}}";
 
 static const char *const unimplemented_paths[] = {
-	"root.path (ringfence runs on the host's /)", "hooks", "annotations", "domainname",
+	"root.path (a profile runs on the host's /)", "hooks",
 	"process.apparmorProfile", "process.terminal (false:",
 	"process.capabilities.bounding[0] (unknown capability CAP_NOT_A_CAP)",
 	"mounts (/proc: ringfence keeps the host's; with a pid namespace it mounts a fresh /proc)",
 	"mounts[1] (/data of type overlay: only tmpfs and bind mounts)",
-	"mounts[2].options (noexec)", "linux.devices", "linux.sysctl",
+	"mounts[2].options (noexec)",
 	"linux.namespaces[0] (time namespace)", "linux.resources.blockIO",
 	"linux.resources.memory.swappiness", "linux.resources.cpu.idle",
 };
