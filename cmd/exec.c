@@ -148,13 +148,7 @@ static void drop_isolation(rf_plan *plan)
 {
 	rf_isolation *iso = &plan->iso;
 
-	for (size_t i = 0; i < iso->n_mounts; i++) {
-		free(iso->mounts[i].src);
-		free(iso->mounts[i].dst);
-	}
-	free(iso->mounts);
-	free(iso->hostname);
-	memset(iso, 0, sizeof(*iso));
+	rf_isolation_free(iso);
 	/* Its containment is the container's, whose cgroup and mount namespaces
 	 * it enters: none of its own, and no mount in the container's. */
 	iso->host_cgroupfs = true;

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "ringfence/bundle.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/container.h"
 #include "ringfence/json.h"
@@ -198,13 +199,9 @@ int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id)
 
 int cli_oci_load_bundle(const char *bundle, rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
-	char config[PATH_MAX];
-
 	if (cli_rt.systemd_cgroup)
 		return rf_error_set(err, 0, "--systemd-cgroup: the systemd cgroup manager is not "
 				    "available in this ringfence; drive it with the cgroupfs manager "
 				    "(podman --cgroup-manager=cgroupfs, containerd SystemdCgroup=false)");
-	if (snprintf(config, sizeof(config), "%s/config.json", bundle) >= (int)sizeof(config))
-		return rf_error_set(err, ENAMETOOLONG, "--bundle: `%s` is too long", bundle);
-	return rf_profile_load(config, plan, false, diag, err);
+	return rf_bundle_load(bundle, plan, false, diag, err);
 }

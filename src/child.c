@@ -163,7 +163,9 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	if (p->umask.set)
 		umask((mode_t)p->umask.v);
-	if (p->cwd && rf_identity_chdir(p->cwd, ctx->plan->iso.rootfs != NULL, &err) < 0)
+	/* A container's (a root of its own, or an exec into one): no magic link. */
+	if (p->cwd && rf_identity_chdir(p->cwd, ctx->plan->iso.rootfs || ctx->plan->bundle,
+					&err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	if (rf_caps_apply(p, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);

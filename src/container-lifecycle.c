@@ -141,8 +141,7 @@ static int write_pid_file(const char *path, pid_t pid, rf_error *err)
 /* The root the container sees, as the bundle's plan has it. */
 static const char *container_rootfs(const rf_plan *plan)
 {
-	(void)plan;
-	return "";
+	return plan->iso.rootfs ? plan->iso.rootfs : "";
 }
 
 /* A container's process semantics over the plan the bundle gave (which has
