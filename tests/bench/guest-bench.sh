@@ -26,6 +26,16 @@ crun_bundle() {
 		"$work/bundle/config.json"
 }
 
+# A busybox root filesystem as a bundle of its own, `crun spec`'s config
+# running `true`: what `ringfence run --bundle` and `crun run` are compared on.
+busybox_bundle() {
+	local b=$work/bb
+	mkdir -p "$b/rootfs/bin" "$work/crun-bb-state" || return 1
+	cp /bin/busybox "$b/rootfs/bin/" && "$b/rootfs/bin/busybox" --install "$b/rootfs/bin" || return 1
+	(cd "$b" && crun spec >/dev/null 2>&1) || return 1
+	sed -i -e 's|"sh"|"true"|' -e 's|"terminal": true|"terminal": false|' "$b/config.json"
+}
+
 declare -A ms
 row() {
 	local name=$1; shift
@@ -61,6 +71,12 @@ if command -v crun >/dev/null && crun_bundle; then
 	fi
 fi
 
+if command -v crun >/dev/null && busybox_bundle; then
+	row "ringfence run --bundle (busybox rootfs)" "$RINGFENCE" run -q --bundle "$work/bb"
+	bb_once() { n=$((${n:-0} + 1)); crun --root "$work/crun-bb-state" run --bundle "$work/bb" "bb$$-$n-$RANDOM"; }
+	row "crun run (busybox rootfs)" bb_once
+fi
+
 base=${ms["env true"]:-0}
 bw=${ms["bwrap (pid,ipc,uts,mount) true"]:-0}
 printf '\n%-44s %10s %12s %12s\n' "command" "median ms" "vs env true" "vs bwrap-ns"
@@ -68,12 +84,17 @@ for name in "env true" "ringfence run --memory 64M --pids 64 true" "bwrap --bind
 	"bwrap (pid,ipc,uts,mount) true" "ringfence run --unshare pid,mount,ipc,uts" \
 	"ringfence run --seccomp default" "crun run (bundle over /)" \
 	"ringfence create+start+wait+delete" "crun create+start+wait+delete" \
-	"runc create+start+wait+delete"; do
+	"runc create+start+wait+delete" "ringfence run --bundle (busybox rootfs)" \
+	"crun run (busybox rootfs)"; do
 	[ -n "${ms[$name]:-}" ] || continue
 	printf '%-44s %10s %12s %12s\n' "$name" "${ms[$name]}" "$(ratio "${ms[$name]}" "$base")" \
 		"$(ratio "${ms[$name]}" "$bw")"
 done
 echo "targets: ringfence run <= 1.3x env true; --unshare pid,mount,ipc,uts <= 0.6x bwrap"
+if [ -n "${ms["crun run (busybox rootfs)"]:-}" ]; then
+	echo "a bundle's run, ringfence vs crun: $(ratio "${ms["ringfence run --bundle (busybox rootfs)"]:-0}" \
+		"${ms["crun run (busybox rootfs)"]}")"
+fi
 if [ -n "${ms["crun create+start+wait+delete"]:-}" ]; then
 	echo "container life, ringfence vs crun: $(ratio "${ms["ringfence create+start+wait+delete"]:-0}" \
 		"${ms["crun create+start+wait+delete"]}") (target <= 0.5x)"
