@@ -61,6 +61,24 @@ static int canonical_dir(const char *what, const char *dir, char **out, rf_error
 	return 0;
 }
 
+/* The parsed config.json of the bundle `real` (canonical) into plan. */
+static int load_tree(const rf_json *root, const char *config, char *real, rf_plan *plan,
+		     bool strict, const rf_diag *diag, rf_error *err)
+{
+	/* OCI: the environment is process.env alone, and without a terminal the
+	 * payload keeps the stdio it is given. */
+	plan->proc.clearenv = true;
+	plan->proc.tty = false;
+	if (pf_load(root, config, real, true, plan, strict, diag, err) < 0)
+		return rf_error_prefix(err, "`%s`", config);
+	if (!plan->iso.rootfs)
+		return rf_error_set(err, 0, "`%s`: root.path: required (the container's root "
+				    "filesystem, relative to the bundle)", config);
+	free(plan->bundle);
+	plan->bundle = real;
+	return 0;
+}
+
 int rf_bundle_load(const char *dir, rf_plan *plan, bool strict, const rf_diag *diag,
 		   rf_error *err)
 {
@@ -75,20 +93,30 @@ int rf_bundle_load(const char *dir, rf_plan *plan, bool strict, const rf_diag *d
 	root = rf_json_parse_file(config, err);
 	if (!root)
 		return -1;   /* the message names the file */
-	/* OCI: the environment is process.env alone, and without a terminal the
-	 * payload keeps the stdio it is given. */
-	plan->proc.clearenv = true;
-	plan->proc.tty = false;
-	r = pf_load(root, config, real, true, plan, strict, diag, err);
+	r = load_tree(root, config, real, plan, strict, diag, err);
 	rf_json_free(root);
-	if (r < 0)
-		return rf_error_prefix(err, "`%s`", config);
-	if (!plan->iso.rootfs)
-		return rf_error_set(err, 0, "`%s`: root.path: required (the container's root "
-				    "filesystem, relative to the bundle)", config);
-	free(plan->bundle);
-	plan->bundle = steal_pointer(&real);
-	return 0;
+	if (r == 0)
+		real = NULL;   /* the plan's now */
+	return r;
+}
+
+int rf_bundle_load_text(const char *text, size_t len, const char *dir, rf_plan *plan,
+			bool strict, const rf_diag *diag, rf_error *err)
+{
+	cleanup_free char *real = NULL;
+	rf_json *root;
+	int r;
+
+	if (canonical_dir("bundle", dir, &real, err) < 0)
+		return -1;
+	root = rf_json_parse(text, len, err);
+	if (!root)
+		return rf_error_prefix(err, "`config.json`");
+	r = load_tree(root, "config.json", real, plan, strict, diag, err);
+	rf_json_free(root);
+	if (r == 0)
+		real = NULL;
+	return r;
 }
 
 int rf_rootfs_set(const char *dir, rf_plan *plan, rf_error *err)

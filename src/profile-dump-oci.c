@@ -206,8 +206,8 @@ void pf_dump_container(rf_json_writer *w, const rf_plan *plan)
 	dump_idmap(w, "uidMappings", iso->uid_maps, iso->n_uid_maps);
 	dump_idmap(w, "gidMappings", iso->gid_maps, iso->n_gid_maps);
 	dump_devices(w, iso);
-	/* A bundle's cgroupsPath is its own; a profile's leaf is a per-run flag. */
-	if (plan->bundle && plan->name) {
+	/* The leaf, as linux.cgroupsPath set it (or --cgroup-parent and --name). */
+	if (plan->name) {
 		char path[4096];
 
 		snprintf(path, sizeof(path), "%s/%s",

@@ -5,8 +5,8 @@
  * Values go where OCI can say them exactly; what it cannot (a memory.swap.max
  * without a memory limit, memory.max "max" without swap "max", a zero OCI
  * would read as "not set") goes into linux.resources.unified instead. Only
- * what a profile can set is shown: the leaf's name and parent, the report
- * destination and preserved fds are per-run flags. */
+ * what a profile can set is shown: the report destination and preserved fds
+ * are per-run flags; the leaf's name and parent show as linux.cgroupsPath. */
 #include "config.h"
 
 #include <ctype.h>

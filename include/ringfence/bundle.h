@@ -7,6 +7,7 @@
 #define RINGFENCE_BUNDLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "ringfence/error.h"
 #include "ringfence/plan.h"
@@ -21,6 +22,11 @@
  * created. */
 int rf_bundle_load(const char *dir, rf_plan *plan, bool strict, const rf_diag *diag,
 		   rf_error *err);
+
+/* The same from config.json's text in memory, for the bundle directory
+ * `dir` (for the fuzzer and tests); messages name "config.json". */
+int rf_bundle_load_text(const char *text, size_t len, const char *dir, rf_plan *plan,
+			bool strict, const rf_diag *diag, rf_error *err);
 
 /* `run --rootfs DIR`: DIR (canonical) as the root, and in front of the
  * plan's mounts those every container gets, as `crun spec` writes them: a
