@@ -1,0 +1,101 @@
+#!/usr/bin/env bats
+# Slurm's own limits (ConstrainRAMSpace=yes, --mem) bind a sandbox started in
+# a job: ringfence makes its leaf inside the job's step (beside task_N, where
+# Slurm can still signal the supervisor), so the job's memory.max is an
+# ancestor's limit. Slurm counts every OOM kill in the job and rewrites the
+# job's exit code to OUT_OF_MEMORY 0:125; the verdict file keeps which OOM it
+# was. Also the same as an ordinary user through a setuid-root ringfence.
+
+load ../../lib/common
+load slurm
+
+setup_file() {
+	slurm_start ConstrainRAMSpace=yes
+}
+
+teardown_file() {
+	slurm_stop
+	rm -rf /opt/rf-suid /etc/ringfence
+}
+
+setup() {
+	reports=$BATS_TEST_TMPDIR/reports
+	mkdir -p "$reports"
+}
+
+rf_teardown() {
+	slurm_assert_clean
+}
+
+@test "--mem binds the sandbox: the job's limit kills it (oom-external, 122), sacct says OUT_OF_MEMORY" {
+	requires root srun memhog
+	run_cmd srun --mem=64M ringfence run --report "$reports/%j.json" -- memhog 200M
+	local report job
+	report=$(slurm_report "$reports")
+	job=$(basename "$report" .json)
+	expect_json "$report" verdict oom-external
+	expect_json "$report" exit_code 122
+	# The leaf was made in the job's step, beside the task.
+	[[ $(json_get "$report" cgroup) == */job_$job/step_0/user/* ]] ||
+		_rf_fail "leaf at $(json_get "$report" cgroup)"
+	slurm_wait_done "$job"
+	[[ $(slurm_sacct "$job") == "OUT_OF_MEMORY 0:125" ]] || _rf_fail "sacct: $(slurm_sacct "$job")"
+}
+
+@test "ringfence's own limit inside a job: verdict oom-limit in the report, Slurm still counts the OOM" {
+	requires root srun memhog
+	run_cmd srun --mem=256M ringfence run --memory 32M --report "$reports/%j.json" -- memhog 200M
+	local report job
+	report=$(slurm_report "$reports")
+	job=$(basename "$report" .json)
+	expect_json "$report" verdict oom-limit
+	slurm_wait_done "$job"
+	[[ $(slurm_sacct "$job") == "OUT_OF_MEMORY 0:125" ]] || _rf_fail "sacct: $(slurm_sacct "$job")"
+}
+
+@test "scancel reaches a sandbox made inside the step: the job ends, the node stays idle" {
+	requires root sbatch scancel
+	local report=$reports/verdict.json
+	cat >"$BATS_TEST_TMPDIR/job" <<-EOT
+	#!/bin/bash
+	exec ringfence run -q --report $report -- bash -c "trap '' TERM; touch $reports/ready; sleep 1040 & wait"
+	EOT
+	run_cmd sbatch --parsable -o /dev/null --mem=128M "$BATS_TEST_TMPDIR/job"
+	expect_status 0
+	local job=$output
+	rf_wait_for 120 test -e "$reports/ready" || _rf_fail "the payload did not start"
+	run_cmd scancel "$job"
+	slurm_wait_done "$job" 60
+	expect_json "$report" forwarded_signal 15
+	[[ $(json_get "$report" cgroup) == */job_$job/step_batch/user/* ]] ||
+		_rf_fail "leaf at $(json_get "$report" cgroup)"
+}
+
+@test "a user's job with a setuid-root ringfence: the command runs as the user, inside the job's limit" {
+	requires root sbatch memhog
+	mkdir -p /opt/rf-suid /etc/ringfence
+	cp "$RINGFENCE" /opt/rf-suid/ringfence
+	chown 0:0 /opt/rf-suid/ringfence
+	chmod 4755 /opt/rf-suid/ringfence
+	chmod 0755 /opt/rf-suid
+	printf 'memory = 1G\npids = 256\nunshare = pid,mount,ipc,uts,cgroup\n' >/etc/ringfence/policy
+	# A directory the user can reach (bats' own are root's alone).
+	local dir=/tmp/rf-slurm-user
+	rm -rf "$dir"
+	mkdir -m 1777 "$dir"
+	cat >"$dir/job" <<-EOT
+	#!/bin/bash
+	exec /opt/rf-suid/ringfence run --report $dir/%j.json -- sh -c 'id -u; memhog 200M'
+	EOT
+	chmod 0755 "$dir/job"
+	run_cmd sbatch --parsable --uid=1000 --gid=1000 --mem=64M -D "$dir" -o "$dir/out" "$dir/job"
+	expect_status 0
+	local job=$output
+	slurm_wait_done "$job"
+	grep -qx 1000 "$dir/out" || _rf_fail "output: $(cat "$dir/out")"
+	expect_json "$dir/$job.json" verdict oom-external
+	[[ $(json_get "$dir/$job.json" cgroup) == */job_$job/step_batch/user/* ]] ||
+		_rf_fail "leaf at $(json_get "$dir/$job.json" cgroup)"
+	[[ $(stat -c %u "$dir/$job.json") == 1000 ]] || _rf_fail "report not the user's"
+	rm -rf "$dir"
+}
