@@ -145,18 +145,20 @@ as_user() {
 	[[ ! -e /sys/fs/cgroup/rf-elsewhere ]] || _rf_fail "rf-elsewhere was created"
 }
 
-@test "the default placement must keep the leaf under the caller's limits" {
-	# With no --cgroup-parent the leaf goes where ringfence places it; a
-	# place outside the caller's cgroup is refused after placement, before
-	# any leaf is made.
+@test "the default placement keeps the leaf under the caller's limits, or the run is refused" {
+	# Under a limit (rf-job's memory.max), the placement rule puts the leaf
+	# beside the caller's task cgroup, inside rf-job: allowed.
+	echo 256M >"$JOB/memory.max"
 	as_user "$SUID" run --report /tmp/rf-user/place.json -- true
-	if [[ $status == 125 ]]; then
-		expect_stderr_contains "outside your cgroup \`/rf-job/task\`"
-	else
-		expect_status 0
-		[[ $(json_get /tmp/rf-user/place.json cgroup) == /rf-job/* ]] ||
-			_rf_fail "the leaf was made outside rf-job"
-	fi
+	expect_status 0
+	[[ $(json_get /tmp/rf-user/place.json cgroup) == /rf-job/run-* ]] ||
+		_rf_fail "the leaf was made at $(json_get /tmp/rf-user/place.json cgroup)"
+	# Under no limit at all, root's default parent is /ringfence, outside the
+	# caller's cgroup: refused after placement, before any leaf is made.
+	echo max >"$JOB/memory.max"
+	as_user "$SUID" run -- true
+	expect_status 125
+	expect_stderr_contains "outside your cgroup \`/rf-job/task\`"
 }
 
 @test "the job's own limit binds the sandbox: killed at rf-job's memory.max, verdict oom-external" {
