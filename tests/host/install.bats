@@ -51,7 +51,7 @@ expect_installed() {	# expect_installed FILE [SOURCE]: present (and equal to SOU
 		[[ -x $root$pkgdatadir/contrib/$p ]] || _rf_fail "$p is not executable"
 	done
 	for p in gitlab/README.md htcondor/README.md kubernetes/README.md \
-		kubernetes/containerd-ringfence.toml kubernetes/runtimeclass.yaml; do
+		kubernetes/containerd-ringfence.toml kubernetes/runtimeclass.yaml slurm/README.md; do
 		expect_installed "$pkgdatadir/contrib/$p" "$RF_SRCDIR/contrib/$p"
 	done
 	if [[ -n $compdir ]]; then
