@@ -151,7 +151,8 @@ static const char usage[] =
 	"      --ro-bind SRC[:DST]    bind-mount SRC at DST read-only\n"
 	"      --chdir DIR            working directory of the command\n"
 	"      --hostname NAME        hostname in a new UTS namespace\n"
-	"      --user USER[:GROUP]    run as USER (name or uid), groups cleared\n"
+	"      --user USER[:GROUP]    run as USER (name or uid), groups cleared; names\n"
+	"                             from the container's /etc/passwd with a root\n"
 	"      --groups LIST          supplementary groups for --user\n"
 	"      --clearenv             start from an empty environment\n"
 	"      --setenv KEY=VALUE     set an environment variable\n"
@@ -412,8 +413,9 @@ static int apply_option(rf_plan *plan, int opt, const char *arg, rf_error *err)
 	case OPT_RO_BIND: return rf_mount_parse(RF_MOUNT_RO_BIND, arg, iso, err);
 	case OPT_CHDIR: return set_str(&p->cwd, arg, err);
 	case OPT_HOSTNAME: return set_str(&iso->hostname, arg, err);
-	case OPT_USER: return rf_identity_parse_user(arg, p, err);
-	case OPT_GROUPS: return rf_identity_parse_groups(arg, p, err);
+	/* names are the root's: --rootfs and --bundle were read in the first pass */
+	case OPT_USER: return rf_identity_parse_user_in(arg, iso->rootfs, p, err);
+	case OPT_GROUPS: return rf_identity_parse_groups_in(arg, iso->rootfs, p, err);
 	case OPT_CLEARENV: p->clearenv = true; return 0;
 	case OPT_SETENV: return set_env(p, arg, false, err);
 	case OPT_UNSETENV: return set_env(p, arg, true, err);

@@ -188,7 +188,7 @@ static int default_home(rf_plan *plan, rf_error *err)
 	root = open(plan->iso.rootfs, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return rf_error_set(err, errno, "open the root `%s`", plan->iso.rootfs);
-	fd = rf_path_open_in_root(root, "/etc/passwd", O_RDONLY);
+	fd = rf_path_read_in_root(root, RF_PASSWD_FILE);
 	snprintf(file, sizeof(file), "/proc/self/fd/%d", fd);
 	if (fd < 0 || rf_passwd_user_by_uid(file, uid, &pw, &ignored) <= 0 || !pw.home[0])
 		snprintf(pw.home, sizeof(pw.home), "/");

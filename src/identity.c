@@ -3,7 +3,8 @@
  * /etc may differ), the identity switch and --chdir in the child, and the
  * environment vector.
  *
- * Names are looked up in the host's /etc/passwd and /etc/group, read directly
+ * Names are looked up in the host's /etc/passwd and /etc/group (a container
+ * root's with --rootfs or --bundle, read inside it), read directly
  * (src/passwd.c), not through getpwnam() and NSS: a static binary cannot load
  * NSS modules. A user or group that only a directory service (LDAP, sssd)
  * knows is given by number; the error for an unknown name says so.
@@ -34,10 +35,65 @@ static bool all_digits(const char *s)
 	return *s && strspn(s, "0123456789") == strlen(s);
 }
 
-static int resolve_user(const char *s, uid_t *uid, gid_t *gid, rf_error *err)
+/* Where names are looked up: the host's /etc/passwd or /etc/group, or a
+ * container root's, opened inside it (a symlink there cannot make us read
+ * the host's) and read through /proc/self/fd. */
+struct id_file {
+	char path[64];           /* what the reader opens */
+	char shown[PATH_MAX];    /* what a message names */
+	int fd, open_errno;
+};
+
+static void id_file_close(struct id_file *f)
+{
+	rf_closep(&f->fd);
+}
+
+#define cleanup_id_file __attribute__((cleanup(id_file_close)))
+
+static int id_file_open(const char *root, const char *file, struct id_file *f,
+			rf_error *err)
+{
+	cleanup_close int rootfd = -1;
+
+	f->fd = -1;
+	f->open_errno = 0;
+	if (!root) {
+		snprintf(f->path, sizeof(f->path), "%s", file);
+		snprintf(f->shown, sizeof(f->shown), "%s", file);
+		return 0;
+	}
+	snprintf(f->shown, sizeof(f->shown), "%s%s", root, file);
+	rootfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rootfd < 0)
+		return rf_error_set(err, errno, "open the root `%s`", root);
+	f->fd = rf_path_read_in_root(rootfd, file);
+	if (f->fd < 0)
+		f->open_errno = errno;
+	snprintf(f->path, sizeof(f->path), "/proc/self/fd/%d", f->fd);
+	return 0;
+}
+
+/* The path to read, or NULL with err saying why the file could not be
+ * opened in the root (missing reads as ENOENT, as on the host; a FIFO or a
+ * device is not read at all). */
+static const char *id_file_path(const struct id_file *f, rf_error *err)
+{
+	if (f->open_errno == EINVAL)
+		rf_error_set(err, 0, "`%s` is not a regular file", f->shown);
+	else if (f->open_errno)
+		rf_error_set(err, f->open_errno, "read `%s`", f->shown);
+	if (f->open_errno)
+		return NULL;
+	return f->path;
+}
+
+static int resolve_user(const struct id_file *f, const char *s, uid_t *uid, gid_t *gid,
+			rf_error *err)
 {
 	rf_passwd_user pw;
 	rf_error lookup = { 0 };
+	const char *path;
 	uint64_t v;
 	int rc;
 
@@ -45,8 +101,9 @@ static int resolve_user(const char *s, uid_t *uid, gid_t *gid, rf_error *err)
 		if (rf_parse_u64(s, 0, RF_PASSWD_ID_MAX, &v, err) < 0)
 			return rf_error_prefix(err, "uid");
 		/* A uid without a passwd entry is allowed; its group is its own
-		 * number. So is one on a host without /etc/passwd at all. */
-		rc = rf_passwd_user_by_uid(RF_PASSWD_FILE, (uid_t)v, &pw, &lookup);
+		 * number. So is one on a host (or in a root) without /etc/passwd. */
+		path = id_file_path(f, &lookup);
+		rc = path ? rf_passwd_user_by_uid(path, (uid_t)v, &pw, &lookup) : -1;
 		if (rc < 0 && lookup.errnum != ENOENT) {
 			if (err)
 				*err = lookup;
@@ -56,21 +113,23 @@ static int resolve_user(const char *s, uid_t *uid, gid_t *gid, rf_error *err)
 		*gid = rc > 0 ? pw.gid : (gid_t)v;
 		return 0;
 	}
-	rc = rf_passwd_user_by_name(RF_PASSWD_FILE, s, &pw, err);
+	path = id_file_path(f, err);
+	rc = path ? rf_passwd_user_by_name(path, s, &pw, err) : -1;
 	if (rc < 0)
 		return rf_error_prefix(err, "look up user `%s`", s);
 	if (!rc)
-		return rf_error_set(err, 0, "unknown user `%s` (not in " RF_PASSWD_FILE "; "
+		return rf_error_set(err, 0, "unknown user `%s` (not in %s; "
 				    "expected a user name or a uid; users from a directory "
 				    "service such as LDAP or sssd are given by number, "
-				    "e.g. --user \"$(id -u %s)\")", s, s);
+				    "e.g. --user \"$(id -u %s)\")", s, f->shown, s);
 	*uid = pw.uid;
 	*gid = pw.gid;
 	return 0;
 }
 
-static int resolve_group(const char *s, gid_t *gid, rf_error *err)
+static int resolve_group(const struct id_file *f, const char *s, gid_t *gid, rf_error *err)
 {
+	const char *path;
 	uint64_t v;
 	int rc;
 
@@ -80,20 +139,27 @@ static int resolve_group(const char *s, gid_t *gid, rf_error *err)
 		*gid = (gid_t)v;
 		return 0;
 	}
-	rc = rf_passwd_group_by_name(RF_GROUP_FILE, s, gid, err);
+	path = id_file_path(f, err);
+	rc = path ? rf_passwd_group_by_name(path, s, gid, err) : -1;
 	if (rc < 0)
 		return rf_error_prefix(err, "look up group `%s`", s);
 	if (!rc)
-		return rf_error_set(err, 0, "unknown group `%s` (not in " RF_GROUP_FILE "; "
+		return rf_error_set(err, 0, "unknown group `%s` (not in %s; "
 				    "expected a group name or a gid; groups from a directory "
 				    "service such as LDAP or sssd are given by number, "
-				    "e.g. \"$(getent group %s | cut -d: -f3)\")", s, s);
+				    "e.g. \"$(getent group %s | cut -d: -f3)\")", s, f->shown, s);
 	return 0;
 }
 
 int rf_identity_parse_user(const char *spec, rf_process *p, rf_error *err)
 {
+	return rf_identity_parse_user_in(spec, NULL, p, err);
+}
+
+int rf_identity_parse_user_in(const char *spec, const char *root, rf_process *p, rf_error *err)
+{
 	cleanup_free char *copy = strdup(spec);
+	cleanup_id_file struct id_file pw = { .fd = -1 }, gr = { .fd = -1 };
 	char *group;
 	uid_t uid = 0;
 	gid_t gid = 0;
@@ -106,8 +172,11 @@ int rf_identity_parse_user(const char *spec, rf_process *p, rf_error *err)
 	if (!*copy || (group && !*group))
 		return rf_error_set(err, 0, "`%s` is not a user (expected USER or UID, "
 				    "optionally :GROUP or :GID)", spec);
-	if (resolve_user(copy, &uid, &gid, err) < 0 ||
-	    (group && resolve_group(group, &gid, err) < 0))
+	if (id_file_open(root, RF_PASSWD_FILE, &pw, err) < 0 ||
+	    resolve_user(&pw, copy, &uid, &gid, err) < 0)
+		return -1;
+	if (group && (id_file_open(root, RF_GROUP_FILE, &gr, err) < 0 ||
+		      resolve_group(&gr, group, &gid, err) < 0))
 		return -1;
 	p->user_set = true;
 	p->uid = uid;
@@ -117,8 +186,15 @@ int rf_identity_parse_user(const char *spec, rf_process *p, rf_error *err)
 
 int rf_identity_parse_groups(const char *list, rf_process *p, rf_error *err)
 {
+	return rf_identity_parse_groups_in(list, NULL, p, err);
+}
+
+int rf_identity_parse_groups_in(const char *list, const char *root, rf_process *p,
+				rf_error *err)
+{
 	cleanup_free char *copy = strdup(list);
 	cleanup_free gid_t *v = NULL;
+	cleanup_id_file struct id_file gr = { .fd = -1 };
 	long max = sysconf(_SC_NGROUPS_MAX);
 	size_t n = 0, cap = 1;
 	char *save = NULL;
@@ -133,11 +209,13 @@ int rf_identity_parse_groups(const char *list, rf_process *p, rf_error *err)
 	v = calloc(cap, sizeof(*v));
 	if (!v)
 		return rf_error_set(err, ENOMEM, "allocate the group list");
+	if (id_file_open(root, RF_GROUP_FILE, &gr, err) < 0)
+		return -1;
 	for (char *g = strtok_r(copy, ",", &save); g; g = strtok_r(NULL, ",", &save)) {
 		gid_t gid;
 		bool dup = false;
 
-		if (resolve_group(g, &gid, err) < 0)
+		if (resolve_group(&gr, g, &gid, err) < 0)
 			return -1;
 		for (size_t i = 0; i < n; i++)
 			dup |= v[i] == gid;

@@ -184,6 +184,24 @@ int rf_path_open_in_root(int root, const char *path, int flags)
 	return fd < 0 ? -1 : reopen(fd, flags);
 }
 
+int rf_path_read_in_root(int root, const char *path)
+{
+	int fd = rf_path_open_in_root(root, path, O_PATH), saved = 0;
+	struct stat st;
+
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, &st) < 0)
+		saved = errno;
+	else if (!S_ISREG(st.st_mode))
+		saved = EINVAL;
+	if (saved) {
+		close(fd);
+		return errno = saved, -1;
+	}
+	return reopen(fd, O_RDONLY);
+}
+
 /* Open the prefix path[0..len) as a directory in root. */
 static int open_prefix(int root, const char *path, size_t len)
 {

@@ -20,6 +20,11 @@
  * errno set. */
 int rf_path_open_in_root(int root, const char *path, int flags);
 
+/* The regular file `path` below `root` opened for reading, by the rules
+ * above. Anything else fails with EINVAL before it is opened: a FIFO there
+ * would block the reader, a device could be the host's. */
+int rf_path_read_in_root(int root, const char *path);
+
 /* The same, creating what is missing on the way (directories of mode 0755,
  * as the caller's umask allows), and the last component as a directory, or
  * as an empty file (0644) when `file`. A dangling symlink on the way is an

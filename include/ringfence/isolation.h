@@ -33,6 +33,12 @@ int rf_mount_normalize_dst(const char *in, char **out, rf_error *err);
  * number. --groups replaces any earlier list. */
 int rf_identity_parse_user(const char *spec, rf_process *p, rf_error *err);
 int rf_identity_parse_groups(const char *list, rf_process *p, rf_error *err);
+/* The same with names looked up in the container root `root`'s /etc/passwd
+ * and /etc/group (read inside it), or the host's when root is NULL. */
+int rf_identity_parse_user_in(const char *spec, const char *root, rf_process *p,
+			      rf_error *err);
+int rf_identity_parse_groups_in(const char *list, const char *root, rf_process *p,
+				rf_error *err);
 
 /* Planning (call from rf_plan_finalize): namespaces the options imply and
  * cross-checks. Adds `mount` for --tmpfs/--bind/--ro-bind/--ro-root and for

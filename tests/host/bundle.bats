@@ -83,6 +83,35 @@ bad() {
 		"linux.uidMappings and gidMappings need a new user namespace"
 }
 
+@test "--user NAME with a root is the root's user: a host-only user is unknown; no symlink or FIFO is followed" {
+	local r=$BATS_TEST_TMPDIR/r
+	rf_rootfs "$r"
+	getent passwd daemon >/dev/null || skip "no user daemon on this host"
+	rf_run run --rootfs "$r" --user daemon -- true
+	expect_status 125
+	expect_stderr_contains "--user: unknown user \`daemon\` (not in $r/etc/passwd;"
+	rf_bundle "$b"
+	rf_run run --bundle "$b" --groups daemon -- true
+	expect_status 125
+	expect_stderr_contains "--groups: unknown group \`daemon\` (not in $b/rootfs/etc/group;"
+	# read on the host, this link would be the host's /etc/passwd
+	ln -sfn ../../../../../../../../../../../etc/passwd "$r/etc/passwd"
+	rf_run run --rootfs "$r" --user daemon -- true
+	expect_status 125
+	expect_stderr_contains "read \`$r/etc/passwd\`: Too many levels of symbolic links"
+	# a FIFO would block the reader
+	rm "$r/etc/passwd" "$r/etc/group"
+	echo 'root:x:0:0::/root:/bin/sh' >"$r/etc/passwd"
+	mkfifo "$r/etc/group"
+	rf_run run --rootfs "$r" --user root:nogroup -- true
+	expect_status 125
+	expect_stderr_contains "look up group \`nogroup\`: \`$r/etc/group\` is not a regular file"
+	rm "$r/etc/passwd" "$r/etc/group"
+	rf_run run --rootfs "$r" --user nobody -- true
+	expect_status 125
+	expect_stderr_contains "read \`$r/etc/passwd\`: No such file or directory"
+}
+
 @test "--profile with --bundle is refused: a bundle's config.json is its whole plan" {
 	rf_bundle "$b"
 	rf_run run --profile shell --bundle "$b"

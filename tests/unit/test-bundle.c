@@ -366,6 +366,22 @@ static void check_paths(bool walk)
 		assert_int_equal(rf_path_make_in_root(rootfd, "a/file", false, &err), -1);
 		assert_non_null(strstr(err.msg, "is not a directory"));
 	}
+	/* Read: a regular file (through a link), never a directory or a FIFO. */
+	{
+		int fd = rf_path_read_in_root(rootfd, "rel/file");
+
+		assert_true(fd >= 0);
+		same_file(fd, root, "a/file");
+		assert_int_equal(fcntl(fd, F_GETFL) & O_ACCMODE, O_RDONLY);
+		close(fd);
+		assert_int_equal(mkfifoat(rootfd, "etc/fifo", 0600), 0);
+		assert_int_equal(rf_path_read_in_root(rootfd, "etc/fifo"), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(rf_path_read_in_root(rootfd, "abs"), -1);
+		assert_int_equal(errno, EINVAL);
+		assert_int_equal(rf_path_read_in_root(rootfd, "loop"), -1);
+		assert_int_equal(errno, ELOOP);
+	}
 	nftw(root, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
 	unsetenv("RINGFENCE_NO_OPENAT2");
 }

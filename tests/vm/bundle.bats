@@ -63,6 +63,24 @@ dev_probe='for f in /dev/* /dev/.[!.]*; do [ -e "$f" ] || [ -L "$f" ] || continu
 	[[ ${lines[*]} == "/tmp box 65534 65534 1024 1024" ]] || _rf_fail "cwd, hostname, user, rlimits: ${lines[*]}"
 }
 
+@test "--user NAME and --groups with a root are the root's users and groups, not the host's" {
+	requires root cgroup2
+	rf_bundle "$b" --sh 'id -u; id -g; id -G; echo "$HOME"'
+	local etc=$b/rootfs/etc
+	# new files: the rootfs is a hard-linked copy of a template
+	{ cat "$etc/passwd"; echo 'alice:x:4242:4243::/home/alice:/bin/sh'; } >"$etc/passwd.new"
+	{ cat "$etc/group"; echo 'staff2:x:4244:'; } >"$etc/group.new"
+	mv "$etc/passwd.new" "$etc/passwd"
+	mv "$etc/group.new" "$etc/group"
+	rf_run run -q --bundle "$b" --user alice --groups staff2
+	expect_status 0
+	# HOME from the user the command runs as, in the root's /etc/passwd
+	[[ ${lines[*]} == "4242 4243 4243 4244 /home/alice" ]] || _rf_fail "bundle: ${lines[*]}"
+	rf_run run -q --rootfs "$b/rootfs" --user alice:staff2 -- sh -c 'id -u; id -g; id -G'
+	expect_status 0
+	[[ ${lines[*]} == "4242 4244 4244" ]] || _rf_fail "rootfs: ${lines[*]}"
+}
+
 @test "command-line flags override the bundle; -- CMD replaces process.args" {
 	requires root cgroup2
 	rf_bundle "$b" '.process.args = ["false"] | .linux.resources.memory = {limit: 67108864}'
