@@ -345,6 +345,23 @@ static int write_u64(int fd, const char *file, uint64_t v, rf_error *err)
 	return cg_write(fd, file, buf, err);
 }
 
+/* A unified value a line at a time: io.max and rdma.max take one device
+ * per write. */
+static int write_lines(int fd, const char *file, const char *value, rf_error *err)
+{
+	cleanup_free char *copy = strdup(value);
+	char *save = NULL;
+
+	if (!copy)
+		return rf_error_set(err, ENOMEM, "write `%s`", file);
+	if (!strchr(value, '\n'))
+		return cg_write(fd, file, value, err);
+	for (char *line = strtok_r(copy, "\n", &save); line; line = strtok_r(NULL, "\n", &save))
+		if (cg_write(fd, file, line, err) < 0)
+			return -1;
+	return 0;
+}
+
 /* What lim sets, and nothing else. */
 static int write_given(int fd, const rf_limits *lim, rf_error *err)
 {
@@ -377,7 +394,7 @@ static int write_given(int fd, const rf_limits *lim, rf_error *err)
 	if (lim->cpuset_mems && cg_write(fd, "cpuset.mems", lim->cpuset_mems, err) < 0)
 		return -1;
 	for (size_t i = 0; i < lim->n_unified; i++)
-		if (cg_write(fd, lim->unified[i].key, lim->unified[i].value, err) < 0)
+		if (write_lines(fd, lim->unified[i].key, lim->unified[i].value, err) < 0)
 			return -1;
 	return 0;
 }

@@ -74,6 +74,14 @@ int pf_bundle_path(pf_ctx *c, const char *path, const rf_json *v, char **out);
 /* Replace *field with a copy of s. */
 int pf_set_str(pf_ctx *c, char **field, const char *s);
 
+/* Add (or replace) a unified cgroup file of the plan's limits; `path` names
+ * the key in messages. A value of several lines is written a line at a time. */
+int pf_unified_add(pf_ctx *c, const char *path, const char *file, const char *value);
+/* linux.resources.blockIO, hugepageLimits, rdma (profile-resources-files.c). */
+int pf_oci_blockio(pf_ctx *c, const char *path, const rf_json *v);
+int pf_oci_hugepages(pf_ctx *c, const char *path, const rf_json *v);
+int pf_oci_rdma(pf_ctx *c, const char *path, const rf_json *v);
+
 /* The OCI part (profile-oci.c): top-level members other than "ringfence". */
 int pf_oci_process(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_root(pf_ctx *c, const char *path, const rf_json *v);

@@ -14,6 +14,8 @@
  *   fields, so that a CLI flag overrides them and the verdict knows them; a
  *   unified entry wins over the structured one in the same profile, as in runc.
  *   Every other file is written as given, in order.
+ * - blockIO, hugepageLimits, rdma: files of the io, hugetlb and rdma
+ *   controllers (profile-resources-files.c), before unified.
  * - devices: the rules in order, the last match deciding (src/devices.c). */
 #include "config.h"
 
@@ -320,7 +322,7 @@ static int check_file(pf_ctx *c, const char *path, const char *file)
 		       "write (memory, pids, cpu, cpuset, io, hugetlb, misc, rdma)", file);
 }
 
-static int add_unified(pf_ctx *c, const char *path, const char *file, const char *value)
+int pf_unified_add(pf_ctx *c, const char *path, const char *file, const char *value)
 {
 	rf_limits *l = &c->plan->limits;
 	rf_kv *grown;
@@ -365,7 +367,7 @@ static int r_unified(pf_ctx *c, const char *path, const rf_json *v)
 		if (m < RF_ARRAY_SIZE(managed)) {
 			if (managed[m].fn(c, sub, value) < 0)
 				return -1;
-		} else if (add_unified(c, sub, file, value) < 0) {
+		} else if (pf_unified_add(c, sub, file, value) < 0) {
 			return -1;
 		}
 	}
@@ -462,15 +464,17 @@ static int r_devices(pf_ctx *c, const char *path, const rf_json *v)
 int pf_oci_resources(pf_ctx *c, const char *path, const rf_json *v)
 {
 	static const pf_member keys[] = {
-		{ "memory", NULL }, { "pids", NULL }, { "cpu", NULL }, { "unified", NULL },
+		{ "memory", NULL }, { "pids", NULL }, { "cpu", NULL }, { "blockIO", NULL },
+		{ "hugepageLimits", NULL }, { "rdma", NULL }, { "unified", NULL },
 		{ "devices", NULL },
 	};
 	static const struct {
 		const char *key;
 		pf_handler fn;
 	} order[] = {
-		{ "memory", r_memory }, { "pids", r_pids }, { "cpu", r_cpu }, { "unified", r_unified },
-		{ "devices", r_devices },
+		{ "memory", r_memory }, { "pids", r_pids }, { "cpu", r_cpu },
+		{ "blockIO", pf_oci_blockio }, { "hugepageLimits", pf_oci_hugepages },
+		{ "rdma", pf_oci_rdma }, { "unified", r_unified }, { "devices", r_devices },
 	};
 
 	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)

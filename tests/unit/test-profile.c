@@ -239,6 +239,29 @@ static const struct bad bad_cases[] = {
 	  "quota: `10` is out of range" },
 	{ RES("{\"unified\":{\"io.max\":\"\"}}"), "linux.resources.unified[\"io.max\"]",
 	  "empty value" },
+	{ RES("{\"blockIO\":{\"weight\":5}}"), "linux.resources.blockIO.weight",
+	  "5 is below 10 (expected 10-1000)" },
+	{ RES("{\"blockIO\":{\"weight\":1001}}"), "linux.resources.blockIO.weight",
+	  "out of range" },
+	{ RES("{\"blockIO\":{\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0}]}}"),
+	  "linux.resources.blockIO.throttleReadBpsDevice[0]", "give major, minor and rate" },
+	{ RES("{\"blockIO\":{\"throttleWriteIOPSDevice\":[{\"major\":4096,\"minor\":0,"
+	      "\"rate\":1}]}}"),
+	  "linux.resources.blockIO.throttleWriteIOPSDevice[0].major", "out of range" },
+	{ RES("{\"blockIO\":{\"throttleReadBpsDevice\":{}}}"),
+	  "linux.resources.blockIO.throttleReadBpsDevice", "expected array, got object" },
+	{ RES("{\"hugepageLimits\":[{\"pageSize\":\"2M\",\"limit\":1}]}"),
+	  "linux.resources.hugepageLimits[0].pageSize", "`2M` is not a huge page size" },
+	{ RES("{\"hugepageLimits\":[{\"pageSize\":\"../x\",\"limit\":1}]}"),
+	  "linux.resources.hugepageLimits[0].pageSize", "is not a huge page size" },
+	{ RES("{\"hugepageLimits\":[{\"pageSize\":\"2MB\"}]}"),
+	  "linux.resources.hugepageLimits[0]", "give pageSize and limit" },
+	{ RES("{\"rdma\":{\"bad dev\":{\"hcaHandles\":1}}}"), "linux.resources.rdma[\"bad dev\"]",
+	  "not an RDMA device name" },
+	{ RES("{\"rdma\":{\"mlx5_0\":{}}}"), "linux.resources.rdma.mlx5_0",
+	  "give hcaHandles or hcaObjects" },
+	{ RES("{\"rdma\":{\"mlx5_0\":{\"hcaObjects\":4294967296}}}"),
+	  "linux.resources.rdma.mlx5_0.hcaObjects", "out of range" },
 	{ PROC("{\"oomScoreAdj\":1001}"), "process.oomScoreAdj", "out of range (expected -1000 to 1000)" },
 	{ PROC("{\"rlimits\":[{\"type\":\"RLIMIT_FOO\",\"soft\":1,\"hard\":1}]}"),
 	  "process.rlimits[0].type", "unknown limit `RLIMIT_FOO`" },
@@ -410,6 +433,45 @@ static void unified_wins(const rf_plan *p)
 	assert_int_equal(p->limits.n_unified, 0);
 }
 
+/* The unified files, in order, as "FILE=VALUE". */
+static void unified_are(const rf_plan *p, const char *const *want, size_t n)
+{
+	assert_int_equal(p->limits.n_unified, n);
+	for (size_t i = 0; i < n; i++) {
+		char got[256];
+
+		snprintf(got, sizeof(got), "%s=%s", p->limits.unified[i].key,
+			 p->limits.unified[i].value);
+		assert_string_equal(got, want[i]);
+	}
+}
+
+static void blockio_files(const rf_plan *p)
+{
+	static const char *const want[] = {
+		"io.weight=4950", "io.max=8:0 rbps=1048576 wiops=100\n8:16 wbps=2048",
+	};
+
+	unified_are(p, want, RF_ARRAY_SIZE(want));
+}
+
+static void hugetlb_rdma_files(const rf_plan *p)
+{
+	static const char *const want[] = {
+		"hugetlb.2MB.max=4194304", "hugetlb.1GB.max=0",
+		"rdma.max=mlx5_0 hca_handle=3 hca_object=10000\nmlx4_1 hca_object=5",
+	};
+
+	unified_are(p, want, RF_ARRAY_SIZE(want));
+}
+
+static void unified_replaces_blockio(const rf_plan *p)
+{
+	static const char *const want[] = { "io.max=8:0 rbps=1" };
+
+	unified_are(p, want, RF_ARRAY_SIZE(want));
+}
+
 static void ringfence_last(const rf_plan *p)
 {
 	assert_true(p->limits.oom_group);     /* ringfence.oomGroup after unified */
@@ -477,6 +539,18 @@ static const struct good good_cases[] = {
 	{ "{\"ringfence\":{\"oomGroup\":true,\"memoryHigh\":3145728},\"linux\":{\"resources\":"
 	  "{\"unified\":{\"memory.oom.group\":\"0\",\"memory.high\":\"1M\"}}}}",
 	  "ringfence keys after unified", ringfence_last },
+	{ RES("{\"blockIO\":{\"weight\":500,\"throttleReadBpsDevice\":[{\"major\":8,\"minor\":0,"
+	      "\"rate\":1048576}],\"throttleWriteBpsDevice\":[{\"major\":8,\"minor\":16,"
+	      "\"rate\":2048}],\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,"
+	      "\"rate\":100}]}}"), "blockIO -> io.weight (scaled), io.max a line per device",
+	  blockio_files },
+	{ RES("{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304},"
+	      "{\"pageSize\":\"1GB\",\"limit\":0}],\"rdma\":{\"mlx5_0\":{\"hcaHandles\":3,"
+	      "\"hcaObjects\":10000},\"mlx4_1\":{\"hcaObjects\":5}}}"),
+	  "hugepageLimits -> hugetlb.SIZE.max, rdma -> rdma.max", hugetlb_rdma_files },
+	{ RES("{\"unified\":{\"io.max\":\"8:0 rbps=1\"},\"blockIO\":{\"throttleReadBpsDevice\":"
+	      "[{\"major\":8,\"minor\":16,\"rate\":5}]}}"), "unified replaces blockIO's file",
+	  unified_replaces_blockio },
 	{ RF("{\"timeout\":\"1.5m\",\"killAfter\":250}"), "durations", durations },
 	{ "{\"linux\":{\"resources\":{\"memory\":null}},\"process\":null,\"hooks\":null}",
 	  "null is absent", null_is_absent },
@@ -515,7 +589,7 @@ static const char unimplemented[] =
 	"{\"destination\":\"/data\",\"type\":\"overlay\",\"source\":\"o\"},"
 	"{\"destination\":\"/t\",\"type\":\"tmpfs\",\"options\":[\"noexec\",\"size=1M\"]}],"
 	"\"linux\":{\"devices\":[],\"sysctl\":{},\"namespaces\":[{\"type\":\"time\"}],"
-	"\"resources\":{\"blockIO\":{},\"memory\":{\"swappiness\":10},\"cpu\":{\"idle\":1}}}}";
+	"\"resources\":{\"blockIO\":{\"leafWeight\":10},\"memory\":{\"swappiness\":10},\"cpu\":{\"idle\":1}}}}";
 
 static const char *const unimplemented_paths[] = {
 	"root.path (a profile runs on the host's /)", "hooks",
@@ -524,7 +598,7 @@ static const char *const unimplemented_paths[] = {
 	"mounts (/proc: ringfence keeps the host's; with a pid namespace it mounts a fresh /proc)",
 	"mounts[1] (/data of type overlay: only tmpfs and bind mounts)",
 	"mounts[2].options (noexec)",
-	"linux.namespaces[0] (time namespace)", "linux.resources.blockIO",
+	"linux.namespaces[0] (time namespace)", "linux.resources.blockIO.leafWeight",
 	"linux.resources.memory.swappiness", "linux.resources.cpu.idle",
 };
 

@@ -289,7 +289,8 @@ $(diff <(echo "$want") <(echo "$output"))"
 	tr '\0' '\n' </proc/$$/environ | sort
 	grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status
 	echo "nofile=$(ulimit -n)/$(ulimit -Hn) umask=$(umask)"
-	for f in memory.max memory.high pids.max cpu.max; do echo "$f=$(cat /sys/fs/cgroup/$f)"; done
+	for f in memory.max memory.high pids.max cpu.max io.weight hugetlb.2MB.max; do
+		echo "$f=$(cat /sys/fs/cgroup/$f)"; done
 	cat /proc/self/cgroup
 	for f in /dev/*; do echo "$f $(stat -c '%F %t:%T %a' "$f")"; done
 	awk '{ for (i = 7; $i != "-"; i++); split($6, o, ","); print $5, $(i + 1), o[1] }' /proc/self/mountinfo | sort
@@ -301,7 +302,9 @@ $(diff <(echo "$want") <(echo "$output"))"
 		.process.env += ["FOO=bar"] | .process.cwd = "/tmp" | .hostname = "probe-host" |
 		.linux.namespaces |= map(select(.type != "cgroup")) + [{type: "cgroup"}] |
 		.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 64} |
-		.linux.resources.unified = {"memory.high": "50331648", "cpu.max": "50000 100000"}'
+		.linux.resources.unified = {"memory.high": "50331648", "cpu.max": "50000 100000"} |
+		.linux.resources.blockIO = {weight: 500} |
+		.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
 	run_cmd crun --root "$BATS_TEST_TMPDIR/crun" run --bundle "$b" "rf-cmp-$BATS_TEST_NUMBER"
 	expect_status 0
 	local crun_view=$output
@@ -309,7 +312,8 @@ $(diff <(echo "$want") <(echo "$output"))"
 	expect_status 0
 	[[ $output == "$crun_view" ]] || _rf_fail "the views differ (< crun, > ringfence):
 $(diff <(echo "$crun_view") <(echo "$output"))"
-	[[ $output == *"memory.max=67108864"* && $output == *"pids.max=64"* ]] ||
+	[[ $output == *"memory.max=67108864"* && $output == *"pids.max=64"* &&
+		$output == *"io.weight=default 4950"* && $output == *"hugetlb.2MB.max=4194304"* ]] ||
 		_rf_fail "the limits are not the bundle's"
 }
 
@@ -331,6 +335,11 @@ $(diff <(echo "$crun_view") <(echo "$output"))"
 	expect_status 125
 	expect_stderr_contains 'linux.sysctl["net.ipv4.no_such_knob"]: open `/proc/sys/net/ipv4/no_such_knob`'
 	[[ $(grep -c '^ringfence: ' <<<"$stderr") == 1 ]] || _rf_fail "not one message"
+	# A throttle for a device the kernel does not have: refused by io.max.
+	rf_bundle "$b" '.linux.resources.blockIO.throttleReadBpsDevice = [{major: 254, minor: 99, rate: 1}]'
+	rf_run run --bundle "$b"
+	expect_status 125
+	expect_stderr_contains 'write `254:99 rbps=1` to `io.max`: No such device'
 	rf_bundle "$b" '.process.args = ["/no/such/program"]'
 	rf_run -127 run --bundle "$b"
 	expect_status 127
