@@ -5,6 +5,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -131,4 +134,91 @@ int rf_console_setup(int sock, uid_t uid, rf_error *err)
 		if (dup2(slave, fd) < 0)
 			return rf_error_set(err, errno, "put the pty on fd %d", fd);
 	return 0;
+}
+
+/* The relay: a forked process copying the caller's stdin to the pty master
+ * and the master to the caller's stdout, until the container's side of the
+ * pty is closed (EIO). A process of its own keeps the launcher's one loop
+ * (signals, reaping) as it is. */
+static void relay(int master)
+{
+	struct pollfd fds[2] = {
+		{ .fd = STDIN_FILENO, .events = POLLIN },
+		{ .fd = master, .events = POLLIN },
+	};
+	char buf[4096];
+
+	for (;;) {
+		ssize_t n;
+
+		if (poll(fds, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			_exit(1);
+		}
+		if (fds[1].revents) {
+			n = read(master, buf, sizeof(buf));
+			if (n <= 0)
+				_exit(0);   /* EIO: the last slave fd is closed */
+			if (write(STDOUT_FILENO, buf, (size_t)n) != n)
+				_exit(1);
+		}
+		if (fds[0].revents) {
+			n = read(STDIN_FILENO, buf, sizeof(buf));
+			if (n <= 0)
+				fds[0].fd = -1;   /* stdin ended: keep copying the output */
+			else if (write(master, buf, (size_t)n) != n)
+				_exit(1);
+		}
+	}
+}
+
+int rf_console_relay_start(int master, pid_t *pid, rf_error *err)
+{
+	struct winsize ws;
+
+	/* The caller's window size, once: the pty starts the size of it. */
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(master, TIOCSWINSZ, &ws);
+	*pid = fork();
+	if (*pid < 0)
+		return rf_error_set(err, errno, "fork the terminal relay");
+	if (*pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		relay(master);
+	}
+	return 0;
+}
+
+int rf_console_raw(int fd, struct termios *saved, bool *changed, rf_error *err)
+{
+	struct termios raw;
+
+	*changed = false;
+	if (!isatty(fd))
+		return 0;
+	if (tcgetattr(fd, saved) < 0)
+		return rf_error_set(err, errno, "read the terminal's settings");
+	raw = *saved;
+	cfmakeraw(&raw);
+	if (tcsetattr(fd, TCSANOW, &raw) < 0)
+		return rf_error_set(err, errno, "make the terminal raw");
+	*changed = true;
+	return 0;
+}
+
+int rf_console_relay_back(int back, pid_t *pid, struct termios *saved, bool *raw,
+			  rf_error *err)
+{
+	cleanup_close int master = rf_console_recv_fd(back, err);
+
+	if (master < 0)
+		return -1;
+	if (rf_console_raw(STDIN_FILENO, saved, raw, err) < 0)
+		return -1;
+	return rf_console_relay_start(master, pid, err);
 }

@@ -11,6 +11,11 @@
  * from there goes the way of any payload (src/child.c): a session of its
  * own, the pty, rlimits, identity, capabilities, seccomp, exec.
  *
+ * A terminal without --console-socket (in the foreground) is a pty the
+ * child makes in the container's devpts and sends back over a socketpair;
+ * a forked relay copies the caller's stdin and stdout to and from it, the
+ * caller's terminal raw meanwhile (src/console.c), as runc does.
+ *
  * Detached (-d): P waits only until the child has exec'd (its end of the
  * message pipe is O_CLOEXEC: EOF means exec succeeded, a message means it
  * did not), writes the pid file and exits; the process is then the
@@ -21,9 +26,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <termios.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -79,7 +87,10 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 		      rf_error *err)
 {
 	cleanup_strv char **envp = NULL;
-	cleanup_close int pidfd = -1, console = -1;
+	cleanup_close int pidfd = -1, console = -1, back = -1;
+	struct termios saved;
+	bool relay, raw = false;
+	pid_t relay_pid = -1;
 	rf_container c;
 	rf_launch l;
 	int r = -1;
@@ -99,17 +110,27 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	pidfd = open_target(&c, err);
 	if (pidfd == -1)
 		goto out;
-	/* A terminal in the foreground without a socket is the caller's own,
-	 * handed over as `ringfence run` does (its session kept); else the pty
-	 * made inside goes to the socket. */
-	plan->proc.tty = plan->proc.pty && !o->console_socket;
-	plan->proc.pty = plan->proc.pty && o->console_socket;
-	plan->proc.new_session = !plan->proc.tty;
+	/* A terminal is a pty made inside (in the container's devpts, so that
+	 * its name means something there): its master goes to the socket, or in
+	 * the foreground back to us, and we relay it (runc's way). */
+	relay = plan->proc.pty && !o->console_socket;
+	plan->proc.tty = false;
+	plan->proc.new_session = true;
 	envp = rf_env_build(&plan->proc, NULL, err);
 	if (!envp)
 		goto out;
 	if (o->console_socket && (console = rf_console_connect(o->console_socket, err)) < 0)
 		goto out;
+	if (relay) {
+		int sp[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+			rf_error_set(err, errno, "create the terminal's socket pair");
+			goto out;
+		}
+		back = sp[0];
+		console = sp[1];
+	}
 	l.join_pidfd = pidfd;
 	l.join_pid = c.pid;
 	l.join_flags = rf_ns_differing(c.pid);
@@ -138,7 +159,11 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	} else {
 		rf_outcome oc;
 
+		if (relay && rf_console_relay_back(back, &relay_pid, &saved, &raw, err) < 0)
+			goto out;
 		rf_run_wait(&l, &oc);
+		if (relay_pid > 0)
+			waitpid(relay_pid, NULL, 0);
 		if (!oc.launched) {
 			*exit_code = oc.launch_code;
 			rf_error_set(err, 0, "%s", oc.launch_msg);
@@ -149,6 +174,8 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	}
 	r = 0;
 out:
+	if (raw)
+		tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
 	rf_container_close(&c);
 	rf_launch_release(&l);
 	return r;

@@ -47,7 +47,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -146,9 +149,8 @@ static const char *container_rootfs(const rf_plan *plan)
 
 /* A container's process semantics over the plan the bundle gave (which has
  * process.terminal as proc.tty). A terminal is a pty made in the container
- * and sent to the console socket; a foreground run without a socket hands
- * the caller's own terminal over instead, as `ringfence run` does, which
- * keeps the caller's session. */
+ * and sent to the console socket; a foreground run without a socket gets
+ * it back and relays it (src/console.c), as runc does. */
 static int container_plan(rf_plan *plan, const rf_create_opts *o, bool foreground, rf_error *err)
 {
 	bool terminal = plan->proc.tty || plan->proc.pty;
@@ -158,9 +160,9 @@ static int container_plan(rf_plan *plan, const rf_create_opts *o, bool foregroun
 	if (!terminal && o->console_socket)
 		return rf_error_set(err, 0, "--console-socket: process.terminal is false");
 	plan->proc.payload_is_init = true;
-	plan->proc.pty = terminal && o->console_socket;
-	plan->proc.tty = terminal && !o->console_socket;
-	plan->proc.new_session = !plan->proc.tty;
+	plan->proc.pty = terminal;
+	plan->proc.tty = false;
+	plan->proc.new_session = true;
 	if (!plan->name && !(plan->name = strdup(o->id)))
 		return rf_error_set(err, ENOMEM, "container \"%s\"", o->id);
 	return 0;
@@ -173,6 +175,7 @@ typedef struct creation {
 	rf_launch l;
 	int fifo;
 	int console;
+	int back;                /* foreground terminal: the pty comes back here */
 	int lock_fd[1];
 	bool made_dir;
 } creation;
@@ -187,6 +190,7 @@ static void creation_release(creation *cr, bool failed)
 	}
 	rf_closep(&cr->fifo);
 	rf_closep(&cr->console);
+	rf_closep(&cr->back);
 	rf_container_close(&cr->c);
 }
 
@@ -232,7 +236,7 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 	char st;
 
 	memset(cr, 0, sizeof(*cr));
-	cr->fifo = cr->console = cr->c.dirfd = -1;
+	cr->fifo = cr->console = cr->back = cr->c.dirfd = -1;
 	snprintf(cr->c.id, sizeof(cr->c.id), "%s", o->id);
 	snprintf(cr->c.root, sizeof(cr->c.root), "%s", o->root);
 	rf_launch_init(&cr->l, plan, diag);
@@ -252,6 +256,14 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 	}
 	if (o->console_socket && (cr->console = rf_console_connect(o->console_socket, err)) < 0)
 		return -1;
+	if (plan->proc.pty && !o->console_socket) {
+		int sp[2];
+
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0)
+			return rf_error_set(err, errno, "create the terminal's socket pair");
+		cr->back = sp[0];
+		cr->console = sp[1];
+	}
 	cr->l.start_fd = cr->fifo;
 	cr->l.console_fd = cr->console;
 	cr->l.detach = fifo;
@@ -560,6 +572,9 @@ out:
 int rf_container_run(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag,
 		     int *exit_code, rf_error *err)
 {
+	struct termios saved;
+	pid_t relay = -1;
+	bool raw = false;
 	creation cr;
 	rf_verdict v;
 	int r;
@@ -576,7 +591,14 @@ int rf_container_run(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag
 		 * again to delete. */
 		flock(cr.c.dirfd, LOCK_UN);
 		snprintf(v.cgroup, sizeof(v.cgroup), "%s", cr.l.leaf.rel);
-		r = rf_run_supervise(&cr.l, &v, err);
+		if (cr.back >= 0)
+			r = rf_console_relay_back(cr.back, &relay, &saved, &raw, err);
+		if (r == 0)
+			r = rf_run_supervise(&cr.l, &v, err);
+		if (relay > 0)
+			waitpid(relay, NULL, 0);
+		if (raw)
+			tcsetattr(STDIN_FILENO, TCSADRAIN, &saved);
 		flock(cr.c.dirfd, LOCK_EX);
 	}
 	if (r == 0) {

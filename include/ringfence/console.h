@@ -10,7 +10,9 @@
 #ifndef RINGFENCE_CONSOLE_H
 #define RINGFENCE_CONSOLE_H
 
+#include <stdbool.h>
 #include <sys/types.h>
+#include <termios.h>
 
 #include "ringfence/error.h"
 
@@ -25,5 +27,18 @@ int rf_console_setup(int sock, uid_t uid, rf_error *err);
  * received, O_CLOEXEC). */
 int rf_console_send_fd(int sock, int fd, const char *name, rf_error *err);
 int rf_console_recv_fd(int sock, rf_error *err);
+
+/* A foreground process with a terminal and no console socket (exec -t,
+ * runc's own way): the pty made inside comes back to the launcher over a
+ * socketpair, and a forked relay copies stdin to its master and its master
+ * to stdout until the process's side closes (waitpid the relay after).
+ * rf_console_raw puts the caller's terminal in raw mode (if it is one) so
+ * that keys reach the pty as typed; restore *saved after. */
+int rf_console_relay_start(int master, pid_t *pid, rf_error *err);
+int rf_console_raw(int fd, struct termios *saved, bool *changed, rf_error *err);
+/* The two above for a launcher: receive the master on `back`, make stdin
+ * raw (*raw says whether it did), start the relay. */
+int rf_console_relay_back(int back, pid_t *pid, struct termios *saved, bool *raw,
+			  rf_error *err);
 
 #endif

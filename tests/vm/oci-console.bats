@@ -38,3 +38,26 @@ console_socket() {
 	requires root cgroup2 jq recvtty crun
 	console_socket crun
 }
+
+foreground_terminal() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/ft-$1
+	oci_bundle "$b" sh -c 'tty; exit 5'
+	oci_edit "$b" '.process.terminal = true'
+	# script(1) is the user's terminal
+	run_cmd timeout 60 script -qec "$(oci_runtime "$rt") --root $OCI_ROOT/$rt \
+		run --bundle $b ft-$rt" /dev/null
+	expect_status 5
+	expect_output_contains /dev/pts/0
+	oci "$rt" list -q
+	[[ -z $output ]] || _rf_fail "the run left $output"
+}
+
+@test "a foreground run with process.terminal and no socket relays a pty made inside (ringfence)" {
+	requires root cgroup2 jq script
+	foreground_terminal ringfence
+}
+
+@test "a foreground run with process.terminal and no socket relays a pty made inside (crun)" {
+	requires root cgroup2 jq script crun
+	foreground_terminal crun
+}
