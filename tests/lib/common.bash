@@ -30,6 +30,8 @@
 #     pty          a pseudo-terminal can be allocated (/dev/ptmx + devpts)
 #     systemd      systemd is PID 1 and uid 1000's user manager runs
 #                  (tests/vm/run --init systemd; tests/vm/systemd/)
+#     vm           running inside the test VM (the test changes the guest's
+#                  cgroup2 mount, which must never happen on a real host)
 #     stress-ng jq CMD ...
 #                  any other word: that command is on PATH
 #
@@ -64,6 +66,12 @@
 #                                     flock(2) on PATH (nothing when none is)
 #   rf_signal_pending PID N           signal N is pending (blocked) for PID
 #   rf_limit_hit LEAF                 the leaf's pids.events counts a refused fork
+#   rf_memory_event LEAF KEY          the KEY count of the leaf's memory.events
+#                                     (0 when the file is gone)
+#   rf_running 'CMD ARG...'           a process with exactly that command line
+#                                     exists (builtins only: cheap to poll)
+#   rf_without_nsdelegate             (requires vm) remount the guest's cgroup2
+#                                     without nsdelegate; teardown restores it
 # (Tests wait for states with these, never for a fixed time.)
 #   rf_cleanup_cgroups DIR            kill and remove every cgroup below DIR
 #   save_sysctls NAME...              e.g. vm/panic_on_oom: restored in teardown
@@ -74,7 +82,8 @@
 #
 # Teardown: this file defines `teardown`, which writes back what save_sysctls
 # saved, runs the file's own `rf_teardown` function if it defines one,
-# removes RF_USER_CG, and then runs `assert_no_leaves`:
+# removes RF_USER_CG, mounts cgroup2 with nsdelegate again after
+# rf_without_nsdelegate, and then runs `assert_no_leaves`:
 # the test fails if any cgroup is left below $RF_PARENT (the parent itself
 # may stay) or any process is left in it; leftovers are then removed so the
 # next test starts clean. Do not define `teardown` in a test file; define
@@ -214,6 +223,8 @@ _rf_check() {
 			{ _rf_reason="systemd is not PID 1 (no /run/systemd/system)"; return 1; }
 		[[ -S /run/user/1000/systemd/private ]] ||
 			{ _rf_reason="no user manager for uid 1000 (/run/user/1000/systemd/private)"; return 1; } ;;
+	vm)
+		[[ ${RF_IN_VM:-} == 1 ]] || { _rf_reason="not inside the test VM"; return 1; } ;;
 	*[!A-Za-z0-9._+-]* | '')
 		_rf_reason="unknown requirement \`$what\`"
 		return 2 ;;
@@ -405,6 +416,49 @@ rf_signal_pending() {
 	(((pending >> ($2 - 1)) & 1))
 }
 
+rf_running() {
+	local f arg line
+	for f in /proc/[0-9]*/cmdline; do
+		line=
+		while IFS= read -r -d '' arg; do line+="$arg "; done <"$f" 2>/dev/null
+		[[ $line == "$1 " ]] && return 0
+	done
+	return 1
+}
+
+RF_NSDELEGATE_OFF=
+
+# The guest's cgroup2 with OPTS (",nsdelegate" or ""); fails unless
+# nsdelegate is then as asked.
+_rf_cgroup2_options() {
+	local info
+	mount -t cgroup2 -o "remount,nosuid,nodev,noexec$1" none "$RF_CGROUP_ROOT" || return 1
+	info=$(grep " $RF_CGROUP_ROOT " /proc/self/mountinfo)
+	if [[ -n $1 ]]; then [[ $info == *nsdelegate* ]]; else [[ $info != *nsdelegate* ]]; fi
+}
+
+rf_without_nsdelegate() {
+	[[ ${RF_IN_VM:-} == 1 ]] || { echo "rf_without_nsdelegate: only in the test VM" >&2; return 1; }
+	RF_NSDELEGATE_OFF=1
+	_rf_cgroup2_options ""
+}
+
+_rf_restore_nsdelegate() {
+	[[ -n $RF_NSDELEGATE_OFF ]] || return 0
+	RF_NSDELEGATE_OFF=
+	_rf_cgroup2_options ,nsdelegate
+}
+
+rf_memory_event() {
+	local key n
+	if [[ -r $1/memory.events ]]; then
+		while read -r key n; do
+			[[ $key == "$2" ]] && { echo "$n"; return 0; }
+		done <"$1/memory.events"
+	fi
+	echo 0
+}
+
 rf_limit_hit() {
 	local key n
 	read -r key n <"$1/pids.events" && ((n > 0))
@@ -523,6 +577,7 @@ teardown() {
 		rf_teardown || rc=1
 	fi
 	_rf_remove_user_cg || rc=1
+	_rf_restore_nsdelegate || rc=1
 	assert_no_leaves || rc=1
 	return "$rc"
 }

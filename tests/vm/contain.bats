@@ -66,6 +66,13 @@ cgroup2_mounts() {
 	expect_stderr_contains "Operation not permitted"
 }
 
+# A process outside the sandbox that a test started.
+RF_BG_PID=
+
+rf_teardown() {
+	[[ -z $RF_BG_PID ]] || kill "$RF_BG_PID"
+}
+
 @test "through another process's view of the host's cgroupfs, nsdelegate still holds the leaf" {
 	requires root cgroup2 memory setpriv
 	# A root process without capabilities: a root payload may read its
@@ -138,30 +145,9 @@ cgroup2_mounts() {
 
 # ---- a cgroup2 mounted without nsdelegate ----------------------------------
 
-# cgroup2_options OPTS: remount the guest's cgroup2 with nosuid,nodev,noexec
-# and OPTS (",nsdelegate" or ""); fails unless nsdelegate is then as asked.
-cgroup2_options() {
-	local info
-	mount -t cgroup2 -o "remount,nosuid,nodev,noexec$1" none "$RF_CGROUP_ROOT" || return 1
-	info=$(grep " $RF_CGROUP_ROOT " /proc/self/mountinfo)
-	if [[ -n $1 ]]; then
-		[[ $info == *nsdelegate* ]]
-	else
-		[[ $info != *nsdelegate* ]]
-	fi
-}
-
-RF_BG_PID=
-
-rf_teardown() {
-	[[ -z $RF_BG_PID ]] || kill "$RF_BG_PID"
-	grep -q " $RF_CGROUP_ROOT .* cgroup2 .*nsdelegate" /proc/self/mountinfo ||
-		cgroup2_options ,nsdelegate
-}
-
 @test "without nsdelegate, the command runs below its leaf, where no limit is in view" {
-	requires root cgroup2 memory pids user_ns unshare
-	cgroup2_options ""
+	requires root cgroup2 memory pids user_ns unshare vm
+	rf_without_nsdelegate
 	rf_run run --name contain-nested --memory 32M --pids 50 -- sh -c "
 		cat /proc/self/cgroup
 		test -e /sys/fs/cgroup/memory.max || echo no-memory.max
@@ -177,8 +163,8 @@ rf_teardown() {
 }
 
 @test "without nsdelegate and without root, the leaf's limit holds too" {
-	requires root cgroup2 memory user_ns setpriv unshare
-	cgroup2_options ""
+	requires root cgroup2 memory user_ns setpriv unshare vm
+	rf_without_nsdelegate
 	rf_run_as_user run --memory 32M -- sh -c "$escapes; $own_mount; exec memhog 64M"
 	expect_contained
 	expect_line own-mount

@@ -8,15 +8,6 @@ setup() {
 	report=$BATS_TEST_TMPDIR/r.json
 }
 
-# running CMDLINE: a process whose command line is exactly CMDLINE exists.
-running() {
-	local f
-	for f in /proc/[0-9]*/cmdline; do
-		[ "$(tr '\0' ' ' <"$f" 2>/dev/null)" = "$1 " ] && return 0
-	done
-	return 1
-}
-
 @test "the command's own exit code and output come back" {
 	requires root cgroup2
 	rf_run run --report "$report" -- sh -c 'echo out; echo err >&2; exit 7'
@@ -141,14 +132,14 @@ running() {
 		"trap '' TERM; setsid sleep 1011 </dev/null >/dev/null 2>&1 & touch $BATS_TEST_TMPDIR/ready; sleep 1012 & wait; sleep 1013" &
 	local pid=$!
 	rf_wait_for 30 test -e "$BATS_TEST_TMPDIR/ready"
-	rf_wait_for 10 running 'sleep 1011'
+	rf_wait_for 10 rf_running 'sleep 1011'
 	kill -TERM "$pid"
 	local st=0
 	wait "$pid" || st=$?
 	[ "$st" -eq 137 ] || _rf_fail "status $st, expected 137 (killed by cgroup.kill)"
 	expect_json "$report" verdict signaled
 	expect_json "$report" status.signal 9
-	! running 'sleep 1011' && ! running 'sleep 1012' && ! running 'sleep 1013'
+	! rf_running 'sleep 1011' && ! rf_running 'sleep 1012' && ! rf_running 'sleep 1013'
 }
 
 @test "a daemonised leftover is killed when the main process exits" {
@@ -156,28 +147,28 @@ running() {
 	rf_run run --report "$report" -- sh -c 'setsid sleep 1000 </dev/null >/dev/null 2>&1 & echo started'
 	expect_status 0
 	expect_output_contains started
-	! running 'sleep 1000'
+	! rf_running 'sleep 1000'
 }
 
 @test "the supervisor's death takes the command with it, and the next run sweeps the leaf" {
 	requires root cgroup2
 	"$RINGFENCE" run --name rf-orphan -- sh -c 'setsid sleep 1001 </dev/null >/dev/null 2>&1 & sleep 1002' &
 	local pid=$!
-	rf_wait_for 10 running 'sleep 1002'
-	rf_wait_for 10 running 'sleep 1001'
+	rf_wait_for 10 rf_running 'sleep 1002'
+	rf_wait_for 10 rf_running 'sleep 1001'
 	kill -9 "$pid"
 	wait "$pid" || true
 	# PR_SET_PDEATHSIG: the main process dies with its supervisor.
-	rf_wait_for 10 eval '! running "sleep 1002"'
+	rf_wait_for 10 eval '! rf_running "sleep 1002"'
 	# The setsid'd leftover is still in the orphaned leaf ...
 	[ -d "$RF_PARENT/rf-orphan" ]
-	running 'sleep 1001'
+	rf_running 'sleep 1001'
 	# ... until the next run under the same parent sweeps it.
 	rf_run run -- true
 	expect_status 0
 	expect_stderr_contains "removed leaf \`/ringfence/rf-orphan\`"
 	[ ! -e "$RF_PARENT/rf-orphan" ]
-	! running 'sleep 1001'
+	! rf_running 'sleep 1001'
 }
 
 @test "a command run as another --user dies with its supervisor too" {
@@ -185,10 +176,10 @@ running() {
 	# The kernel clears PR_SET_PDEATHSIG when the uid or gid changes.
 	"$RINGFENCE" run --name rf-orphan-user --user 65534:65534 -- sleep 1008 &
 	local pid=$!
-	rf_wait_for 10 running 'sleep 1008'
+	rf_wait_for 10 rf_running 'sleep 1008'
 	kill -9 "$pid"
 	wait "$pid" || true
-	rf_wait_for 10 eval '! running "sleep 1008"'
+	rf_wait_for 10 eval '! rf_running "sleep 1008"'
 	rf_run run -- true
 	expect_status 0
 	[ ! -e "$RF_PARENT/rf-orphan-user" ]
@@ -203,7 +194,7 @@ running() {
 	expect_status 0
 	expect_output_contains started
 	[ ! -e "$RF_PARENT/rf-nest" ]
-	! running 'sleep 1005'
+	! rf_running 'sleep 1005'
 }
 
 @test "the sweep removes an orphaned leaf together with its sub-cgroups" {
@@ -211,8 +202,8 @@ running() {
 	"$RINGFENCE" run --name rf-orphan-nest --host-cgroupfs -- sh -c \
 		"mkdir -p $RF_PARENT/rf-orphan-nest/a/b; echo \$\$ > $RF_PARENT/rf-orphan-nest/a/b/cgroup.procs; setsid sleep 1006 </dev/null >/dev/null 2>&1 & sleep 1007" &
 	local pid=$!
-	rf_wait_for 10 running 'sleep 1007'
-	rf_wait_for 10 running 'sleep 1006'
+	rf_wait_for 10 rf_running 'sleep 1007'
+	rf_wait_for 10 rf_running 'sleep 1006'
 	kill -9 "$pid"
 	wait "$pid" || true
 	[ -d "$RF_PARENT/rf-orphan-nest/a/b" ]
@@ -220,7 +211,7 @@ running() {
 	expect_status 0
 	expect_stderr_contains "removed leaf \`/ringfence/rf-orphan-nest\`"
 	[ ! -e "$RF_PARENT/rf-orphan-nest" ]
-	! running 'sleep 1006'
+	! rf_running 'sleep 1006'
 }
 
 @test "--name: the leaf has that name; a name in use is refused with 125" {

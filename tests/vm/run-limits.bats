@@ -89,10 +89,6 @@ done'
 	# assert_no_leaves (teardown) proves the half-made leaf was removed.
 }
 
-high_events() {	# high_events LEAF: the `high` count of its memory.events
-	awk '$1 == "high" { print $2 }' "$1/memory.events" 2>/dev/null || echo 0
-}
-
 @test "the supervisor stays idle while memory events keep firing" {
 	requires root cgroup2 memory
 	# Above memory.high the kernel raises `high` events continually; a
@@ -104,12 +100,12 @@ high_events() {	# high_events LEAF: the `high` count of its memory.events
 	# Once memhog is above memory.high, events fire; the supervisor's CPU
 	# time is then measured over one second of them (a load on the machine
 	# can only lower it).
-	rf_wait_for 60 eval '[ "$(high_events "$leaf")" -gt 0 ]'
-	e1=$(high_events "$leaf")
+	rf_wait_for 60 eval '[ "$(rf_memory_event "$leaf" high)" -gt 0 ]'
+	e1=$(rf_memory_event "$leaf" high)
 	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
 	sleep 1
 	t2=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
-	e2=$(high_events "$leaf")
+	e2=$(rf_memory_event "$leaf" high)
 	touch "$done"
 	wait "$pid"
 	((e2 > e1)) || _rf_fail "no memory.high events during the second measured"
