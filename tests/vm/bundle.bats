@@ -230,7 +230,8 @@ $(diff <(echo "$want") <(echo "$output"))"
 	requires root cgroup2 unshare
 	unshare --uts sh -c 'hostname joined-uts && exec sleep 600' &
 	local pid=$!
-	rf_wait_for 60 test "$(nsenter -t "$pid" -u hostname 2>/dev/null)" = joined-uts
+	# eval: the hostname is read again on every try
+	rf_wait_for 60 eval '[[ $(nsenter -t "$pid" -u hostname 2>/dev/null) == joined-uts ]]'
 	rf_bundle "$b" "del(.hostname) | .process.args = [\"hostname\"] |
 		.linux.namespaces |= map(if .type == \"uts\" then .path = \"/proc/$pid/ns/uts\" else . end)"
 	rf_run run -q --bundle "$b"
@@ -288,7 +289,9 @@ $(diff <(echo "$want") <(echo "$output"))"
 	echo "cwd=$(pwd) hostname=$(hostname) id=$(id)"
 	tr '\0' '\n' </proc/$$/environ | sort
 	grep -E '^(Cap|NoNewPrivs|Seccomp:)' /proc/self/status
-	echo "nofile=$(ulimit -n)/$(ulimit -Hn) umask=$(umask)"
+	echo "nofile=$(ulimit -n)/$(ulimit -Hn) umask=$(umask) oom=$(cat /proc/self/oom_score_adj)"
+	echo "domain=$(cat /proc/sys/kernel/domainname)"
+	mkdir /tmp/seccomp-probe 2>&1
 	for f in memory.max memory.high pids.max cpu.max io.weight hugetlb.2MB.max; do
 		echo "$f=$(cat /sys/fs/cgroup/$f)"; done
 	cat /proc/self/cgroup
@@ -303,7 +306,10 @@ $(diff <(echo "$want") <(echo "$output"))"
 		.linux.namespaces |= map(select(.type != "cgroup")) + [{type: "cgroup"}] |
 		.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 64} |
 		.linux.resources.unified = {"memory.high": "50331648", "cpu.max": "50000 100000"} |
-		.linux.resources.blockIO = {weight: 500} |
+		.linux.resources.blockIO = {weight: 500} | .domainname = "example.org" |
+		.process.oomScoreAdj = 100 | .process.user.additionalGids = [5, 10] |
+		.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
+			syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]} |
 		.linux.resources.hugepageLimits = [{pageSize: "2MB", limit: 4194304}]'
 	run_cmd crun --root "$BATS_TEST_TMPDIR/crun" run --bundle "$b" "rf-cmp-$BATS_TEST_NUMBER"
 	expect_status 0
@@ -315,6 +321,9 @@ $(diff <(echo "$crun_view") <(echo "$output"))"
 	[[ $output == *"memory.max=67108864"* && $output == *"pids.max=64"* &&
 		$output == *"io.weight=default 4950"* && $output == *"hugetlb.2MB.max=4194304"* ]] ||
 		_rf_fail "the limits are not the bundle's"
+	[[ $output == *"oom=100"* && $output == *"domain=example.org"* &&
+		$output == *"groups=5,10"* && $output == *"Operation not permitted"* ]] ||
+		_rf_fail "oomScoreAdj, domainname, additionalGids or seccomp are not the bundle's"
 }
 
 @test "a bad bundle exits 125 with one message naming the file and the JSON path, and leaves nothing behind" {
