@@ -8,11 +8,7 @@ load ../../lib/common
 load slurm
 
 setup_file() {
-	slurm_start ConstrainRAMSpace=no RequeueExit=122,125
-}
-
-teardown_file() {
-	slurm_stop
+	slurm_start ConstrainRAMSpace=no RequeueExit=122,125	# as container.bats
 }
 
 setup() {
@@ -32,8 +28,7 @@ rf_teardown() {
 	report=$(slurm_report "$reports")
 	job=$(basename "$report" .json)
 	expect_json "$report" verdict oom-limit
-	slurm_wait_done "$job"
-	[[ $(slurm_sacct "$job") == "FAILED 121:0" ]] || _rf_fail "sacct: $(slurm_sacct "$job")"
+	slurm_expect_sacct "$job" "FAILED 121:0"
 }
 
 @test "--report %j.%s.%t names the verdict by job, step and task" {
@@ -101,9 +96,7 @@ rf_teardown() {
 		jobs+=("$output")
 	done
 	for i in "${!jobs[@]}"; do
-		slurm_wait_done "${jobs[i]}"
-		[[ $(slurm_sacct "${jobs[i]}") == "COMPLETED 0:0" ]] ||
-			_rf_fail "job ${jobs[i]}: $(slurm_sacct "${jobs[i]}")"
+		slurm_expect_sacct "${jobs[i]}" "COMPLETED 0:0"
 		grep -qx "job-$((i + 1))" "$BATS_TEST_TMPDIR/out.$((i + 1))" ||
 			_rf_fail "job $((i + 1)) printed: $(cat "$BATS_TEST_TMPDIR/out.$((i + 1))")"
 	done

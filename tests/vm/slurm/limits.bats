@@ -5,6 +5,12 @@
 # ancestor's limit. Slurm counts every OOM kill in the job and rewrites the
 # job's exit code to OUT_OF_MEMORY 0:125; the verdict file keeps which OOM it
 # was. Also the same as an ordinary user through a setuid-root ringfence.
+#
+# scancel: Slurm SIGTERMs the task and SIGKILLs it KillWait (5 s here)
+# later, and 22.05's cgroup/v2 signals only processes directly in the
+# step's own cgroups, never in a sandbox's leaf. ringfence forwards the
+# SIGTERM and ends the leaf with cgroup.kill --kill-after (2 s) later, so
+# the job ends, nothing is left and the node never drains.
 
 load ../../lib/common
 load slurm
@@ -14,7 +20,6 @@ setup_file() {
 }
 
 teardown_file() {
-	slurm_stop
 	rm -rf /opt/rf-suid /etc/ringfence
 }
 
@@ -38,8 +43,7 @@ rf_teardown() {
 	# The leaf was made in the job's step, beside the task.
 	[[ $(json_get "$report" cgroup) == */job_$job/step_0/user/* ]] ||
 		_rf_fail "leaf at $(json_get "$report" cgroup)"
-	slurm_wait_done "$job"
-	[[ $(slurm_sacct "$job") == "OUT_OF_MEMORY 0:125" ]] || _rf_fail "sacct: $(slurm_sacct "$job")"
+	slurm_expect_sacct "$job" "OUT_OF_MEMORY 0:125"
 }
 
 @test "ringfence's own limit inside a job: verdict oom-limit in the report, Slurm still counts the OOM" {
@@ -49,26 +53,7 @@ rf_teardown() {
 	report=$(slurm_report "$reports")
 	job=$(basename "$report" .json)
 	expect_json "$report" verdict oom-limit
-	slurm_wait_done "$job"
-	[[ $(slurm_sacct "$job") == "OUT_OF_MEMORY 0:125" ]] || _rf_fail "sacct: $(slurm_sacct "$job")"
-}
-
-@test "scancel reaches a sandbox made inside the step: the job ends, the node stays idle" {
-	requires root sbatch scancel
-	local report=$reports/verdict.json
-	cat >"$BATS_TEST_TMPDIR/job" <<-EOT
-	#!/bin/bash
-	exec ringfence run -q --report $report -- bash -c "trap '' TERM; touch $reports/ready; sleep 1040 & wait"
-	EOT
-	run_cmd sbatch --parsable -o /dev/null --mem=128M "$BATS_TEST_TMPDIR/job"
-	expect_status 0
-	local job=$output
-	rf_wait_for 120 test -e "$reports/ready" || _rf_fail "the payload did not start"
-	run_cmd scancel "$job"
-	slurm_wait_done "$job" 60
-	expect_json "$report" forwarded_signal 15
-	[[ $(json_get "$report" cgroup) == */job_$job/step_batch/user/* ]] ||
-		_rf_fail "leaf at $(json_get "$report" cgroup)"
+	slurm_expect_sacct "$job" "OUT_OF_MEMORY 0:125"
 }
 
 @test "a user's job with a setuid-root ringfence: the command runs as the user, inside the job's limit" {
@@ -98,4 +83,56 @@ rf_teardown() {
 		_rf_fail "leaf at $(json_get "$dir/$job.json" cgroup)"
 	[[ $(stat -c %u "$dir/$job.json") == 1000 ]] || _rf_fail "report not the user's"
 	rm -rf "$dir"
+}
+
+_payload_running_as() {
+	grep -a -q -x "$1" /proc/[0-9]*/cmdline 2>/dev/null
+}
+
+@test "scancel ends a job whose payload ignores SIGTERM: all of it, within KillWait, node idle" {
+	requires root sbatch scancel
+	local report=$BATS_TEST_TMPDIR/verdict.json
+	# ringfence is the batch step's main process (exec): a shell in front of it
+	# would die on the SIGTERM, and Slurm then SIGKILLs the rest at once.
+	cat >"$BATS_TEST_TMPDIR/job" <<-EOT
+	#!/bin/bash
+	exec ringfence run -q --report $report -- bash -c "trap '' TERM; setsid sleep 1100 </dev/null >/dev/null 2>&1 & sleep 1101 & wait"
+	EOT
+	run_cmd sbatch --parsable -o /dev/null --mem=128M "$BATS_TEST_TMPDIR/job"
+	expect_status 0
+	local job=$output
+	slurm_wait_running "$job"
+	rf_wait_for 120 _payload_running_as 'sleep.1101.' || _rf_fail "the payload did not start"
+	run_cmd scancel "$job"
+	expect_status 0
+	slurm_wait_done "$job" 60
+	[[ $(slurm_sacct "$job") == CANCELLED* ]] || _rf_fail "sacct: $(slurm_sacct "$job")"
+	expect_json "$report" forwarded_signal 15
+	expect_json "$report" status.signal 9
+	# The leaf was in the batch step, beside the task, where Slurm's own
+	# signals never reach: ringfence's grace and cgroup.kill ended it.
+	[[ $(json_get "$report" cgroup) == */job_$job/step_batch/user/* ]] ||
+		_rf_fail "leaf at $(json_get "$report" cgroup)"
+	[[ $(scontrol show node "$SLURM_NODE") != *"Kill task failed"* ]] || _rf_fail "the node drained"
+}
+
+@test "scancel of a batch script that runs ringfence through srun: the step gets its grace too" {
+	requires root sbatch scancel srun
+	local report=$BATS_TEST_TMPDIR/step.json
+	# The shell in front dies on the SIGTERM; the step's own ringfence is
+	# signalled and killed by Slurm as a step, KillWait apart.
+	cat >"$BATS_TEST_TMPDIR/job" <<-EOT
+	#!/bin/bash
+	srun ringfence run -q --report $report -- bash -c "trap '' TERM; sleep 1102 & wait"
+	echo after
+	EOT
+	run_cmd sbatch --parsable -o /dev/null "$BATS_TEST_TMPDIR/job"
+	expect_status 0
+	local job=$output
+	rf_wait_for 120 _payload_running_as 'sleep.1102.' || _rf_fail "the payload did not start"
+	run_cmd scancel "$job"
+	expect_status 0
+	slurm_wait_done "$job" 60
+	expect_json "$report" forwarded_signal 15
+	expect_json "$report" status.signal 9
 }

@@ -3,7 +3,10 @@
 # files of this directory after ../../lib/common:
 #
 #   setup_file()    { slurm_start; }          # or slurm_start ConstrainRAMSpace=no
-#   teardown_file() { slurm_stop; }
+#
+# The daemons run on after a file, to the boot's end: the next file's
+# slurm_start restarts them only when it asks for another configuration
+# (each start costs 10-20 s under TCG), so files that share one keep them.
 #
 # The node is `node1` at 192.0.2.1 on lo: glibc resolves no name that maps
 # only to 127.0.0.1 for a host without another address. munged and the
@@ -15,12 +18,15 @@
 #
 #   slurm_start [KEY=VALUE...]   cgroup.conf and slurm.conf keys over the
 #                                defaults (ConstrainRAMSpace=yes), daemons
-#                                (re)started, node idle
+#                                (re)started when that changed them or they
+#                                are not running, node idle
 #   slurm_stop                   both daemons stopped (munged stays)
 #   slurm_wait_done JOBID        the job has left the controller's queue
 #   slurm_job JOBID FIELD        FIELD of the job's jobcomp line (JobState,
 #                                ExitCode, ...)
 #   slurm_sacct JOBID            sacct -c's "State ExitCode" for the job
+#   slurm_expect_sacct JOBID "STATE CODE"
+#                                the job done, and sacct -c says so of it
 #   slurm_release_requeued JOBID N
 #                                wait until the job is pending after its Nth
 #                                requeue, then let it start at once (Slurm
@@ -95,10 +101,9 @@ slurm_start() {
 		if _slurm_is_cgroup_key "$kv"; then cg+=("$kv"); else sl+=("$kv"); fi
 	done
 	_slurm_host
-	slurm_stop
-	_slurm_conf /etc/slurm/cgroup.conf CgroupPlugin=cgroup/v2 IgnoreSystemd=yes \
+	_slurm_conf /etc/slurm/cgroup.conf.new CgroupPlugin=cgroup/v2 IgnoreSystemd=yes \
 		ConstrainRAMSpace=yes ConstrainSwapSpace=no -- "${cg[@]}"
-	_slurm_conf /etc/slurm/slurm.conf ClusterName=rf SlurmctldHost=$SLURM_NODE \
+	_slurm_conf /etc/slurm/slurm.conf.new ClusterName=rf SlurmctldHost=$SLURM_NODE \
 		SlurmUser=root AuthType=auth/munge CredType=cred/munge MpiDefault=none \
 		ProctrackType=proctrack/cgroup TaskPlugin=task/cgroup \
 		JobAcctGatherType=jobacct_gather/cgroup \
@@ -112,13 +117,36 @@ slurm_start() {
 		"NodeName=$SLURM_NODE CPUs=2 RealMemory=1500 State=UNKNOWN" \
 		"PartitionName=debug Nodes=$SLURM_NODE Default=YES MaxTime=INFINITE State=UP" \
 		-- "${sl[@]}"
-	_slurm_daemon slurmctld || { tail -n 20 "$SLURM_LOG/slurmctld.log" >&2; return 1; }
-	_slurm_daemon slurmd || { tail -n 20 "$SLURM_LOG/slurmd.log" >&2; return 1; }
+	if _slurm_conf_unchanged && _slurm_daemons_running; then
+		rm -f /etc/slurm/{cgroup,slurm}.conf.new
+	else
+		slurm_stop
+		mv /etc/slurm/cgroup.conf.new /etc/slurm/cgroup.conf
+		mv /etc/slurm/slurm.conf.new /etc/slurm/slurm.conf
+		_slurm_daemons_start
+	fi
 	rf_wait_for 120 _slurm_node_is idle || {
 		echo "node1 did not become idle: $(slurm_node_state)" >&2
 		tail -n 20 "$SLURM_LOG/slurmctld.log" "$SLURM_LOG/slurmd.log" >&2
 		return 1
 	}
+}
+
+_slurm_conf_unchanged() {
+	cmp -s /etc/slurm/cgroup.conf.new /etc/slurm/cgroup.conf &&
+		cmp -s /etc/slurm/slurm.conf.new /etc/slurm/slurm.conf
+}
+
+_slurm_daemons_running() {
+	local f
+	for f in /run/slurmd.pid /run/slurmctld.pid; do
+		[[ -s $f ]] && kill -0 "$(<"$f")" 2>/dev/null || return 1
+	done
+}
+
+_slurm_daemons_start() {
+	_slurm_daemon slurmctld || { tail -n 20 "$SLURM_LOG/slurmctld.log" >&2; return 1; }
+	_slurm_daemon slurmd || { tail -n 20 "$SLURM_LOG/slurmd.log" >&2; return 1; }
 }
 
 _slurm_pid_gone() {
@@ -171,6 +199,11 @@ slurm_job() {
 
 slurm_sacct() {
 	sacct -c -n -P -j "$1" -o State,ExitCode 2>/dev/null | tail -n 1 | tr '|' ' '
+}
+
+slurm_expect_sacct() {
+	slurm_wait_done "$1"
+	[[ $(slurm_sacct "$1") == "$2" ]] || _rf_fail "job $1: sacct says '$(slurm_sacct "$1")', not '$2'"
 }
 
 _slurm_requeued() {

@@ -13,7 +13,7 @@ BUNDLE=/tmp/rf-oci-bundle
 
 setup_file() {
 	[[ -n ${RF_IN_VM:-} ]] || return 0
-	slurm_start ConstrainRAMSpace=no
+	slurm_start ConstrainRAMSpace=no RequeueExit=122,125	# as jobs.bats: one start
 	# A busybox root filesystem, and crun's default spec for it.
 	rm -rf "$BUNDLE"
 	mkdir -p "$BUNDLE"/rootfs/{bin,proc,dev,sys,tmp,etc}
@@ -29,7 +29,6 @@ setup_file() {
 
 teardown_file() {
 	[[ -n ${RF_IN_VM:-} ]] || return 0
-	slurm_stop
 	rm -f /etc/slurm/oci.conf
 	rm -rf "$BUNDLE" /var/log/ringfence
 }
@@ -39,25 +38,16 @@ rf_teardown() {
 }
 
 # oci_conf crun|ringfence: the runtime for the next steps (slurmstepd reads
-# oci.conf for every step). The container id is Slurm's node.user.job.step.task.
+# oci.conf for every step), each with a state directory of its own. The
+# container id is Slurm's node.user.job.step.task.
 oci_conf() {
-	local id=%n.%u.%j.%s.%t
-	case $1 in
-	crun) cat >/etc/slurm/oci.conf <<-EOT
-		RunTimeQuery="crun --root=/run/crun-slurm state $id"
-		RunTimeKill="crun --root=/run/crun-slurm kill -a $id"
-		RunTimeDelete="crun --root=/run/crun-slurm delete --force $id"
-		RunTimeRun="crun --root=/run/crun-slurm run --bundle %b $id"
-		EOT
-		;;
-	ringfence) cat >/etc/slurm/oci.conf <<-EOT
-		RunTimeQuery="ringfence --root=/run/ringfence-slurm state $id"
-		RunTimeKill="ringfence --root=/run/ringfence-slurm kill -a $id"
-		RunTimeDelete="ringfence --root=/run/ringfence-slurm delete --force $id"
-		RunTimeRun="ringfence --root=/run/ringfence-slurm run --bundle %b $id"
-		EOT
-		;;
-	esac
+	local rt="$1 --root=/run/$1-slurm" id=%n.%u.%j.%s.%t
+	cat >/etc/slurm/oci.conf <<-EOT
+	RunTimeQuery="$rt state $id"
+	RunTimeKill="$rt kill -a $id"
+	RunTimeDelete="$rt delete --force $id"
+	RunTimeRun="$rt run --bundle %b $id"
+	EOT
 }
 
 @test "srun --container: ringfence gives what crun gives on the same bundle (output, exit code)" {
