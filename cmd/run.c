@@ -445,22 +445,6 @@ static const char *option_name(int opt)
 	return "?";
 }
 
-/* --rootfs: a root for a plain run (with the standard mounts), or another
- * root for a bundle (whose mounts are its own). */
-static int set_rootfs(rf_plan *plan, const char *dir, rf_error *err)
-{
-	char *real;
-
-	if (!plan->bundle)
-		return rf_rootfs_set(dir, plan, err);
-	real = realpath(dir, NULL);
-	if (!real)
-		return rf_error_set(err, errno, "`%s`", dir);
-	free(plan->iso.rootfs);
-	plan->iso.rootfs = real;
-	return 0;
-}
-
 /* First pass: --profile or --bundle, --rootfs and --strict, loaded before any
  * other flag applies. */
 static int load_base(int argc, char **argv, rf_plan *plan, rf_error *err)
@@ -489,8 +473,10 @@ static int load_base(int argc, char **argv, rf_plan *plan, rf_error *err)
 		return -1;
 	if (bundle && rf_bundle_load(bundle, plan, plan->sup.strict, &cli_diag, err) < 0)
 		return -1;
-	if (rootfs && set_rootfs(plan, rootfs, err) < 0)
-		return rf_error_prefix(err, "--rootfs");
+	/* a root for a plain run (with the standard mounts), or another root
+	 * for the bundle (whose mounts are its own) */
+	if (rootfs && rf_rootfs_set(rootfs, plan, err) < 0)
+		return -1;   /* the message names --rootfs */
 	return 0;
 }
 

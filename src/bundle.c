@@ -130,6 +130,11 @@ int rf_rootfs_set(const char *dir, rf_plan *plan, rf_error *err)
 
 	if (canonical_dir("--rootfs", dir, &real, err) < 0)
 		return -1;
+	if (plan->bundle) {
+		free(iso->rootfs);
+		iso->rootfs = steal_pointer(&real);
+		return 0;
+	}
 	root = rf_json_parse(standard_mounts, sizeof(standard_mounts) - 1, err);
 	if (!root)
 		return rf_error_prefix(err, "the standard mounts");

@@ -33,7 +33,8 @@ int rf_bundle_load_text(const char *text, size_t len, const char *dir, rf_plan *
  * fresh /proc; /dev a tmpfs (mode 755, 64M) with the default devices;
  * /dev/pts a new devpts instance; /dev/shm (1777, 64M) and /dev/mqueue;
  * /sys and a cgroup2 view at /sys/fs/cgroup, both read-only. A bundle's
- * root.path does the same without the mounts (its mounts[] are its own). */
+ * root.path does the same without the mounts (its mounts[] are its own).
+ * With a bundle loaded (plan->bundle), DIR only replaces its root. */
 int rf_rootfs_set(const char *dir, rf_plan *plan, rf_error *err);
 
 /* Plan-time checks and defaults of a container root (from rf_plan_finalize):

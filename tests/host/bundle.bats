@@ -83,6 +83,19 @@ bad() {
 		"linux.uidMappings and gidMappings need a new user namespace"
 }
 
+@test "--rootfs that is missing or not a directory: 125 naming it, with or without --bundle" {
+	rf_bundle "$b"
+	for with in "" "--bundle $b"; do
+		# shellcheck disable=SC2086 # $with is two words or none
+		rf_run run $with --rootfs "$BATS_TEST_TMPDIR/none" -- true
+		expect_status 125
+		expect_stderr_contains "--rootfs \`$BATS_TEST_TMPDIR/none\`: No such file or directory"
+		rf_run run $with --rootfs "$c" -- true
+		expect_status 125
+		expect_stderr_contains "--rootfs \`$c\`: Not a directory"
+	done
+}
+
 @test "--user NAME with a root is the root's user: a host-only user is unknown; no symlink or FIFO is followed" {
 	local r=$BATS_TEST_TMPDIR/r
 	rf_rootfs "$r"
