@@ -53,11 +53,16 @@ static void print_version(void)
 	printf("ringfence version %s\n", PACKAGE_VERSION);
 	printf("spec: 1.0.2\n");
 	printf("features: +cgroup2 +clone3 +seccomp (libseccomp %s) +caps "
-	       "+numa +json (%s)%s%s\n",
+	       "+numa +json (%s)%s%s%s\n",
 	       rf_seccomp_library_version(seccomp, sizeof(seccomp)),
 	       rf_json_library_version(json, sizeof(json)),
 #ifdef RF_WITH_SANITIZERS
 	       " +sanitizers",
+#else
+	       "",
+#endif
+#ifdef RF_FAULT_INJECTION
+	       " +fault-injection (a test build, RINGFENCE_FAULT)",
 #else
 	       "",
 #endif

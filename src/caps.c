@@ -34,6 +34,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/host.h"
@@ -226,7 +227,8 @@ int rf_caps_drop_bounding(const rf_process *p, rf_error *err)
 	if (extra && !permitted_caps())
 		return 0;
 	for (int cap = 0; cap < 64; cap++)
-		if ((extra >> cap) & 1 && prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0)
+		if ((extra >> cap) & 1 &&
+		    (RF_FAULT("caps.bounding") || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0))
 			return rf_error_set(err, errno, "drop %s from the bounding set",
 					    rf_cap_name(cap));
 	/* Ambient capabilities would survive the exec of a non-root payload. */
@@ -299,7 +301,7 @@ static int apply_payload_set(const rf_process *p, rf_error *err)
 	/* Effective and permitted to the set; inheritable and ambient empty,
 	 * because those are how capabilities survive an exec into a non-root
 	 * program (emptying inheritable empties ambient too; the clear says so). */
-	if (set_caps(keep) < 0)
+	if (RF_FAULT("caps.set") || set_caps(keep) < 0)
 		return rf_error_set(err, errno, "set the payload's capabilities");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return rf_error_set(err, errno, "clear the ambient capability set");
@@ -310,7 +312,7 @@ static int apply_payload_set(const rf_process *p, rf_error *err)
 				    rf_cap_name(__builtin_ctzll(extra)));
 	/* Nothing exec'd from here on gains privileges: setuid bits and file
 	 * capabilities are ignored, and seccomp needs no CAP_SYS_ADMIN. */
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	if (RF_FAULT("caps.no-new-privs") || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return rf_error_set(err, errno, "set no_new_privs");
 	return 0;
 }

@@ -30,6 +30,7 @@
 #include "ringfence/cleanup.h"
 #include "ringfence/parse.h"
 #include "cgroup-internal.h"
+#include "fault.h"
 
 const char *const cg_controller_names[CG_N_CONTROLLERS] = {
 	"cpuset", "cpu", "io", "memory", "pids", "hugetlb",
@@ -144,7 +145,7 @@ int cg_write(int dirfd, const char *file, const char *value, rf_error *err)
 
 	if (fd < 0)
 		return rf_error_set(err, errno, "open `%s`", file);
-	n = write(fd, value, len);
+	n = RF_FAULT("cgroup.write", file) ? -1 : write(fd, value, len);
 	if (n < 0)
 		return rf_error_set(err, errno, "write `%s` to `%s`", value, file);
 	if ((size_t)n != len)
@@ -480,7 +481,7 @@ int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
 	/* Shared: creators exclude only a sweep, not each other. */
 	if (flock(pfd, LOCK_SH) < 0)
 		return rf_error_set(err, errno, "lock cgroup `%s`", parent);
-	if (mkdirat(pfd, name, 0755) < 0) {
+	if (RF_FAULT("leaf.mkdir") || mkdirat(pfd, name, 0755) < 0) {
 		if (errno == EEXIST)
 			return rf_error_set(err, EEXIST,
 					    "leaf `%s` already exists (another run with this --name?)",
@@ -512,7 +513,7 @@ int cg_leaf_nest(const cg_leaf *leaf, rf_error *err)
 {
 	int fd;
 
-	if (mkdirat(leaf->dirfd, CG_NESTED_NAME, 0755) < 0)
+	if (RF_FAULT("leaf.nest") || mkdirat(leaf->dirfd, CG_NESTED_NAME, 0755) < 0)
 		return rf_error_set(err, errno, "create `%s/" CG_NESTED_NAME "`", leaf->rel);
 	fd = openat(leaf->dirfd, CG_NESTED_NAME, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)

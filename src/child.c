@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "fault.h"
 #include "ringfence/caps.h"
 #include "ringfence/console.h"
 #include "ringfence/cleanup.h"
@@ -172,7 +173,7 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	/* A uid or gid switch cleared PR_SET_PDEATHSIG: arm it again, then make
 	 * sure the parent did not die before it took hold. A container that
 	 * outlives its launcher must not have it at all. */
-	if (prctl(PR_SET_PDEATHSIG, ctx->detach ? 0 : SIGKILL) < 0) {
+	if (RF_FAULT("child.pdeathsig") || prctl(PR_SET_PDEATHSIG, ctx->detach ? 0 : SIGKILL) < 0) {
 		rf_error_set(&err, errno, "set the parent-death signal");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}
@@ -187,6 +188,8 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	if (rf_fds_close_except(3 + p->preserve_fds, ctx->msg_fd, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 
+	if (RF_FAULT("exec"))
+		fail_exec(ctx, p->argv[0], errno);
 	if (!found[0])
 		fail_exec(ctx, p->argv[0], find_or_exec(p->argv, ctx->envp, NULL));
 	execve(found, p->argv, ctx->envp);
@@ -208,7 +211,7 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
 	/* Every signal waits for sigwaitinfo(); the payload unblocks before exec. */
 	sigfillset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	payload = fork();
+	payload = RF_FAULT("pidns.fork") ? -1 : fork();
 	if (payload < 0) {
 		rf_error err;
 
@@ -304,7 +307,8 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 	    rf_ns_join(&plan->iso, false, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* Only now are we inside the leaf, so a new cgroup namespace is rooted there. */
-	if ((ctx->ns_flags & CLONE_NEWCGROUP) && unshare(CLONE_NEWCGROUP) < 0) {
+	if ((ctx->ns_flags & CLONE_NEWCGROUP) &&
+	    (RF_FAULT("child.cgroupns") || unshare(CLONE_NEWCGROUP) < 0)) {
 		rf_error_set(&err, errno, "unshare the cgroup namespace");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}

@@ -68,6 +68,7 @@
 #include <sys/mount.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
 #include "ringfence/isolation.h"
@@ -100,7 +101,7 @@ bool rf_contain_nested(const rf_isolation *iso, bool nsdelegate)
  * superblock. */
 static int mount_cgroup_at(const char *mp, rf_error *err)
 {
-	cleanup_close int fs = fsopen("cgroup2", FSOPEN_CLOEXEC);
+	cleanup_close int fs = RF_FAULT("mount.cgroup-view") ? -1 : fsopen("cgroup2", FSOPEN_CLOEXEC);
 	cleanup_close int mnt = -1;
 
 	if (fs < 0 || fsconfig(fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) < 0)

@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
@@ -267,21 +268,21 @@ int rf_identity_apply(const rf_process *p, rf_error *err)
 	 * gives up. Without --groups a --user payload gets none: the caller's
 	 * groups (root's may include disk or adm) must not reach it. */
 	if (p->groups_set) {
-		if (setgroups(p->n_groups, p->groups) < 0)
+		if (RF_FAULT("identity.groups") || setgroups(p->n_groups, p->groups) < 0)
 			return rf_error_set(err, errno, "set the supplementary groups");
 		if (verify_groups(p->groups, p->n_groups, err) < 0)
 			return -1;
 	} else if (p->user_set) {
-		if (setgroups(0, NULL) < 0)
+		if (RF_FAULT("identity.groups") || setgroups(0, NULL) < 0)
 			return rf_error_set(err, errno, "clear the supplementary groups");
 		if (verify_groups(NULL, 0, err) < 0)
 			return -1;
 	}
 	if (!p->user_set)
 		return 0;
-	if (setresgid(p->gid, p->gid, p->gid) < 0)
+	if (RF_FAULT("identity.gid") || setresgid(p->gid, p->gid, p->gid) < 0)
 		return rf_error_set(err, errno, "set the group id to %u", (unsigned)p->gid);
-	if (setresuid(p->uid, p->uid, p->uid) < 0)
+	if (RF_FAULT("identity.uid") || setresuid(p->uid, p->uid, p->uid) < 0)
 		return rf_error_set(err, errno, "set the user id to %u", (unsigned)p->uid);
 	/* Real, effective and saved ids all switched: none is left to return to. */
 	if (getresgid(&rg, &eg, &sg) < 0 || getresuid(&r, &e, &s) < 0)
@@ -305,7 +306,7 @@ static int chdir_in_root(const char *dir, rf_error *err)
 	if (root < 0)
 		return rf_error_set(err, errno, "open `/`");
 	fd = rf_path_open_in_root(root, dir, O_PATH | O_DIRECTORY);
-	if (fd < 0 || fchdir(fd) < 0)
+	if (fd < 0 || RF_FAULT("identity.chdir") || fchdir(fd) < 0)
 		return rf_error_set(err, errno, "change directory to `%s`", dir);
 	return 0;
 }
@@ -315,7 +316,7 @@ int rf_identity_chdir(const char *dir, bool in_root, rf_error *err)
 	char cwd[PATH_MAX];
 	struct stat here, named;
 
-	if (in_root ? chdir_in_root(dir, err) < 0 : chdir(dir) < 0)
+	if (in_root ? chdir_in_root(dir, err) < 0 : (RF_FAULT("identity.chdir") || chdir(dir) < 0))
 		return in_root ? -1 : rf_error_set(err, errno, "change directory to `%s`", dir);
 	/* The payload's cwd must be reachable from its root under the name
 	 * getcwd() reports, and that name must lead back to where we are. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "fault.h"
 #include "launch.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
@@ -183,7 +184,7 @@ static pid_t do_clone(rf_launch *rs, bool *in_leaf)
 
 	*in_leaf = true;
 	if (!getenv("RINGFENCE_NO_CLONE3")) {
-		pid = (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		pid = RF_FAULT("clone3") ? -1 : (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 			return pid;
 	}
@@ -258,7 +259,7 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		return -1;
 	if (rf_tty_give(&rs->tty, rs->child, err) < 0)
 		return -1;
-	if (write(rs->sync_wr, "g", 1) != 1)
+	if (RF_FAULT("start") || write(rs->sync_wr, "g", 1) != 1)
 		return rf_error_set(err, errno, "start the command");
 	rf_closep(&rs->sync_wr);
 	return 0;

@@ -46,6 +46,7 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
 #include "ringfence/isolation.h"
@@ -298,8 +299,8 @@ static int tree_ro(int fd, const char *path, uint64_t attrs, rf_error *err)
 	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY | attrs };
 	unsigned flags = AT_RECURSIVE | (fd >= 0 ? AT_EMPTY_PATH : 0);
 
-	if (mount_setattr(fd >= 0 ? fd : AT_FDCWD, fd >= 0 ? "" : path, flags, &a,
-			  sizeof(a)) == 0)
+	if (!RF_FAULT("mount.read-only", path) &&
+	    mount_setattr(fd >= 0 ? fd : AT_FDCWD, fd >= 0 ? "" : path, flags, &a, sizeof(a)) == 0)
 		return 0;
 	if (errno == ENOSYS)
 		return 1;
@@ -333,7 +334,7 @@ static int clone_sources(const rf_isolation *iso, struct tree *t, rf_error *err)
 			continue;
 		/* Recursive: the source's submounts come along (and in a user
 		 * namespace a copy that would uncover what they hide is refused). */
-		t[i].fd = open_tree(AT_FDCWD, m->src,
+		t[i].fd = RF_FAULT("mount.copy", m->src) ? -1 : open_tree(AT_FDCWD, m->src,
 				    OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_RECURSIVE);
 		if (t[i].fd < 0)
 			return rf_error_set(err, errno, "copy the mount tree at `%s`", m->src);
@@ -412,7 +413,8 @@ static int mount_tmpfs(const rf_mount *m, rf_error *err)
 		snprintf(opts + n, sizeof(opts) - (size_t)n, ",size=%" PRIu64, m->size);
 	/* nosuid: a set-uid program written to scratch space gains nothing;
 	 * nodev: neither does a device node made there. */
-	if (mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
+	if (RF_FAULT("mount.tmpfs", m->dst) ||
+	    mount("tmpfs", m->dst, "tmpfs", MS_NOSUID | MS_NODEV, opts) < 0)
 		return rf_error_set(err, errno, "mount a tmpfs on `%s`", m->dst);
 	return 0;
 }
@@ -428,7 +430,8 @@ static int place(const rf_isolation *iso, size_t i, const struct tree *t, rf_err
 		return rf_error_set(err, errno, "stat the copy of `%s`", m->src);
 	if (ensure_mountpoint(iso, i, S_ISDIR(st.st_mode), err) < 0)
 		return -1;
-	if (move_mount(t->fd, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
+	if (RF_FAULT("mount.bind", m->dst) ||
+	    move_mount(t->fd, "", AT_FDCWD, m->dst, MOVE_MOUNT_F_EMPTY_PATH) < 0)
 		return rf_error_set(err, errno, "mount `%s` on `%s`", m->src, m->dst);
 	if (t->ro_after)
 		return tree_ro_legacy(m->dst, MS_NOSUID | MS_NODEV, err);
@@ -480,13 +483,14 @@ static int hide_path(const char *path, bool dir, int devnull, rf_error *err)
 	char src[64];
 
 	if (dir) {
-		if (mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		if (RF_FAULT("mount.hide", path) ||
+		    mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "size=4k,mode=0555") < 0)
 			return rf_error_set(err, errno, "hide `%s` under an empty tmpfs", path);
 		return 0;
 	}
 	snprintf(src, sizeof(src), "/proc/self/fd/%d", devnull);
-	if (mount(src, path, NULL, MS_BIND, NULL) < 0)
+	if (RF_FAULT("mount.hide", path) || mount(src, path, NULL, MS_BIND, NULL) < 0)
 		return rf_error_set(err, errno, "hide `%s` under /dev/null", path);
 	return 0;
 }
@@ -495,7 +499,8 @@ static int mount_proc(rf_error *err)
 {
 	/* nosuid, nodev, noexec: procfs holds no programs or devices, and in a
 	 * user namespace proc may only be mounted as restricted as the caller's. */
-	if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+	if (RF_FAULT("mount.proc") ||
+	    mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
 		return rf_error_set(err, errno, "mount a fresh `/proc`");
 	return 0;
 }
@@ -532,10 +537,11 @@ static int mount_ipc(rf_error *err)
 	struct stat st;
 
 	if (stat("/dev/mqueue", &st) == 0 && S_ISDIR(st.st_mode) &&
-	    mount("mqueue", "/dev/mqueue", "mqueue", flags, NULL) < 0 && errno != ENODEV)
+	    (RF_FAULT("mount.mqueue") || mount("mqueue", "/dev/mqueue", "mqueue", flags, NULL) < 0) &&
+	    errno != ENODEV)
 		return rf_error_set(err, errno, "mount a fresh `/dev/mqueue`");
 	if (stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) &&
-	    mount("shm", "/dev/shm", "tmpfs", flags, "mode=1777") < 0)
+	    (RF_FAULT("mount.shm") || mount("shm", "/dev/shm", "tmpfs", flags, "mode=1777") < 0))
 		return rf_error_set(err, errno, "mount a private tmpfs on `/dev/shm`");
 	return 0;
 }
@@ -596,7 +602,7 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 	/* A container root is another sequence: mounts-rootfs.c. */
 	if (iso->rootfs)
 		return rf_rootfs_apply(iso, ns_flags, err);
-	if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+	if (RF_FAULT("mount.private") || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return rf_error_set(err, errno, "make the mounts under `/` private");
 	/* A mount namespace added only for containment gets the cgroupfs view
 	 * and nothing else. */

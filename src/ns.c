@@ -16,6 +16,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 
@@ -283,9 +284,10 @@ static int write_proc_file(pid_t pid, const char *file, const char *text, rf_err
 	fd = open(path, O_WRONLY | O_CLOEXEC);
 	if (fd < 0)
 		return rf_error_set(err, errno, "open `%s`", path);
-	n = write(fd, text, len);
-	if (n < 0)
-		return rf_error_set(err, errno, "write `%s` to `%s`", text, path);
+	n = RF_FAULT("idmap", file) ? -1 : write(fd, text, len);
+	if (n < 0)   /* the map without its newline: one line of message */
+		return rf_error_set(err, errno, "write `%.*s` to `%s`", (int)strcspn(text, "\n"),
+				    text, path);
 	if ((size_t)n != len)
 		return rf_error_set(err, EIO, "short write to `%s`", path);
 	return 0;
@@ -353,7 +355,7 @@ static int loopback_up(rf_error *err)
 	if (ifr.ifr_flags & IFF_UP)
 		return 0;
 	ifr.ifr_flags |= IFF_UP;
-	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+	if (RF_FAULT("ns.loopback") || ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
 		return rf_error_set(err, errno, "bring up `lo`");
 	return 0;
 }
@@ -362,7 +364,7 @@ int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err)
 {
 	/* Without --hostname a new uts namespace keeps the caller's name. */
 	if ((ns_flags & CLONE_NEWUTS) && iso->hostname &&
-	    sethostname(iso->hostname, strlen(iso->hostname)) < 0)
+	    (RF_FAULT("ns.hostname") || sethostname(iso->hostname, strlen(iso->hostname)) < 0))
 		return rf_error_set(err, errno, "set the hostname to `%s`", iso->hostname);
 	if ((ns_flags & CLONE_NEWUTS) && iso->domainname &&
 	    setdomainname(iso->domainname, strlen(iso->domainname)) < 0)

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/cgroup.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/host.h"
@@ -261,7 +262,9 @@ int rf_numa_apply(const rf_mempolicy *mp, rf_error *err)
 	if (mp->flags & ~(unsigned)(MPOL_F_STATIC_NODES | MPOL_F_RELATIVE_NODES))
 		return rf_error_set(err, EINVAL, "unknown memory policy flags %#x", mp->flags);
 	/* maxnode counts one past the mask, as the kernel's get_nodes() expects. */
-	if (mp->mode == RF_MPOL_LOCAL)
+	if (RF_FAULT("numa.mempolicy"))
+		r = -1;
+	else if (mp->mode == RF_MPOL_LOCAL)
 		r = syscall(SYS_set_mempolicy, mode | (int)mp->flags, NULL, 0UL);
 	else
 		r = syscall(SYS_set_mempolicy, mode | (int)mp->flags, mp->nodes.bits,

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/parse.h"
 #include "ringfence/rlimit.h"
@@ -270,7 +271,7 @@ int rf_rlimit_apply(const rf_process *p, rf_error *err)
 			continue;
 		v.rlim_cur = to_rlim(rl->soft);
 		v.rlim_max = to_rlim(rl->hard);
-		if (setrlimit(res, &v) < 0)
+		if (RF_FAULT("rlimit", rlimits[i].name) || setrlimit(res, &v) < 0)
 			return rf_error_set(err, errno, "setrlimit %s (soft %s, hard %s)",
 					    rlimits[i].name, SHOW(res, rl->soft), SHOW(res, rl->hard));
 	}

@@ -72,6 +72,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "fault.h"
 #include "launch.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
@@ -278,8 +279,10 @@ int rf_run_supervise(rf_launch *rs, rf_verdict *v, rf_error *err)
 	rs->timerfd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
 	if (rs->timerfd < 0)
 		return rf_error_set(err, errno, "create timerfd");
+	(void)RF_FAULT("supervise");       /* points for a supervisor killed mid-run */
 	supervise(rs, &v->o, &v->c);
 	read_messages(rs, &v->o);
+	(void)RF_FAULT("collect");
 	if (collect(rs, &v->o, &v->c, err) < 0)
 		return -1;
 	rf_verdict_classify(v, rs->plan->sup.plain_exit);

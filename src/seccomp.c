@@ -41,6 +41,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/seccomp.h"
 #include "seccomp-internal.h"
@@ -641,7 +642,7 @@ int rf_seccomp_apply(const struct rf_seccomp *sc, rf_error *err)
 	if (!sc)
 		return 0;
 	prog = (struct sock_fprog){ .len = sc->len, .filter = sc->insns };
-	if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc->flags, &prog) == 0)
+	if (!RF_FAULT("seccomp") && syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, sc->flags, &prog) == 0)
 		return 0;
 	e = errno;
 	/* Without CAP_SYS_ADMIN the kernel wants no_new_privs first (rf_caps_apply). */
