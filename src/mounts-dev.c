@@ -18,6 +18,7 @@
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "mounts-internal.h"
 #include "path-root.h"
 #include "ringfence/cleanup.h"
@@ -90,7 +91,7 @@ static int make_node(const struct node *d, int rootfd, bool userns, rf_error *er
 		return -1;
 	if (userns && d->type != 'p')
 		return bind_host_node(d, dir, slash + 1, err);
-	if (mknodat(dir, slash + 1, node_type(d->type) | mode,
+	if (RF_FAULT("dev.node") || mknodat(dir, slash + 1, node_type(d->type) | mode,
 		    makedev(d->major, d->minor)) < 0) {
 		/* Already there: a bundle's bind of the host's node, or the
 		 * rootfs's own. */
@@ -127,8 +128,8 @@ int rf_dev_populate(const rf_isolation *iso, int rootfd, bool userns, rf_error *
 		if (dev < 0)
 			return -1;
 		for (size_t i = 0; i < RF_ARRAY_SIZE(dev_links); i++)
-			if (symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0 &&
-			    errno != EEXIST)
+			if ((RF_FAULT("dev.link") ||
+			     symlinkat(dev_links[i].target, dev, dev_links[i].name) < 0) && errno != EEXIST)
 				return rf_error_set(err, errno, "link `/dev/%s`", dev_links[i].name);
 	}
 	for (size_t i = 0; i < iso->n_devices; i++) {

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "mounts-internal.h"
 #include "path-root.h"
 #include "ringfence/cleanup.h"
@@ -117,7 +118,7 @@ int rf_oci_clone_sources(const rf_isolation *iso, int ns_flags, int *fds, rf_err
 			continue;
 		else if (!m->single)
 			flags |= AT_RECURSIVE;
-		fds[i] = open_tree(AT_FDCWD, src, flags);
+		fds[i] = RF_FAULT("oci.copy", src) ? -1 : open_tree(AT_FDCWD, src, flags);
 		/* In a user namespace a copy without the mounts below (which those
 		 * would uncover) is refused: take them along. */
 		if (fds[i] < 0 && errno == EINVAL && !(flags & AT_RECURSIVE))
@@ -152,7 +153,7 @@ static int host_sysfs(const rf_mount *m, int fd, rf_error *err)
 int rf_oci_cgroup2(uint64_t attrs, unsigned long propagation, int dfd, const char *path,
 		   rf_error *err)
 {
-	cleanup_close int fs = fsopen("cgroup2", FSOPEN_CLOEXEC);
+	cleanup_close int fs = RF_FAULT("oci.cgroup2", path) ? -1 : fsopen("cgroup2", FSOPEN_CLOEXEC);
 	cleanup_close int mnt = -1;
 	struct mount_attr p = { .propagation = propagation & PROPAGATION };
 
@@ -205,7 +206,8 @@ static int mount_fs(const rf_mount *m, int dst, int rootfd, rf_error *err)
 		data = tmpfs_data;
 		flags = MS_NOSUID | MS_NODEV;
 	}
-	if (mount(src, target, type, flags & ~(unsigned long)(PROPAGATION | MS_REC), data) < 0) {
+	if (RF_FAULT("oci.mount", m->dst) ||
+	    mount(src, target, type, flags & ~(unsigned long)(PROPAGATION | MS_REC), data) < 0) {
 		/* In a user namespace gid 5 (tty) may not be mapped: devpts then
 		 * gives new ptys the opener's group, as crun does. */
 		if (errno != EINVAL || !data || strcmp(type, "devpts") || !strstr(data, "gid="))
@@ -242,7 +244,8 @@ int rf_oci_place(const rf_isolation *iso, size_t i, int src_fd, int rootfd, int 
 	if (dst < 0)
 		return rf_error_prefix(err, "mount point in the root");
 	if (src_fd >= 0) {
-		if (move_mount(src_fd, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		if (RF_FAULT("oci.bind", m->dst) ||
+		    move_mount(src_fd, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 			return rf_error_set(err, errno, "mount `%s` on `%s`",
 					    m->src && is_bind(m) ? m->src : "/sys", m->dst);
 		return sysfs_from_host(m, ns_flags) ? host_sysfs(m, src_fd, err) : 0;
@@ -291,13 +294,15 @@ static int hide_at(int dst, const char *path, bool dir, int devnull, rf_error *e
 
 	if (dir) {
 		snprintf(target, sizeof(target), "/proc/self/fd/%d", dst);
-		if (mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		if (RF_FAULT("oci.mask", path) ||
+		    mount("tmpfs", target, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
 			  "size=4k,mode=0555") < 0)
 			return rf_error_set(err, errno, "hide `%s` under an empty tmpfs", path);
 		return 0;
 	}
 	/* Read-only as well, as crun has it: a write is refused, not swallowed. */
-	clone = open_tree(devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
+	clone = RF_FAULT("oci.mask", path) ? -1 :
+		open_tree(devnull, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | AT_EMPTY_PATH);
 	if (clone < 0 || mount_setattr(clone, "", AT_EMPTY_PATH, &ro, sizeof(ro)) < 0 ||
 	    move_mount(clone, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return rf_error_set(err, errno, "hide `%s` under /dev/null", path);
@@ -313,7 +318,8 @@ static int read_only_at(int dst, const char *path, rf_error *err)
 
 	if (clone < 0)
 		return rf_error_set(err, errno, "copy `%s`", path);
-	if (mount_setattr(clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
+	if (RF_FAULT("oci.read-only", path) ||
+	    mount_setattr(clone, "", AT_EMPTY_PATH | AT_RECURSIVE, &a, sizeof(a)) < 0)
 		return rf_error_set(err, errno, "make `%s` read-only", path);
 	if (move_mount(clone, "", dst, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
 		return rf_error_set(err, errno, "bind `%s` onto itself", path);

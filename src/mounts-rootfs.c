@@ -42,6 +42,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "fault.h"
 #include "mounts-internal.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
@@ -55,9 +56,9 @@ static int pivot(int rootfd, rf_error *err)
 		return rf_error_set(err, errno, "enter the root");
 	/* pivot_root(".", "."): the old root ends up mounted over the new one,
 	 * at ".", where it can be detached without a directory for it. */
-	if (syscall(SYS_pivot_root, ".", ".") < 0)
+	if (RF_FAULT("rootfs.pivot") || syscall(SYS_pivot_root, ".", ".") < 0)
 		return rf_error_set(err, errno, "pivot_root into the root");
-	if (umount2(".", MNT_DETACH) < 0)
+	if (RF_FAULT("rootfs.detach") || umount2(".", MNT_DETACH) < 0)
 		return rf_error_set(err, errno, "detach the old root");
 	return 0;
 }
@@ -96,7 +97,7 @@ static int root_read_only(rf_error *err)
 {
 	struct mount_attr a = { .attr_set = MOUNT_ATTR_RDONLY };
 
-	if (mount_setattr(AT_FDCWD, "/", 0, &a, sizeof(a)) == 0)
+	if (!RF_FAULT("rootfs.read-only") && mount_setattr(AT_FDCWD, "/", 0, &a, sizeof(a)) == 0)
 		return 0;
 	if (errno != ENOSYS)
 		return rf_error_set(err, errno, "make the root read-only");
@@ -155,10 +156,10 @@ int rf_rootfs_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 	cleanup_free int *src = NULL;
 	int rc = -1;
 
-	if (mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
+	if (RF_FAULT("rootfs.private") || mount(NULL, "/", NULL, MS_REC | first, NULL) < 0)
 		return rf_error_set(err, errno, "make the mounts under `/` %s",
 				    first == MS_SLAVE ? "slaves" : "private");
-	if (mount(iso->rootfs, iso->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
+	if (RF_FAULT("rootfs.bind") || mount(iso->rootfs, iso->rootfs, NULL, MS_BIND | MS_REC, NULL) < 0)
 		return rf_error_set(err, errno, "bind the root `%s` onto itself%s", iso->rootfs,
 				    errno == EACCES && iso->n_uid_maps ? " (the container's root, "
 				    "a mapped id, must be able to reach it)" : "");

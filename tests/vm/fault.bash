@@ -1,6 +1,6 @@
 # tests/vm/fault.bash: what fault.bats and fault-kill.bats share: the plan
 # that passes every fault point (src/fault.h) and the table of the points.
-# Loaded by both (`load fault`) after ../lib/common.
+# Loaded by both (`load fault`) after ../lib/common and ../lib/bundle.
 
 CG=rf-fault                       # --cgroup-parent of the walk, made afresh each run
 PAYLOAD=(sleep 1234)              # never gets far: a process of that name is a leftover
@@ -13,6 +13,16 @@ PLAN=(--memory 64M --memory-high 60M --swap 0 --pids 64 --cpus 1 --cpu-weight 50
 	--groups 65534 --chdir /tmp --cap-drop CAP_CHOWN --seccomp default)
 # The steps of a user namespace (the id maps).
 PLAN_USERNS=(--unshare user --map-root)
+# The steps of a container root: an OCI bundle (tests/lib/bundle.bash) with
+# a read-only root, a bind, a masked file and directory, a read-only path.
+PLAN_BUNDLE=(--bundle "$BATS_FILE_TMPDIR/bundle")
+
+make_bundle() {
+	[[ -e $BATS_FILE_TMPDIR/bundle/config.json ]] && return 0
+	rf_bundle "$BATS_FILE_TMPDIR/bundle" '.hostname = "box"' \
+		'.mounts += [{ destination: "/mnt/etc", type: "bind", source: "/etc", options: ["rbind", "ro"] }]' \
+		'.linux.maskedPaths = ["/proc/kcore", "/sys/firmware"] | .linux.readonlyPaths = ["/proc/sys"]'
+}
 
 # point                               what its message says (after it, the errno's text)
 POINTS='
@@ -54,6 +64,25 @@ mount.hide:/proc/timer_list           hide `/proc/timer_list`
 mount.hide:/proc/acpi                 hide `/proc/acpi`
 mount.hide:/sys/firmware              hide `/sys/firmware`
 mount.cgroup-view                     create a cgroup2 mount
+rootfs.private                        make the mounts under `/` private
+rootfs.bind                           bind the root `
+oci.copy:/etc                         copy the mount tree at `/etc`
+oci.mount:/proc                       mount proc on `/proc`
+oci.mount:/dev                        mount tmpfs on `/dev`
+oci.mount:/dev/pts                    mount devpts on `/dev/pts`
+oci.mount:/dev/shm                    mount tmpfs on `/dev/shm`
+oci.mount:/dev/mqueue                 mount mqueue on `/dev/mqueue`
+oci.mount:/sys                        mount sysfs on `/sys`
+oci.cgroup2:/sys/fs/cgroup            create a cgroup2 mount for `/sys/fs/cgroup`
+oci.bind:/mnt/etc                     mount `/etc` on `/mnt/etc`
+dev.node                              make the device `/dev/null`
+dev.link                              link `/dev/fd`
+oci.mask:/proc/kcore                  hide `/proc/kcore`
+oci.mask:/sys/firmware                hide `/sys/firmware`
+oci.read-only:/proc/sys               make `/proc/sys` read-only
+rootfs.pivot                          pivot_root into the root
+rootfs.detach                         detach the old root
+rootfs.read-only                      make the root read-only
 ns.hostname                           set the hostname to `box`
 ns.loopback                           bring up `lo`
 pidns.fork                            fork the payload in the pid namespace
@@ -79,13 +108,14 @@ kill_only() {
 	[[ $1 == supervise || $1 == collect ]]
 }
 
-# The plan that passes POINT (an idmap point needs a user namespace).
+# The plan that passes POINT (an idmap point needs a user namespace, a
+# container root's a bundle).
 plan_for() {
-	if [[ $1 == idmap:* ]]; then
-		echo "${PLAN_USERNS[@]}"
-	else
-		echo "${PLAN[@]}"
-	fi
+	case $1 in
+	idmap:*) echo "${PLAN_USERNS[@]}" ;;
+	rootfs.* | oci.* | dev.*) echo "${PLAN_BUNDLE[@]}" ;;
+	*) echo "${PLAN[@]}" ;;
+	esac
 }
 
 fresh_parent() {
@@ -112,7 +142,8 @@ no_leaf() {
 # The points a run of each plan passes, one per line.
 discover() {
 	local out
-	for plan in PLAN PLAN_USERNS; do
+	make_bundle || return 1
+	for plan in PLAN PLAN_USERNS PLAN_BUNDLE; do
 		local -n args=$plan
 		fresh_parent
 		out=$(RINGFENCE_FAULT=list ringfence-fault run --cgroup-parent "$CG" "${args[@]}" -- true 2>&1) ||

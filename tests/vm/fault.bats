@@ -8,6 +8,7 @@
 # fault-kill.bats kills the supervisor at each one.
 
 load ../lib/common
+load ../lib/bundle
 load fault
 
 @test "ringfence has no fault points; ringfence-fault says it is a test build" {
@@ -33,6 +34,7 @@ load fault
 @test "each setup step that fails: exit 125 (126/127 for exec), one message naming it, nothing left" {
 	requires root cgroup2 ringfence-fault numa2
 	local point want before report=$BATS_TEST_TMPDIR/r.json failures=() lines_n code
+	make_bundle
 	before=$(mount_count)
 	while read -r point want; do
 		[[ -n $point ]] && ! kill_only "$point" || continue
