@@ -77,7 +77,9 @@ int pf_set_str(pf_ctx *c, char **field, const char *s);
 /* Add (or replace) a unified cgroup file of the plan's limits; `path` names
  * the key in messages. A value of several lines is written a line at a time. */
 int pf_unified_add(pf_ctx *c, const char *path, const char *file, const char *value);
-/* linux.resources.blockIO, hugepageLimits, rdma (profile-resources-files.c). */
+/* linux.resources.cpu.idle and burst, blockIO, hugepageLimits, rdma
+ * (profile-resources-files.c). */
+int pf_oci_cpu_files(pf_ctx *c, const char *path, const rf_json *cpu);
 int pf_oci_blockio(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_hugepages(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_rdma(pf_ctx *c, const char *path, const rf_json *v);

@@ -1,7 +1,9 @@
-/* linux.resources.blockIO, hugepageLimits and rdma of a profile or bundle:
- * the cgroup v2 files runc and crun write for them, added to the leaf's
- * unified files ahead of the bundle's own `unified` (whose entry for the same
- * file replaces ours, as a unified value wins in runc and crun):
+/* linux.resources.cpu.idle and burst, blockIO, hugepageLimits and rdma of a
+ * profile or bundle: the cgroup v2 files runc and crun write for them, added
+ * to the leaf's unified files ahead of the bundle's own `unified` (whose entry
+ * for the same file replaces ours, as a unified value wins in runc and crun):
+ * - cpu.idle (0 or 1) -> cpu.idle; cpu.burst (microseconds) -> cpu.max.burst,
+ *   written after cpu.max, which bounds it.
  * - blockIO.weight (10-1000) -> io.weight, scaled to 1-10000 as runc and
  *   crun do where BFQ's io.bfq.weight is absent: 1 + (w - 10) * 9999 / 990.
  *   leafWeight and weightDevice (cgroup v1's and BFQ's) are not implemented.
@@ -26,6 +28,34 @@
 
 #define BLKIO_WEIGHT_MIN 10
 #define BLKIO_WEIGHT_MAX 1000
+
+/* ================================================================ cpu */
+
+int pf_oci_cpu_files(pf_ctx *c, const char *path, const rf_json *cpu)
+{
+	const rf_json *idle = pf_get(cpu, "idle"), *burst = pf_get(cpu, "burst");
+	char sub[PF_PATH_MAX], buf[32];
+	int64_t i;
+	uint64_t u;
+
+	if (idle) {
+		pf_key_path(sub, path, "idle");
+		if (pf_i64(c, sub, idle, 0, 1, &i) < 0)
+			return -1;
+		snprintf(buf, sizeof(buf), "%lld", (long long)i);
+		if (pf_unified_add(c, sub, "cpu.idle", buf) < 0)
+			return -1;
+	}
+	if (burst) {
+		pf_key_path(sub, path, "burst");
+		if (pf_u64(c, sub, burst, 0, INT64_MAX, &u) < 0)
+			return -1;
+		snprintf(buf, sizeof(buf), "%llu", (unsigned long long)u);
+		if (pf_unified_add(c, sub, "cpu.max.burst", buf) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 /* ================================================================ blockIO */
 

@@ -14,8 +14,9 @@
  *   fields, so that a CLI flag overrides them and the verdict knows them; a
  *   unified entry wins over the structured one in the same profile, as in runc.
  *   Every other file is written as given, in order.
- * - blockIO, hugepageLimits, rdma: files of the io, hugetlb and rdma
- *   controllers (profile-resources-files.c), before unified.
+ * - cpu.idle, cpu.burst, blockIO, hugepageLimits, rdma: files of the cpu,
+ *   io, hugetlb and rdma controllers (profile-resources-files.c), before
+ *   unified.
  * - devices: the rules in order, the last match deciding (src/devices.c). */
 #include "config.h"
 
@@ -146,6 +147,8 @@ static int r_cpu(pf_ctx *c, const char *path, const rf_json *v)
 		{ "cpus", NULL },
 		{ "mems", NULL },
 		{ "weight", NULL },
+		{ "idle", NULL },
+		{ "burst", NULL },
 	};
 	const rf_json *quota_j = pf_get(v, "quota"), *period_j = pf_get(v, "period");
 	const rf_json *shares_j = pf_get(v, "shares"), *weight_j = pf_get(v, "weight");
@@ -188,9 +191,10 @@ static int r_cpu(pf_ctx *c, const char *path, const rf_json *v)
 		l->cpu_weight = (rf_opt_u64){ .set = true, .v = pf_shares_to_weight(shares) };
 	if (weight)
 		l->cpu_weight = (rf_opt_u64){ .set = true, .v = weight };
-	if (cpu_list(c, pf_key_path(sub, path, "cpus"), pf_get(v, "cpus"), &l->cpuset_cpus) < 0)
+	if (cpu_list(c, pf_key_path(sub, path, "cpus"), pf_get(v, "cpus"), &l->cpuset_cpus) < 0 ||
+	    cpu_list(c, pf_key_path(sub, path, "mems"), pf_get(v, "mems"), &l->cpuset_mems) < 0)
 		return -1;
-	return cpu_list(c, pf_key_path(sub, path, "mems"), pf_get(v, "mems"), &l->cpuset_mems);
+	return pf_oci_cpu_files(c, path, v);
 }
 
 /* ================================================================ unified */

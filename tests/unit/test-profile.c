@@ -239,6 +239,8 @@ static const struct bad bad_cases[] = {
 	  "quota: `10` is out of range" },
 	{ RES("{\"unified\":{\"io.max\":\"\"}}"), "linux.resources.unified[\"io.max\"]",
 	  "empty value" },
+	{ RES("{\"cpu\":{\"idle\":2}}"), "linux.resources.cpu.idle", "out of range" },
+	{ RES("{\"cpu\":{\"burst\":-1}}"), "linux.resources.cpu.burst", "out of range" },
 	{ RES("{\"blockIO\":{\"weight\":5}}"), "linux.resources.blockIO.weight",
 	  "5 is below 10 (expected 10-1000)" },
 	{ RES("{\"blockIO\":{\"weight\":1001}}"), "linux.resources.blockIO.weight",
@@ -455,6 +457,14 @@ static void blockio_files(const rf_plan *p)
 	unified_are(p, want, RF_ARRAY_SIZE(want));
 }
 
+static void cpu_files(const rf_plan *p)
+{
+	static const char *const want[] = { "cpu.idle=1", "cpu.max.burst=20000" };
+
+	unified_are(p, want, RF_ARRAY_SIZE(want));
+	assert_int_equal(p->limits.cpu_quota_us.v, 50000);
+}
+
 static void hugetlb_rdma_files(const rf_plan *p)
 {
 	static const char *const want[] = {
@@ -544,6 +554,8 @@ static const struct good good_cases[] = {
 	      "\"rate\":2048}],\"throttleWriteIOPSDevice\":[{\"major\":8,\"minor\":0,"
 	      "\"rate\":100}]}}"), "blockIO -> io.weight (scaled), io.max a line per device",
 	  blockio_files },
+	{ RES("{\"cpu\":{\"quota\":50000,\"idle\":1,\"burst\":20000}}"),
+	  "cpu.idle, cpu.burst -> cpu.idle, cpu.max.burst", cpu_files },
 	{ RES("{\"hugepageLimits\":[{\"pageSize\":\"2MB\",\"limit\":4194304},"
 	      "{\"pageSize\":\"1GB\",\"limit\":0}],\"rdma\":{\"mlx5_0\":{\"hcaHandles\":3,"
 	      "\"hcaObjects\":10000},\"mlx4_1\":{\"hcaObjects\":5}}}"),
@@ -589,7 +601,8 @@ static const char unimplemented[] =
 	"{\"destination\":\"/data\",\"type\":\"overlay\",\"source\":\"o\"},"
 	"{\"destination\":\"/t\",\"type\":\"tmpfs\",\"options\":[\"noexec\",\"size=1M\"]}],"
 	"\"linux\":{\"devices\":[],\"sysctl\":{},\"namespaces\":[{\"type\":\"time\"}],"
-	"\"resources\":{\"blockIO\":{\"leafWeight\":10},\"memory\":{\"swappiness\":10},\"cpu\":{\"idle\":1}}}}";
+	"\"resources\":{\"blockIO\":{\"leafWeight\":10},\"memory\":{\"swappiness\":10},"
+	"\"cpu\":{\"realtimeRuntime\":1}}}}";
 
 static const char *const unimplemented_paths[] = {
 	"root.path (a profile runs on the host's /)", "hooks",
@@ -599,7 +612,7 @@ static const char *const unimplemented_paths[] = {
 	"mounts[1] (/data of type overlay: only tmpfs and bind mounts)",
 	"mounts[2].options (noexec)",
 	"linux.namespaces[0] (time namespace)", "linux.resources.blockIO.leafWeight",
-	"linux.resources.memory.swappiness", "linux.resources.cpu.idle",
+	"linux.resources.memory.swappiness", "linux.resources.cpu.realtimeRuntime",
 };
 
 static void test_unimplemented(void **state)

@@ -292,7 +292,7 @@ $(diff <(echo "$want") <(echo "$output"))"
 	echo "nofile=$(ulimit -n)/$(ulimit -Hn) umask=$(umask) oom=$(cat /proc/self/oom_score_adj)"
 	echo "domain=$(cat /proc/sys/kernel/domainname)"
 	mkdir /tmp/seccomp-probe 2>&1
-	for f in memory.max memory.high pids.max cpu.max io.weight hugetlb.2MB.max; do
+	for f in memory.max memory.high pids.max cpu.max cpu.idle io.weight hugetlb.2MB.max; do
 		echo "$f=$(cat /sys/fs/cgroup/$f)"; done
 	cat /proc/self/cgroup
 	for f in /dev/*; do echo "$f $(stat -c '%F %t:%T %a' "$f")"; done
@@ -306,7 +306,8 @@ $(diff <(echo "$want") <(echo "$output"))"
 		.linux.namespaces |= map(select(.type != "cgroup")) + [{type: "cgroup"}] |
 		.linux.resources.memory = {limit: 67108864} | .linux.resources.pids = {limit: 64} |
 		.linux.resources.unified = {"memory.high": "50331648", "cpu.max": "50000 100000"} |
-		.linux.resources.blockIO = {weight: 500} | .domainname = "example.org" |
+		.linux.resources.blockIO = {weight: 500} | .linux.resources.cpu = {idle: 1} |
+		.domainname = "example.org" |
 		.process.oomScoreAdj = 100 | .process.user.additionalGids = [5, 10] |
 		.linux.seccomp = {defaultAction: "SCMP_ACT_ALLOW", architectures: ["SCMP_ARCH_X86_64"],
 			syscalls: [{names: ["mkdir", "mkdirat"], action: "SCMP_ACT_ERRNO", errnoRet: 1}]} |
@@ -319,7 +320,8 @@ $(diff <(echo "$want") <(echo "$output"))"
 	[[ $output == "$crun_view" ]] || _rf_fail "the views differ (< crun, > ringfence):
 $(diff <(echo "$crun_view") <(echo "$output"))"
 	[[ $output == *"memory.max=67108864"* && $output == *"pids.max=64"* &&
-		$output == *"io.weight=default 4950"* && $output == *"hugetlb.2MB.max=4194304"* ]] ||
+		$output == *"io.weight=default 4950"* && $output == *"hugetlb.2MB.max=4194304"* &&
+		$output == *"cpu.idle=1"* ]] ||
 		_rf_fail "the limits are not the bundle's"
 	[[ $output == *"oom=100"* && $output == *"domain=example.org"* &&
 		$output == *"groups=5,10"* && $output == *"Operation not permitted"* ]] ||
