@@ -60,7 +60,8 @@ extern const rf_diag cli_oci_diag;
 int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id);
 /* The bundle's config.json into plan (not yet finalised); what ringfence
  * does not implement is said through diag. */
-int cli_oci_load_bundle(const char *bundle, rf_plan *plan, const rf_diag *diag, rf_error *err);
+int cli_oci_load_bundle(const char *bundle, const char *id, rf_plan *plan, const rf_diag *diag,
+			rf_error *err);
 
 /* Print "ringfence: MESSAGE[: STRERROR]" once. */
 void cli_print_error(const rf_error *err);

@@ -196,7 +196,7 @@ static int add_env(rf_process *p, const char *kv, rf_error *err)
 static int build_plan(const exec_args *a, const char *bundle, rf_plan *plan, rf_error *err)
 {
 	/* What it does not implement was said at create: not again per exec. */
-	if (cli_oci_load_bundle(bundle, plan, NULL, err) < 0)
+	if (cli_oci_load_bundle(bundle, a->o.id, plan, NULL, err) < 0)
 		return -1;
 	if (a->process && load_process(plan, a->process, err) < 0)
 		return -1;

@@ -16,6 +16,7 @@
 
 #include "cli.h"
 #include "ringfence/bundle.h"
+#include "ringfence/cgroup-manager.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/container.h"
 #include "ringfence/json.h"
@@ -197,11 +198,29 @@ int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id)
 	return 0;
 }
 
-int cli_oci_load_bundle(const char *bundle, rf_plan *plan, const rf_diag *diag, rf_error *err)
+int cli_oci_load_bundle(const char *bundle, const char *id, rf_plan *plan, const rf_diag *diag,
+			rf_error *err)
 {
-	if (cli_rt.systemd_cgroup)
-		return rf_error_set(err, 0, "--systemd-cgroup: the systemd cgroup manager is not "
-				    "available in this ringfence; drive it with the cgroupfs manager "
-				    "(podman --cgroup-manager=cgroupfs, containerd SystemdCgroup=false)");
-	return rf_bundle_load(bundle, plan, false, diag, err);
+	char slice[256], unit[256];
+
+	if (!cli_rt.systemd_cgroup)
+		return rf_bundle_load(bundle, plan, false, diag, err);
+	/* linux.cgroupsPath is then systemd's "slice:prefix:name" (read by
+	 * the bundle's loader), by default ":ringfence:ID" as runc's
+	 * ":runc:ID". */
+	plan->cgroup_manager = RF_CGROUP_MANAGER_SYSTEMD;
+	if (rf_bundle_load(bundle, plan, false, diag, err) < 0)
+		return -1;
+	if (plan->unit)
+		return 0;
+	if (cg_systemd_cgroups_path("", id, slice, sizeof(slice), unit, sizeof(unit), err) < 0)
+		return rf_error_prefix(err, "--systemd-cgroup");
+	free(plan->slice);
+	free(plan->name);
+	plan->slice = strdup(slice);
+	plan->unit = strdup(unit);
+	plan->name = strdup("container");
+	if (!plan->slice || !plan->unit || !plan->name)
+		return rf_error_set(err, ENOMEM, "--systemd-cgroup");
+	return 0;
 }

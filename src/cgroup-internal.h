@@ -73,4 +73,9 @@ bool cg_self_is_own(void);
 /* Kill and remove leaves under parent whose supervisor is gone. Best effort. */
 void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag);
 
+/* The systemd manager's OCI side (cgroup-systemd-oci.c): the keeper that
+ * cg_manager_detach() leaves in the scope, and its end on failure. */
+int cg_systemd_detach(cg_placement *p, rf_error *err);
+void cg_systemd_release(cg_placement *p);
+
 #endif

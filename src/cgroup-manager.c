@@ -84,6 +84,11 @@ int cg_manager_make_leaf(const cg_placement *p, const char *name, const rf_limit
 	return cg_leaf_create(&p->mount, p->parent, name, lim, leaf, err);
 }
 
+int cg_manager_detach(cg_placement *p, rf_error *err)
+{
+	return p->mgr && p->mgr->detach ? p->mgr->detach(p, err) : 0;
+}
+
 void cg_manager_release(cg_placement *p)
 {
 	if (p->mgr && p->mgr->release)

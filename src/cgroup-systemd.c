@@ -41,7 +41,12 @@
  * leaf's counters with it, removed.
  *
  * The end. When the supervisor exits, the scope is empty; systemd stops it
- * and, with CollectMode, unloads it. There is nothing to release. */
+ * and, with CollectMode, unloads it. There is nothing to release.
+ *
+ * The OCI runtime (--systemd-cgroup) names the scope from cgroupsPath, and
+ * its `create` exits while the container runs: it leaves a keeper in
+ * `supervisor` (cgroup-systemd-oci.c) so that the scope, and the leaf's
+ * counters with it, last until `delete` stops the scope (cg_systemd_stop). */
 #include "config.h"
 
 #include <errno.h>
@@ -363,22 +368,16 @@ static void put_properties(rf_dbus_buf *b, const cg_request *req, bool oom_polic
 	rf_dbus_close_array(b, props);
 }
 
-static int start_unit(rf_dbus *c, const cg_request *req, const char *unit, bool oom_policy,
-		      job_wait *w, char *name, size_t name_len, rf_error *err)
+/* Send `b`, a call that returns a job, and note the job in w (and whether
+ * its JobRemoved came first). */
+static int call_job(rf_dbus *c, rf_dbus_buf *b, job_wait *w, char *name, size_t name_len,
+		    rf_error *err)
 {
-	rf_dbus_buf b;
 	rf_dbus_reply reply;
 	rf_dbus_reader rd;
 	const char *job;
-	rf_dbus_array aux;
 
-	begin(c, &b, SD_MANAGER, "StartTransientUnit", "ssa(sv)a(sa(sv))");
-	rf_dbus_put_string(&b, 's', unit);
-	rf_dbus_put_string(&b, 's', "fail");
-	put_properties(&b, req, oom_policy);
-	aux = rf_dbus_open_array(&b, 8);
-	rf_dbus_close_array(&b, aux);
-	if (finish_and_call(c, &b, &reply, on_job_removed, w, name, name_len, err) < 0)
+	if (finish_and_call(c, b, &reply, on_job_removed, w, name, name_len, err) < 0)
 		return -1;
 	rf_dbus_reader_init(&rd, &reply.m);
 	if (rf_dbus_read_string(&rd, 'o', &job, err) < 0) {
@@ -393,6 +392,21 @@ static int start_unit(rf_dbus *c, const cg_request *req, const char *unit, bool 
 			snprintf(w->result, sizeof(w->result), "%s", w->early_result[i]);
 		}
 	return 0;
+}
+
+static int start_unit(rf_dbus *c, const cg_request *req, const char *unit, bool oom_policy,
+		      job_wait *w, char *name, size_t name_len, rf_error *err)
+{
+	rf_dbus_buf b;
+	rf_dbus_array aux;
+
+	begin(c, &b, SD_MANAGER, "StartTransientUnit", "ssa(sv)a(sa(sv))");
+	rf_dbus_put_string(&b, 's', unit);
+	rf_dbus_put_string(&b, 's', "fail");
+	put_properties(&b, req, oom_policy);
+	aux = rf_dbus_open_array(&b, 8);
+	rf_dbus_close_array(&b, aux);
+	return call_job(c, &b, w, name, name_len, err);
 }
 
 /* Start the scope `unit` with us in it and wait for its job. */
@@ -528,7 +542,45 @@ fail:
 const cg_manager cg_manager_systemd = {
 	.name = "systemd",
 	.place = systemd_place,
+	.release = cg_systemd_release,
+	.detach = cg_systemd_detach,
 };
+
+int cg_systemd_stop(const char *unit, rf_error *err)
+{
+	cleanup_free rf_dbus *c = calloc(1, sizeof(*c));
+	job_wait w = { 0 };
+	rf_dbus_buf b;
+	char name[128] = "";
+	sd_target t;
+	int r = -1;
+
+	if (!c)
+		return rf_error_set(err, ENOMEM, "D-Bus connection");
+	locate(&t);
+	if (sd_connect(&t, c, err) < 0 || (c->bus && add_match(c, err) < 0))
+		goto out;
+	/* "replace", as runc's destroy: a start job still queued is dropped. */
+	begin(c, &b, SD_MANAGER, "StopUnit", "ss");
+	rf_dbus_put_string(&b, 's', unit);
+	rf_dbus_put_string(&b, 's', "replace");
+	if (call_job(c, &b, &w, name, sizeof(name), err) < 0) {
+		if (!strcmp(name, "org.freedesktop.systemd1.NoSuchUnit"))
+			r = 0;   /* gone already (unloaded once it stopped) */
+		goto out;
+	}
+	if (!w.done && rf_dbus_wait(c, on_job_removed, job_done, &w, err) < 0)
+		goto out;
+	if (strcmp(w.result, "done")) {
+		reset_failed(c, unit);
+		rf_error_set(err, EIO, "job result `%s`", w.result);
+		goto out;
+	}
+	r = 0;
+out:
+	rf_dbus_close(c);
+	return r < 0 ? rf_error_prefix(err, "stop scope `%s`", unit) : 0;
+}
 
 /* ---- check ------------------------------------------------------------------- */
 

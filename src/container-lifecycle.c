@@ -11,7 +11,9 @@
  * exec.fifo. create then writes state.json and, last, the pid file, and
  * exits. The child, now an orphan, is reparented to the caller's subreaper
  * (conmon, containerd's shim): that process reaps it and owns its exit
- * status. No ringfence process stays its parent or in its cgroup.
+ * status. No ringfence process stays its parent or in its cgroup. (With
+ * --systemd-cgroup, a keeper stays beside the leaf in the scope, to keep the
+ * scope and the counters until delete: src/cgroup-systemd-oci.c.)
  *
  * The fifo (crun's direction). create makes <root>/<ID>/exec.fifo and opens
  * it O_RDONLY|O_NONBLOCK (which needs no writer); the child inherits that fd
@@ -274,6 +276,12 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 	if (fifo && rf_launch_wait_ready(&cr->l, err) < 0)
 		return -1;
 	rf_closep(&cr->console);
+	/* A systemd scope (--systemd-cgroup) must outlive create, as the
+	 * container does, and keep the leaf's counters until delete. */
+	if (fifo && cg_manager_detach(&cr->l.place, err) < 0)
+		return -1;
+	if (fifo)
+		snprintf(cr->c.scope, sizeof(cr->c.scope), "%s", cr->l.place.unit);
 	cr->c.pid = cr->l.child;
 	if (rf_proc_stat(cr->c.pid, &cr->c.pid_start, &st) < 0)
 		return rf_error_set(err, errno, "read the start time of pid %d", (int)cr->c.pid);
@@ -462,7 +470,8 @@ static void write_verdict(const rf_container *c, const rf_diag *diag)
 }
 
 /* The verdict first (the counters as the container left them), then kill
- * what is left, wait until the leaf is empty and remove it, and the state. */
+ * what is left, wait until the leaf is empty and remove it, then the
+ * systemd scope around it (--systemd-cgroup), and the state. */
 static int destroy(rf_container *c, const rf_diag *diag, rf_error *err)
 {
 	cg_mount m;
@@ -476,6 +485,8 @@ static int destroy(rf_container *c, const rf_diag *diag, rf_error *err)
 		if (cg_leaf_destroy(&leaf, err) < 0)
 			return rf_error_prefix(err, "delete container \"%s\"", c->id);
 	}
+	if (c->scope[0] && cg_systemd_stop(c->scope, err) < 0)
+		return rf_error_prefix(err, "delete container \"%s\"", c->id);
 	remove_state(c->root, c->id, c->dirfd);
 	return 0;
 }

@@ -162,6 +162,9 @@ static int parse_state(rf_container *c, const rf_json *doc, rf_error *err)
 	    copy_str(c->owner, sizeof(c->owner), doc, "owner", err) < 0 ||
 	    copy_str(c->verdict_path, sizeof(c->verdict_path), doc, "verdictPath", err) < 0)
 		return -1;
+	if (rf_json_get(doc, "scope") &&
+	    copy_str(c->scope, sizeof(c->scope), doc, "scope", err) < 0)
+		return -1;
 	c->n_ancestors = 0;
 	for (size_t i = 0; i < rf_json_array_len(anc) && i < RF_ARRAY_SIZE(c->ancestor_oom); i++) {
 		if (rf_json_i64(rf_json_array_at(anc, i), &c->ancestor_oom[i]) < 0)
@@ -292,6 +295,8 @@ int rf_container_save(const rf_container *c, rf_error *err)
 	kv(w, "created", c->created);
 	kv(w, "owner", c->owner);
 	kv(w, "verdictPath", c->verdict_path);
+	if (c->scope[0])
+		kv(w, "scope", c->scope);
 	rf_json_key(w, "ancestorOom");
 	rf_json_begin_array(w);
 	for (size_t i = 0; i < c->n_ancestors; i++)

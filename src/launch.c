@@ -102,6 +102,7 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 		.parent = plan->cgroup_parent,
 		.slice = plan->slice,
 		.scope = plan->scope,
+		.unit = plan->unit,
 		.description = description,
 		.need = cg_needed_controllers(&plan->limits),
 	};
@@ -303,6 +304,7 @@ void rf_launch_detach(rf_launch *rs)
 {
 	rs->child = -1;
 	cg_leaf_keep(&rs->leaf);
+	cg_placement_init(&rs->place);   /* cg_manager_detach kept what must stay */
 }
 
 int rf_launch_prepare_in(rf_launch *rs, const char *rel, rf_error *err)

@@ -68,8 +68,9 @@ int rf_launch_spawn(rf_launch *l, char **envp, rf_error *err);
  * (READY), or report why it could not (its message, or that it died). */
 int rf_launch_wait_ready(rf_launch *l, rf_error *err);
 
-/* The child and the leaf outlive us (create): forget both, keeping the leaf
- * out of the orphan sweep, so rf_launch_release() leaves them alone. */
+/* The child, the leaf and the placement outlive us (create): forget them,
+ * keeping the leaf out of the orphan sweep, so rf_launch_release() leaves
+ * them alone (cg_manager_detach() first, for what must stay). */
 void rf_launch_detach(rf_launch *l);
 
 /* The supervisor (src/run.c): wait for the child, forwarding signals and

@@ -46,6 +46,7 @@ void rf_plan_free(rf_plan *plan)
 
 	free(plan->cgroup_parent);
 	free(plan->slice);
+	free(plan->unit);
 	free(plan->name);
 	free(plan->profile);
 	free(plan->limits.cpuset_cpus);

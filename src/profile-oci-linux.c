@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "ringfence/cgroup.h"
+#include "ringfence/cgroup-manager.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
@@ -375,6 +376,20 @@ static int l_sysctl(pf_ctx *c, const char *path, const rf_json *v)
 
 /* ================================================================ cgroupsPath, propagation */
 
+/* The OCI runtime's --systemd-cgroup (set as the plan's manager before the
+ * bundle is read): "slice:prefix:name", the scope (cgroup-manager.h), with
+ * the leaf `container` in it, as crun names its sub-cgroup. */
+static int systemd_cgroups_path(pf_ctx *c, const char *path, const char *s)
+{
+	char slice[256], unit[256];
+
+	if (cg_systemd_cgroups_path(s, "", slice, sizeof(slice), unit, sizeof(unit), c->err) < 0)
+		return rf_error_prefix(c->err, "%s", path);
+	if (pf_set_str(c, &c->plan->slice, slice) < 0 || pf_set_str(c, &c->plan->unit, unit) < 0)
+		return -1;
+	return pf_set_str(c, &c->plan->name, "container");
+}
+
 /* runc's cgroupfs reading: an absolute path below the cgroup2 root, a
  * relative one below ringfence's own cgroup. The last component is the leaf,
  * the rest its parent (created when missing). */
@@ -388,6 +403,8 @@ static int l_cgroups_path(pf_ctx *c, const char *path, const rf_json *v)
 		return -1;
 	if (!*s)
 		return 0;   /* empty: the runtime chooses */
+	if (plan->cgroup_manager == RF_CGROUP_MANAGER_SYSTEMD)
+		return systemd_cgroups_path(c, path, s);
 	if (strstr(s, "..") || strstr(s, "//"))
 		return pf_fail(c, path, "`%.128s`: expected a cgroup path without `..`", s);
 	if (s[0] == '/') {

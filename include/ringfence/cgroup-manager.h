@@ -21,6 +21,7 @@
 
 #include <limits.h>
 #include <stdbool.h>
+#include <sys/types.h>
 
 #include "ringfence/cgroup.h"
 #include "ringfence/error.h"
@@ -63,6 +64,7 @@ typedef struct cg_placement {
 	 * its cgroup.subtree_control */
 	char nested_in[PATH_MAX];
 	unsigned enabled;
+	pid_t keeper;                /* systemd: the process cg_manager_detach left */
 } cg_placement;
 
 typedef struct cg_manager {
@@ -73,6 +75,8 @@ typedef struct cg_manager {
 	int (*place)(const cg_request *req, cg_placement *p, const rf_diag *diag, rf_error *err);
 	/* Undo what place changed, once the leaf is gone. Best effort. */
 	void (*release)(cg_placement *p);
+	/* Make the placement outlive this process (NULL: nothing to do). */
+	int (*detach)(cg_placement *p, rf_error *err);
 } cg_manager;
 
 extern const cg_manager cg_manager_cgroupfs, cg_manager_systemd;
@@ -100,12 +104,33 @@ int cg_manager_make_leaf(const cg_placement *p, const char *name, const rf_limit
 
 void cg_manager_release(cg_placement *p);
 
+/* `create`: the placement must outlive this process, as the container's
+ * process does, and the leaf's counters must last until `delete` reads
+ * them. systemd: a scope whose last process leaves is stopped and its
+ * subtree removed, counters and all, so a small process of ours (the
+ * keeper) stays in SCOPE/supervisor until cg_systemd_stop(). cgroupfs:
+ * nothing to do. Once the container is recorded, cg_placement_init()
+ * forgets the placement; until then, release ends the keeper. */
+int cg_manager_detach(cg_placement *p, rf_error *err);
+
 /* ---- systemd (cgroup-systemd.c) ---------------------------------------- */
 
 /* "NAME" or "NAME.slice" into "NAME.slice", checked as systemd checks a
  * slice's name (letters, digits, `:_.\-`; a dash nests the slice, so none
  * leading, trailing or doubled). */
 int cg_systemd_slice_name(const char *in, char *out, size_t len, rf_error *err);
+
+/* linux.cgroupsPath under the OCI runtime's --systemd-cgroup, read as runc
+ * reads it: "SLICE:PREFIX:NAME" is the scope PREFIX-NAME.scope in SLICE
+ * (empty: system.slice for root, user.slice for others); "" is
+ * ":ringfence:ID". Names are checked as systemd checks them. */
+int cg_systemd_cgroups_path(const char *path, const char *id, char *slice, size_t slice_len,
+			    char *unit, size_t unit_len, rf_error *err);
+
+/* Stop the scope `unit` (`delete`) and wait until systemd has: the keeper
+ * and anything else in it are killed, its cgroup removed. A scope already
+ * gone is not an error. */
+int cg_systemd_stop(const char *unit, rf_error *err);
 
 /* What systemd would give a run here, for `ringfence check`. */
 typedef struct cg_systemd_probe {

@@ -39,6 +39,7 @@ typedef struct rf_container {
 	char created[64];        /* RFC 3339, UTC, nanoseconds */
 	char owner[64];
 	char verdict_path[PATH_MAX]; /* annotation ringfence.verdict, "" = none */
+	char scope[256];         /* --systemd-cgroup: the scope delete stops, "" = none */
 	int64_t ancestor_oom[32];    /* memory.events.local oom of each ancestor at create */
 	size_t n_ancestors;
 	rf_cstatus status;

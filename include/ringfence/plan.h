@@ -257,6 +257,8 @@ typedef struct rf_plan {
 	rf_cgroup_manager cgroup_manager; /* --cgroup-manager */
 	char *slice;             /* --slice NAME.slice: a systemd scope in it */
 	bool scope;              /* --scope: a systemd scope in the default slice */
+	char *unit;              /* the scope's name (the OCI runtime's
+				    --systemd-cgroup), NULL = a unique one */
 	char *cgroup_parent;     /* NULL = default parent */
 	char *name;              /* NULL = generated unique name */
 	char *profile;           /* name or path of the profile in use, for the report */

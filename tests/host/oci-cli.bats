@@ -117,13 +117,23 @@ setup() {
 	expect_stderr_not_contains "config.json"
 }
 
-@test "--systemd-cgroup is accepted, and a create under it says why it cannot work here" {
-	local b=$BATS_TEST_TMPDIR/sd
-	mkdir -p "$b"
+@test "--systemd-cgroup: cgroupsPath is slice:prefix:name, and without systemd create says so; nothing is left" {
+	requires jq
+	local b=$BATS_TEST_TMPDIR/sd tmp=$BATS_TEST_TMPDIR/c.json
+	mkdir -p "$b/rootfs"
 	"$RINGFENCE" spec --bundle "$b"
+	jq '.process.terminal = false | .linux.cgroupsPath = "/rf/sd1"' "$b/config.json" >"$tmp" && mv "$tmp" "$b/config.json"
 	rf_run --systemd-cgroup --root "$root" create --bundle "$b" sd1
 	expect_status 125
-	expect_stderr_contains "--systemd-cgroup"
+	expect_stderr_contains "linux.cgroupsPath: \`/rf/sd1\`: expected \`slice:prefix:name\`"
+	rf_run --root "$root" list -q
+	[[ -z $output ]] || _rf_fail "left $output"
+	[[ ! -d /run/systemd/system ]] || skip "systemd runs this host (tests/vm/systemd/oci.bats runs the scopes)"
+	jq '.linux.cgroupsPath = "system.slice:rf:sd1"' "$b/config.json" >"$tmp" &&
+		mv "$tmp" "$b/config.json"
+	rf_run --systemd-cgroup --root "$root" create --bundle "$b" sd1
+	expect_status 125
+	expect_stderr_contains "systemd does not run this host"
 	rf_run --root "$root" list -q
 	[[ -z $output ]] || _rf_fail "left $output"
 }

@@ -267,6 +267,59 @@ static void test_bad(void **state)
 	rf_plan_free(&plan);
 }
 
+/* ================================================================ --systemd-cgroup */
+
+/* linux.cgroupsPath read as the OCI runtime's --systemd-cgroup reads it
+ * (runc's "slice:prefix:name"): the slice, the scope, the leaf in it. */
+struct systemd_case {
+	const char *path;
+	const char *slice, *unit;    /* NULL: refused, with `want` */
+	const char *want;
+};
+
+static const struct systemd_case systemd_cases[] = {
+	{ "system.slice:ringfence:c1", "system.slice", "ringfence-c1.scope", NULL },
+	{ "machine.slice:libpod:0123abcd", "machine.slice", "libpod-0123abcd.scope", NULL },
+	{ "kubepods-burstable-pod1.slice:cri-containerd:c2", "kubepods-burstable-pod1.slice",
+	  "cri-containerd-c2.scope", NULL },
+	{ "rf:x:y", "rf.slice", "x-y.scope", NULL },           /* NAME: NAME.slice */
+	{ "s.slice::c1", "s.slice", "-c1.scope", NULL },       /* runc: the dash stays */
+	{ "/machine/c1", NULL, NULL, "expected `slice:prefix:name`" },
+	{ "a:b", NULL, NULL, "expected `slice:prefix:name`" },
+	{ "a:b:c:d", NULL, NULL, "expected `slice:prefix:name`" },
+	{ "-bad:p:n", NULL, NULL, "is not a slice name" },
+	{ "a/b.slice:p:n", NULL, NULL, "is not a slice name" },
+	{ "s.slice:p:inner.slice", NULL, NULL, "a slice as the container's own unit" },
+	{ "s.slice:p:a b", NULL, NULL, "is not a unit name systemd accepts" },
+	{ "s.slice:p@x:n", NULL, NULL, "is not a unit name systemd accepts" },
+};
+
+static void test_systemd_path(void **state)
+{
+	const struct systemd_case *c = *state;
+	char config[512];
+	rf_error err = { 0 };
+	rf_plan plan;
+	int r;
+
+	snprintf(config, sizeof(config), "{" ROOT ", \"linux\": {\"cgroupsPath\": \"%s\"}}",
+		 c->path);
+	rf_plan_init(&plan);
+	plan.cgroup_manager = RF_CGROUP_MANAGER_SYSTEMD;
+	r = rf_bundle_load(make_bundle(config), &plan, false, NULL, &err);
+	if (c->slice) {
+		if (r < 0)
+			fail_msg("refused: %s", err.msg);
+		assert_string_equal(plan.slice, c->slice);
+		assert_string_equal(plan.unit, c->unit);
+		assert_string_equal(plan.name, "container");
+		assert_null(plan.cgroup_parent);
+	} else if (r == 0 || !strstr(err.msg, c->want) || !strstr(err.msg, "linux.cgroupsPath")) {
+		fail_msg("\"%s\" does not name linux.cgroupsPath and \"%s\"", err.msg, c->want);
+	}
+	rf_plan_free(&plan);
+}
+
 /* ================================================================ paths in a root */
 
 struct path_case {
@@ -507,6 +560,9 @@ int main(void)
 	rf_case_add(&cases, test_dump_round_trip, NULL, "a bundle's dump reads back the same");
 	for (size_t i = 0; i < RF_ARRAY_SIZE(bad_cases); i++)
 		rf_case_add(&cases, test_bad, &bad_cases[i], "bad bundle: %s", bad_cases[i].want);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(systemd_cases); i++)
+		rf_case_add(&cases, test_systemd_path, &systemd_cases[i],
+			    "--systemd-cgroup cgroupsPath `%s`", systemd_cases[i].path);
 	rf_case_add(&cases, test_paths_openat2, NULL, "paths in a root: openat2");
 	rf_case_add(&cases, test_paths_walk, NULL, "paths in a root: the walk");
 	rf_case_add(&cases, test_devices, NULL, "the device program decides as the rules say");
