@@ -76,6 +76,9 @@ static void text_cgroups(const rf_check *r)
 		if (r->limited[0])
 			printf("  your limit       %s sets %s: sandboxes stay inside it\n", r->limited,
 			       r->limit);
+		if (r->unit_limited[0])
+			printf("  systemd's limit  %s sets %s: not on sandboxes (a unit systemd did "
+			       "not delegate; see ringfence(1))\n", r->unit_limited, r->unit_limit);
 		if (r->systemd.answered)
 			printf("  systemd          %s answers at %s; its scopes can get %s\n",
 			       r->systemd.user ? "your user manager" : "the system manager",
@@ -201,6 +204,10 @@ static void json_cgroups(rf_json_writer *w, const rf_check *r)
 	rf_json_string(w, r->limited[0] ? r->limited : NULL);
 	rf_json_key(w, "limit");
 	rf_json_string(w, r->limited[0] ? r->limit : NULL);
+	rf_json_key(w, "unit_limited");
+	rf_json_string(w, r->unit_limited[0] ? r->unit_limited : NULL);
+	rf_json_key(w, "unit_limit");
+	rf_json_string(w, r->unit_limited[0] ? r->unit_limit : NULL);
 	rf_json_end_object(w);
 	rf_json_key(w, "systemd");
 	rf_json_begin_object(w);

@@ -18,7 +18,11 @@
  * scope, a container engine's scope, a Delegate=yes service) is an
  * engine's, and so is everything below it, and every cgroup that is not
  * named like a unit: there the limits count. user@UID.service is delegated
- * to systemd itself, the user manager, so its units stay systemd's. */
+ * to systemd itself, the user manager, so its units stay systemd's.
+ *
+ * A skipped unit with a memory, cpu, cpuset or io limit of its own (a
+ * service's MemoryMax=, never a default) is remembered: the sandbox is not
+ * under it, and cg_manager_place() warns (ringfence(1) says what to do). */
 #include "config.h"
 
 #include <errno.h>
@@ -77,8 +81,9 @@ static bool delegated(int fd)
 	return false;
 }
 
-/* The first limit set in the cgroup at fd, as "memory.max 64.0M", or "". */
-static void first_limit(int fd, char *buf, size_t len)
+/* The first limit set in the cgroup at fd, as "memory.max 64.0M", or "";
+ * pids.max only `with_pids`. */
+static void first_limit(int fd, bool with_pids, char *buf, size_t len)
 {
 	static const char *const max_files[] = {
 		"memory.max", "memory.high", "memory.swap.max", "pids.max", "cpu.max",
@@ -88,6 +93,8 @@ static void first_limit(int fd, char *buf, size_t len)
 
 	buf[0] = '\0';
 	for (size_t i = 0; i < RF_ARRAY_SIZE(max_files); i++) {
+		if (!with_pids && !strcmp(max_files[i], "pids.max"))
+			continue;
 		if (cg_read(fd, max_files[i], v, sizeof(v), NULL) <= 0)
 			continue;
 		v[strcspn(v, "\n")] = '\0';
@@ -157,11 +164,19 @@ int cg_chain_read(const cg_mount *m, cg_chain *c, rf_error *err)
 		if (systemds) {
 			bool user_manager = !strncmp(name, "user@", 5) && ends_with(name, n, ".service");
 
-			if (unit_name(name, n) && (user_manager || !delegated(fd)))
-				continue;   /* systemd's own */
+			if (unit_name(name, n) && (user_manager || !delegated(fd))) {
+				/* systemd's own: noted, for the warning */
+				first_limit(fd, false, limit, sizeof(limit));
+				if (limit[0]) {
+					snprintf(c->unit_limited, sizeof(c->unit_limited), "%s",
+						 path + strlen(m->path));
+					memcpy(c->unit_limit, limit, sizeof(c->unit_limit));
+				}
+				continue;
+			}
 			systemds = false;
 		}
-		first_limit(fd, limit, sizeof(limit));
+		first_limit(fd, true, limit, sizeof(limit));
 		if (limit[0]) {
 			snprintf(c->limited, sizeof(c->limited), "%s", path + strlen(m->path));
 			memcpy(c->limit, limit, sizeof(c->limit));

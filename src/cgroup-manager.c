@@ -74,6 +74,13 @@ int cg_manager_place(const cg_request *req, cg_placement *p, const rf_diag *diag
 		return -1;
 	}
 	p->mgr = mgr;
+	/* Only where ringfence chose: an explicit place is the caller's say. */
+	if (req->manager == RF_CGROUP_MANAGER_AUTO && !req->parent && !req->slice && !req->scope &&
+	    p->chain.unit_limited[0] && !cg_path_within(p->parent, p->chain.unit_limited))
+		rf_warn(diag, "systemd unit cgroup `%s` limits this process (%s) but not the "
+			"sandbox: ringfence makes no cgroup in a unit systemd did not delegate "
+			"(ringfence(1), Where a sandbox goes, says how to keep the limit)",
+			p->chain.unit_limited, p->chain.unit_limit);
 	return 0;
 }
 

@@ -180,6 +180,8 @@ static void scan_placement(rf_check *r)
 	if (cg_chain_read(&p->mount, &p->chain, NULL) == 0) {
 		snprintf(r->limited, sizeof(r->limited), "%s", p->chain.limited);
 		snprintf(r->limit, sizeof(r->limit), "%s", p->chain.limit);
+		snprintf(r->unit_limited, sizeof(r->unit_limited), "%s", p->chain.unit_limited);
+		snprintf(r->unit_limit, sizeof(r->unit_limit), "%s", p->chain.unit_limit);
 	}
 	snprintf(r->manager, sizeof(r->manager), "%s",
 		 cg_manager_choose(&req, &p->chain, r->manager_why, sizeof(r->manager_why))->name);

@@ -45,6 +45,12 @@ typedef struct cg_chain {
 	char self[PATH_MAX];         /* relative to the cgroup2 root */
 	char limited[PATH_MAX];      /* "" when no limit binds the caller */
 	char limit[128];             /* the first limit found there: "memory.max 64.0M" */
+	/* The deepest of systemd's own units on the chain with a memory, cpu,
+	 * cpuset or io limit (a service's MemoryMax=): skipped by the rule,
+	 * so the sandbox is not under it; "" when none. pids.max is left out:
+	 * every unit has systemd's DefaultTasksMax=. */
+	char unit_limited[PATH_MAX];
+	char unit_limit[128];
 } cg_chain;
 
 int cg_chain_read(const cg_mount *m, cg_chain *c, rf_error *err);

@@ -52,6 +52,9 @@ typedef struct rf_check {
 	char manager_why[512];            /* why that one */
 	char limited[PATH_MAX];           /* the cgroup whose limit binds us, "" none */
 	char limit[128];                  /* that limit, "memory.max 64.0M" */
+	char unit_limited[PATH_MAX];      /* a unit of systemd's whose limit does not
+					     bind sandboxes (cg_chain), "" none */
+	char unit_limit[128];
 	cg_systemd_probe systemd;         /* the systemd a scope would come from */
 	/* cgroup v1, per CG_CTRL_* bit: where it is mounted ("" not in v1) */
 	unsigned v1_controllers;

@@ -91,3 +91,23 @@ systemctl status --no-pager "$unit" | head -n 1'
 	[[ $(json_get - systemd.answered <<<"$output") == true ]] || rf_show
 	[[ $(json_get - systemd.socket <<<"$output") == /run/systemd/private ]] || rf_show
 }
+
+@test "a unit's MemoryMax= does not bind root's sandbox (a unit systemd did not delegate): ringfence warns; with Delegate=yes it binds" {
+	requires root systemd
+	# systemd-run --scope runs ringfence in a transient scope of its own,
+	# with that limit (as a service's MemoryMax= would be)
+	run_cmd systemd-run --quiet --scope -p MemoryMax=256M "$RINGFENCE" run --report "$report" -- true
+	expect_status 0
+	expect_stderr_contains "limits this process (memory.max 256.0M) but not the sandbox"
+	[[ $(json_get "$report" cgroup) == /ringfence/run-* ]] || rf_show
+	run_cmd systemd-run --quiet --scope -p MemoryMax=256M "$RINGFENCE" check
+	expect_status 0
+	expect_output_contains "systemd's limit  /system.slice/run-"
+	# delegated, the scope is the caller's to use: the sandbox goes inside
+	# it, under its limit, and nothing is said
+	run_cmd systemd-run --quiet --scope -p Delegate=yes -p MemoryMax=256M "$RINGFENCE" run \
+		--report "$report" -- true
+	expect_status 0
+	[[ $stderr != *"but not the sandbox"* ]] || rf_show
+	[[ $(json_get "$report" cgroup) == /system.slice/run-*.scope/run-* ]] || rf_show
+}
