@@ -63,6 +63,16 @@ dev_probe='for f in /dev/* /dev/.[!.]*; do [ -e "$f" ] || [ -L "$f" ] || continu
 	[[ ${lines[*]} == "/tmp box 65534 65534 1024 1024" ]] || _rf_fail "cwd, hostname, user, rlimits: ${lines[*]}"
 }
 
+@test "linux.memoryPolicy is the payload's memory policy" {
+	requires root cgroup2 numa2
+	# numa_maps shows the task's policy for mappings without their own
+	rf_bundle "$b" --sh 'awk "{ print \$2 }" /proc/self/numa_maps | sort -u' \
+		'.linux.memoryPolicy = {mode: "MPOL_BIND", nodes: "1"}'
+	rf_run run -q --bundle "$b"
+	expect_status 0
+	[[ $output == "bind:1" ]] || _rf_fail "policies: $output"
+}
+
 @test "--user NAME and --groups with a root are the root's users and groups, not the host's" {
 	requires root cgroup2
 	rf_bundle "$b" --sh 'id -u; id -g; id -G; echo "$HOME"'
