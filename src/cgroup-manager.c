@@ -4,11 +4,14 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "ringfence/cgroup-manager.h"
+#include "ringfence/cleanup.h"
 #include "cgroup-internal.h"
 
 void cg_placement_init(cg_placement *p)
@@ -50,6 +53,46 @@ const cg_manager *cg_manager_choose(const cg_request *req, const cg_chain *chain
 	return &cg_manager_cgroupfs;
 }
 
+/* req->below under the parent place chose: each level made when missing and
+ * given the controllers the leaf needs, as place did for the parent. These
+ * levels stay, as a missing --cgroup-parent's do (and runc's). They are
+ * below the parent, so the placement rule holds for them too. */
+static int descend(const cg_request *req, cg_placement *p, rf_error *err)
+{
+	const char *s = req->below;
+
+	while (*s) {
+		char path[PATH_MAX];
+		size_t n = strcspn(s, "/");
+		cleanup_close int fd = -1;
+
+		if (n && (size_t)snprintf(path, sizeof(path), "%s%s%.*s", p->parent,
+					  strcmp(p->parent, "/") ? "/" : "", (int)n, s) >= sizeof(path))
+			return rf_error_set(err, ENAMETOOLONG, "cgroup `%s/%s` is too long", p->parent,
+					    req->below);
+		if (n) {
+			char full[PATH_MAX];
+
+			memcpy(p->parent, path, sizeof(path));
+			if (cg_join_path(full, sizeof(full), p->mount.path, p->parent, err) < 0)
+				return -1;
+			if (mkdir(full, 0755) < 0 && errno != EEXIST)
+				return rf_error_set(err, errno, "create cgroup `%s`", full);
+			fd = cg_open_dir(full, err);
+			if (fd < 0)
+				return -1;
+			if (cg_subtree_enable(fd, full, req->need, NULL, err) < 0)
+				return err->errnum == EBUSY
+					? rf_error_set(err, EBUSY, "cgroup `%s` holds processes, so "
+						       "it cannot give controllers to the leaf below "
+						       "it (no internal processes)", p->parent)
+					: -1;
+		}
+		s += n + (s[n] == '/');
+	}
+	return 0;
+}
+
 int cg_manager_place(const cg_request *req, cg_placement *p, const rf_diag *diag, rf_error *err)
 {
 	const cg_manager *mgr;
@@ -81,6 +124,10 @@ int cg_manager_place(const cg_request *req, cg_placement *p, const rf_diag *diag
 			"sandbox: ringfence makes no cgroup in a unit systemd did not delegate "
 			"(ringfence(1), Where a sandbox goes, says how to keep the limit)",
 			p->chain.unit_limited, p->chain.unit_limit);
+	if (req->below && descend(req, p, err) < 0) {
+		cg_manager_release(p);
+		return -1;
+	}
 	return 0;
 }
 

@@ -100,6 +100,7 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 	cg_request req = {
 		.manager = plan->cgroup_manager,
 		.parent = plan->cgroup_parent,
+		.below = plan->cgroup_below,
 		.slice = plan->slice,
 		.scope = plan->scope,
 		.unit = plan->unit,

@@ -45,6 +45,7 @@ void rf_plan_free(rf_plan *plan)
 	rf_process *p = &plan->proc;
 
 	free(plan->cgroup_parent);
+	free(plan->cgroup_below);
 	free(plan->slice);
 	free(plan->unit);
 	free(plan->name);

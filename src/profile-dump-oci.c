@@ -206,13 +206,15 @@ void pf_dump_container(rf_json_writer *w, const rf_plan *plan)
 	dump_idmap(w, "uidMappings", iso->uid_maps, iso->n_uid_maps);
 	dump_idmap(w, "gidMappings", iso->gid_maps, iso->n_gid_maps);
 	dump_devices(w, iso);
-	/* The leaf, as linux.cgroupsPath set it (or --cgroup-parent and --name). */
+	/* The leaf, as linux.cgroupsPath set it (or --cgroup-parent and --name):
+	 * relative when it goes under the default parent. */
 	if (plan->name) {
+		const char *parent = plan->cgroup_parent;
 		char path[4096];
 
-		snprintf(path, sizeof(path), "%s/%s",
-			 plan->cgroup_parent && strcmp(plan->cgroup_parent, "/") ? plan->cgroup_parent
-										 : "",
+		snprintf(path, sizeof(path), "%s%s%s%s%s",
+			 parent && strcmp(parent, "/") ? parent : "", parent ? "/" : "",
+			 plan->cgroup_below ? plan->cgroup_below : "", plan->cgroup_below ? "/" : "",
 			 plan->name);
 		pf_kv_string(w, "cgroupsPath", path);
 	}

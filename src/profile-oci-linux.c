@@ -390,14 +390,18 @@ static int systemd_cgroups_path(pf_ctx *c, const char *path, const char *s)
 	return pf_set_str(c, &c->plan->name, "container");
 }
 
-/* runc's cgroupfs reading: an absolute path below the cgroup2 root, a
- * relative one below ringfence's own cgroup. The last component is the leaf,
- * the rest its parent (created when missing). */
+/* An absolute path is below the cgroup2 root; a relative one below the
+ * parent ringfence would choose without it (cgroup-manager.h: the placement
+ * rule), so that it stays inside any limit that binds the caller. (runc puts
+ * it beside its own cgroup, crun below the root: both can leave that limit.)
+ * The last component is the leaf, the rest its parent (created when
+ * missing). Nothing is read here: the parent is chosen when the run acts. */
 static int l_cgroups_path(pf_ctx *c, const char *path, const rf_json *v)
 {
 	rf_plan *plan = c->plan;
-	char self[PATH_MAX], full[PATH_MAX];
-	const char *s, *slash;
+	char full[PATH_MAX];
+	const char *s, *leaf;
+	char *slash;
 
 	if (pf_string(c, path, v, &s) < 0)
 		return -1;
@@ -405,26 +409,30 @@ static int l_cgroups_path(pf_ctx *c, const char *path, const rf_json *v)
 		return 0;   /* empty: the runtime chooses */
 	if (plan->cgroup_manager == RF_CGROUP_MANAGER_SYSTEMD)
 		return systemd_cgroups_path(c, path, s);
-	if (strstr(s, "..") || strstr(s, "//"))
-		return pf_fail(c, path, "`%.128s`: expected a cgroup path without `..`", s);
-	if (s[0] == '/') {
-		snprintf(full, sizeof(full), "%s", s);
-	} else {
-		if (cg_self(self, sizeof(self), c->err) < 0)
-			return rf_error_prefix(c->err, "%s", path);
-		if (snprintf(full, sizeof(full), "%s/%s", strcmp(self, "/") ? self : "", s) >=
-		    (int)sizeof(full))
-			return pf_fail(c, path, "too long");
-	}
+	if (strstr(s, "..") || strstr(s, "//") || !strcmp(s, ".") || !strncmp(s, "./", 2) ||
+	    strstr(s, "/./"))
+		return pf_fail(c, path, "`%.128s`: expected a cgroup path without `..` or `.`", s);
+	if (snprintf(full, sizeof(full), "%s", s) >= (int)sizeof(full))
+		return pf_fail(c, path, "too long");
 	while (strlen(full) > 1 && full[strlen(full) - 1] == '/')
 		full[strlen(full) - 1] = '\0';
 	slash = strrchr(full, '/');
-	if (!slash[1] || strlen(slash + 1) > 200 || slash[1] == '.')
+	leaf = slash ? slash + 1 : full;
+	if (!*leaf || strlen(leaf) > 200 || leaf[0] == '.')
 		return pf_fail(c, path, "`%.128s`: the last component names the leaf", s);
-	if (pf_set_str(c, &plan->name, slash + 1) < 0)
+	if (pf_set_str(c, &plan->name, leaf) < 0)
 		return -1;
-	full[slash == full ? 1 : (size_t)(slash - full)] = '\0';
-	return pf_set_str(c, &plan->cgroup_parent, full);
+	free(plan->cgroup_parent);
+	free(plan->cgroup_below);
+	plan->cgroup_parent = plan->cgroup_below = NULL;
+	if (full[0] == '/') {
+		full[slash == full ? 1 : (size_t)(slash - full)] = '\0';
+		return pf_set_str(c, &plan->cgroup_parent, full);
+	}
+	if (!slash)
+		return 0;
+	*slash = '\0';
+	return pf_set_str(c, &plan->cgroup_below, full);
 }
 
 static int l_propagation(pf_ctx *c, const char *path, const rf_json *v)

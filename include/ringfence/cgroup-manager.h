@@ -31,6 +31,9 @@
 typedef struct cg_request {
 	rf_cgroup_manager manager;   /* RF_CGROUP_MANAGER_AUTO: see cg_manager_choose */
 	const char *parent;          /* cgroupfs: an explicit parent (NULL: the default) */
+	const char *below;           /* a path below the parent place chose, made with
+					the controllers, to put the leaf in (an OCI
+					relative cgroupsPath: "a/b"); NULL: none */
 	const char *slice;           /* systemd: Slice= (a valid NAME.slice; NULL: none) */
 	bool scope;                  /* systemd wanted, with or without a slice */
 	const char *unit;            /* systemd: the scope's name (NULL: a unique one,

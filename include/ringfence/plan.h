@@ -260,6 +260,9 @@ typedef struct rf_plan {
 	char *unit;              /* the scope's name (the OCI runtime's
 				    --systemd-cgroup), NULL = a unique one */
 	char *cgroup_parent;     /* NULL = default parent */
+	char *cgroup_below;      /* a relative linux.cgroupsPath's directories:
+				    the leaf's parent is this path below the
+				    chosen parent ("a/b"); NULL = the parent */
 	char *name;              /* NULL = generated unique name */
 	char *profile;           /* name or path of the profile in use, for the report */
 	char *bundle;            /* canonical OCI bundle directory (--bundle), NULL = none */

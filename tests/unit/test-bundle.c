@@ -201,6 +201,49 @@ static void test_dump_round_trip(void **state)
 	assert_string_equal(first, second);
 }
 
+/* ================================================================ cgroupsPath */
+
+/* linux.cgroupsPath: absolute below the cgroup2 root; relative below the
+ * default parent (the placement rule chooses it when the run acts). */
+struct cgpath_case {
+	const char *path;
+	const char *parent, *below, *name;   /* NULL: unset */
+};
+
+static const struct cgpath_case cgpath_cases[] = {
+	{ "/machine/c1", "/machine", NULL, "c1" },
+	{ "/c1", "/", NULL, "c1" },
+	{ "/a/b/c1/", "/a/b", NULL, "c1" },
+	{ "c1", NULL, NULL, "c1" },
+	{ "jobs/c1", NULL, "jobs", "c1" },
+	{ "a/b/c1", NULL, "a/b", "c1" },
+	{ "", NULL, NULL, NULL },
+};
+
+static void test_cgroups_path(void **state)
+{
+	const struct cgpath_case *c = *state;
+	char config[512];
+	rf_error err = { 0 };
+	rf_plan plan;
+
+	snprintf(config, sizeof(config),
+		 "{\"root\": {\"path\": \"rootfs\"}, \"linux\": {\"cgroupsPath\": \"%s\"}}", c->path);
+	rf_plan_init(&plan);
+	if (rf_bundle_load(make_bundle(config), &plan, false, NULL, &err) < 0)
+		fail_msg("%s: %s", c->path, err.msg);
+	if ((c->parent ? !plan.cgroup_parent || strcmp(plan.cgroup_parent, c->parent)
+		       : plan.cgroup_parent != NULL) ||
+	    (c->below ? !plan.cgroup_below || strcmp(plan.cgroup_below, c->below)
+		      : plan.cgroup_below != NULL) ||
+	    (c->name ? !plan.name || strcmp(plan.name, c->name) : plan.name != NULL))
+		fail_msg("`%s`: parent %s, below %s, name %s", c->path,
+			 plan.cgroup_parent ? plan.cgroup_parent : "(none)",
+			 plan.cgroup_below ? plan.cgroup_below : "(none)",
+			 plan.name ? plan.name : "(none)");
+	rf_plan_free(&plan);
+}
+
 /* ================================================================ bad bundles */
 
 struct bad_case {
@@ -244,6 +287,8 @@ static const struct bad_case bad_cases[] = {
 	  "linux.devices[0].major: out of range" },
 	{ "{" ROOT ", \"linux\": {\"sysctl\": {\"../x\": \"1\"}}}", "not a sysctl name" },
 	{ "{" ROOT ", \"linux\": {\"cgroupsPath\": \"/\"}}", "the last component names the leaf" },
+	{ "{" ROOT ", \"linux\": {\"cgroupsPath\": \"a/../../b\"}}", "without `..` or `.`" },
+	{ "{" ROOT ", \"linux\": {\"cgroupsPath\": \"./b\"}}", "without `..` or `.`" },
 	{ "{" ROOT ", \"linux\": {\"rootfsPropagation\": \"sideways\"}}",
 	  "linux.rootfsPropagation: `sideways`" },
 	{ "{" ROOT ", \"linux\": {\"resources\": {\"devices\": [{\"access\": \"r\"}]}}}",
@@ -558,6 +603,9 @@ int main(void)
 
 	rf_case_add(&cases, test_crun_spec, NULL, "a crun spec bundle, read with OCI's meaning");
 	rf_case_add(&cases, test_dump_round_trip, NULL, "a bundle's dump reads back the same");
+	for (size_t i = 0; i < RF_ARRAY_SIZE(cgpath_cases); i++)
+		rf_case_add(&cases, test_cgroups_path, &cgpath_cases[i], "cgroupsPath `%s`",
+			    cgpath_cases[i].path);
 	for (size_t i = 0; i < RF_ARRAY_SIZE(bad_cases); i++)
 		rf_case_add(&cases, test_bad, &bad_cases[i], "bad bundle: %s", bad_cases[i].want);
 	for (size_t i = 0; i < RF_ARRAY_SIZE(systemd_cases); i++)
