@@ -15,12 +15,15 @@ static inline void rf_freep(void *p)
 	free(*(void **)p);
 }
 
+/* Close and forget: the fd is -1 afterwards, so a later release of the same
+ * variable cannot close a number the kernel has since given to another file. */
 static inline void rf_closep(int *fd)
 {
 	if (*fd >= 0) {
 		int saved = errno;
 		close(*fd);
 		errno = saved;
+		*fd = -1;
 	}
 }
 
