@@ -57,10 +57,28 @@ static const char *payload_path(char **envp)
 	return "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 }
 
-/* execvpe(), but searching the payload's PATH rather than ours. Returns the
- * errno of the most telling failure. With `found`, nothing is exec'd: the
- * first executable regular file is copied there (0), as runc looks the
- * command up before it reports the container created. */
+/* Whether execve() could find `path`: false when it surely would not (missing,
+ * or a directory on the way that cannot be searched, which *saved records as
+ * execvp does). Anything else, a seccomp filter refusing faccessat included,
+ * leaves the answer to execve(). The identity switch set real and effective
+ * ids alike, so faccessat() checks what execve() will. */
+static bool exists(const char *path, int *saved)
+{
+	if (faccessat(AT_FDCWD, path, F_OK, 0) == 0)
+		return true;
+	if (errno == EACCES)
+		*saved = EACCES;
+	return errno != ENOENT && errno != ENOTDIR && errno != EACCES;
+}
+
+/* execvpe(), but searching the payload's PATH rather than ours, and asking
+ * faccessat() which entries exist before calling execve() on them: an execve
+ * that fails still sets up and tears down a new address space, several times
+ * the cost of the lookup (glibc's execvp pays it for every miss). Entries are
+ * tried in order and a refused exec moves on to the next, as execvp does.
+ * Returns the errno of the most telling failure. With `found`, nothing is
+ * exec'd: the first executable regular file is copied there (0), as runc
+ * looks the command up before it reports the container created. */
 static int find_or_exec(char **argv, char **envp, char found[PATH_MAX])
 {
 	const char *path;
@@ -83,7 +101,7 @@ static int find_or_exec(char **argv, char **envp, char found[PATH_MAX])
 		struct stat st;
 
 		if (snprintf(full, sizeof(full), "%.*s%s%s", (int)n, path, n ? "/" : "",
-			     argv[0]) < (int)sizeof(full)) {
+			     argv[0]) < (int)sizeof(full) && exists(full, &saved)) {
 			if (!found)
 				execve(full, argv, envp);
 			else if (access(full, X_OK) == 0 && stat(full, &st) == 0 && S_ISREG(st.st_mode))
