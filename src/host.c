@@ -162,6 +162,29 @@ static bool has_limit(const rf_opt_u64 *o)
 	return o->set && o->v != RF_MAX;
 }
 
+static bool bound_nodes(const rf_plan *plan, rf_idset *out);
+
+int rf_host_read_guard_at(const char *procroot, const rf_plan *plan, rf_host *h, rf_error *err)
+{
+	bool mem = has_limit(&plan->limits.memory_max);
+	rf_idset nodes;
+
+	memset(h, 0, sizeof(*h));
+	h->overcommit_ratio = h->oom_kill_allocating_task = -1;
+	h->panic_on_oom = h->overcommit_memory = -1;
+	if ((mem || bound_nodes(plan, &nodes)) &&
+	    read_sysctl(procroot, "sys/vm/panic_on_oom", &h->panic_on_oom, err) < 0)
+		return -1;
+	if (!mem && read_sysctl(procroot, "sys/vm/overcommit_memory", &h->overcommit_memory, err) < 0)
+		return -1;
+	return 0;
+}
+
+int rf_host_read_guard(const rf_plan *plan, rf_host *h, rf_error *err)
+{
+	return rf_host_read_guard_at("/proc", plan, h, err);
+}
+
 /* The nodes the payload's memory is confined to, if any: the bind policy's
  * nodes, cpuset.mems, or where both are given, the nodes in both. */
 static bool bound_nodes(const rf_plan *plan, rf_idset *out)

@@ -228,7 +228,7 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	    rf_rlimit_plan(p, diag, err) < 0 ||
 	    plan_seccomp(plan, diag, err) < 0)
 		return -1;
-	if (rf_host_read(&host, err) < 0)
+	if (rf_host_read_guard(plan, &host, err) < 0)
 		return -1;
 	return rf_host_guard(plan, &host, diag, err);
 }

@@ -28,6 +28,14 @@ int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err);
  * when the file does not exist. */
 int rf_host_sysctl(const char *rel, int *out, rf_error *err);
 
+/* Only what rf_host_guard() consults for this plan: vm.panic_on_oom when the
+ * plan has a memory limit or a NUMA bind, vm.overcommit_memory when it has no
+ * memory limit; every other field stays -1 / 0. `run` starts often and each
+ * /proc file it opens costs a path walk and a page-sized buffer. */
+int rf_host_read_guard(const rf_plan *plan, rf_host *h, rf_error *err);
+int rf_host_read_guard_at(const char *procroot, const rf_plan *plan, rf_host *h,
+			  rf_error *err);
+
 /* A meminfo-format file: "KEY:   N kB" lines (a NUMA node's meminfo puts
  * "Node N " before each key). Each listed key's value, in bytes, goes to its
  * `out` and sets its `seen`; other lines are skipped. -1 with errno in err

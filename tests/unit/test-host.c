@@ -151,8 +151,6 @@ static void test_guard(void **state)
 	int rc;
 
 	snprintf(root, sizeof(root), "%s/%s", RF_FIXTURES, c->fixture);
-	if (rf_host_read_at(root, &h, &err) < 0)
-		fail_msg("fixture: %s", err.msg);
 	rf_plan_init(&plan);
 	if (c->plan & MEM)
 		plan.limits.memory_max = (rf_opt_u64){ true, 64 << 20 };
@@ -167,6 +165,9 @@ static void test_guard(void **state)
 	if (c->plan & MEMS0)
 		plan.limits.cpuset_mems = strdup("0");
 	plan.sup.allow_panic_on_oom = c->plan & ALLOW;
+	/* What run reads: only the sysctls this plan's guard needs. */
+	if (rf_host_read_guard_at(root, &plan, &h, &err) < 0)
+		fail_msg("fixture: %s", err.msg);
 	rc = rf_host_guard(&plan, &h, &diag, &err);
 	rf_plan_free(&plan);
 	if (c->err) {
@@ -198,10 +199,10 @@ static void test_guard_node_size(void **state)
 
 	assert_int_equal(rf_numa_node_size(0, &bytes, &err), 0);
 	rf_format_size(bytes, size, sizeof(size));
-	assert_int_equal(rf_host_read_at(RF_FIXTURES "/proc-default", &h, &err), 0);
 	rf_plan_init(&plan);
 	plan.proc.mempolicy.mode = RF_MPOL_BIND;
 	rf_idset_add(&plan.proc.mempolicy.nodes, 0);
+	assert_int_equal(rf_host_read_guard_at(RF_FIXTURES "/proc-default", &plan, &h, &err), 0);
 	assert_int_equal(rf_host_guard(&plan, &h, &diag, &err), 0);
 	rf_plan_free(&plan);
 	snprintf(want, sizeof(want), "node 0 (%s)", size);
@@ -225,6 +226,48 @@ static void test_self_status(void **state)
 	assert_int_equal(rf_host_self_status("Name", tiny, sizeof(tiny)), 0);
 }
 
+/* run reads only the sysctls its plan's guard looks at (proc-panic2: 2 and 0). */
+struct case_guard_reads {
+	const char *name;
+	unsigned plan;
+	int panic, overcommit;
+};
+
+static const struct case_guard_reads guard_reads_cases[] = {
+	{ "no limit: overcommit only", 0, -1, 0 },
+	{ "--memory: panic_on_oom only", MEM, 2, -1 },
+	{ "--memory max: overcommit only", MEM_MAX, -1, 0 },
+	{ "--numa-bind: both", BIND0, 2, 0 },
+	{ "--memory + cpuset.mems: panic_on_oom only", MEM | MEMS0, 2, -1 },
+};
+
+static void test_guard_reads(void **state)
+{
+	const struct case_guard_reads *c = *state;
+	rf_error err = { 0 };
+	rf_plan plan;
+	rf_host h;
+
+	rf_plan_init(&plan);
+	if (c->plan & MEM)
+		plan.limits.memory_max = (rf_opt_u64){ true, 64 << 20 };
+	if (c->plan & MEM_MAX)
+		plan.limits.memory_max = (rf_opt_u64){ true, RF_MAX };
+	if (c->plan & BIND0) {
+		plan.proc.mempolicy.mode = RF_MPOL_BIND;
+		rf_idset_add(&plan.proc.mempolicy.nodes, 0);
+	}
+	if (c->plan & MEMS0)
+		plan.limits.cpuset_mems = strdup("0");
+	assert_int_equal(rf_host_read_guard_at(RF_FIXTURES "/proc-panic2", &plan, &h, &err), 0);
+	rf_plan_free(&plan);
+	assert_int_equal(h.panic_on_oom, c->panic);
+	assert_int_equal(h.overcommit_memory, c->overcommit);
+	assert_int_equal(h.overcommit_ratio, -1);
+	assert_int_equal(h.oom_kill_allocating_task, -1);
+	assert_true(h.mem_total == 0 && h.commit_limit == 0);
+}
+
 int main(void)
 {
 	struct rf_cases cases = { 0 };
@@ -236,5 +279,8 @@ int main(void)
 	for (size_t i = 0; i < RF_ARRAY_SIZE(guard_cases); i++)
 		rf_case_add(&cases, test_guard, &guard_cases[i], "guard: %s", guard_cases[i].name);
 	rf_case_add(&cases, test_guard_node_size, NULL, "guard: suggests the bound node's size");
+	for (size_t i = 0; i < RF_ARRAY_SIZE(guard_reads_cases); i++)
+		rf_case_add(&cases, test_guard_reads, &guard_reads_cases[i], "guard reads: %s",
+			    guard_reads_cases[i].name);
 	return rf_cases_run(&cases, "host");
 }
