@@ -128,27 +128,64 @@ int rf_host_read_at(const char *procroot, rf_host *h, rf_error *err)
 	return read_meminfo(procroot, h, err);
 }
 
+/* `key`'s value in status text, without its blanks or newline: 1 copied, 0
+ * absent or longer than len. */
+static int status_value(const char *text, const char *key, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+
+	for (const char *line = text; *line; ) {
+		size_t end = strcspn(line, "\n");
+
+		if (!strncmp(line, key, klen) && line[klen] == ':') {
+			const char *v = line + klen + 1 + strspn(line + klen + 1, " \t");
+			size_t n = strcspn(v, "\n");
+
+			if (n >= len)
+				return 0;
+			memcpy(out, v, n);
+			out[n] = '\0';
+			return 1;
+		}
+		line += end + (line[end] == '\n');
+	}
+	return 0;
+}
+
 int rf_host_self_status(const char *key, char *out, size_t len)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/status", "re");
+	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
-	size_t cap = 0, klen = strlen(key);
+	cleanup_close int fd = -1;
+	char buf[8192];
+	size_t used = 0, cap = 0;
 
+	/* Read whole onto the stack: this runs in the child too, where each page
+	 * a FILE's buffers touched would be a copy-on-write fault. */
+	fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	while (used < sizeof(buf) - 1) {
+		ssize_t n = read(fd, buf + used, sizeof(buf) - 1 - used);
+
+		if (n < 0 && errno != EINTR)
+			return -1;
+		if (n == 0)
+			break;
+		if (n > 0)
+			used += (size_t)n;
+	}
+	if (used < sizeof(buf) - 1) {
+		buf[used] = '\0';
+		return status_value(buf, key, out, len);
+	}
+	/* Longer than that (thousands of supplementary groups): line by line. */
+	f = fopen("/proc/self/status", "re");
 	if (!f)
 		return -1;
-	while (getline(&line, &cap, f) > 0) {
-		char *v;
-
-		if (strncmp(line, key, klen) || line[klen] != ':')
-			continue;
-		v = line + klen + 1;
-		v += strspn(v, " \t");
-		v[strcspn(v, "\n")] = '\0';
-		if (strlen(v) >= len)
-			return 0;
-		memcpy(out, v, strlen(v) + 1);
-		return 1;
-	}
+	while (getline(&line, &cap, f) > 0)
+		if (status_value(line, key, out, len))
+			return 1;
 	return ferror(f) ? -1 : 0;
 }
 
