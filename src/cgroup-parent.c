@@ -10,11 +10,14 @@
  * in one sentence with a fix (missing controllers, no delegation).
  *
  * Leaves that ringfence creates carry the xattr CG_MARK_XATTR and are held
- * with flock(LOCK_EX) by their supervisor for their whole life. A leaf with the
- * mark whose lock can be taken has lost its supervisor: the next run under the
- * same parent kills and removes it (cg_sweep_orphans). Creating a leaf holds a
- * shared lock on the parent so a sweep never sees a leaf between its mkdir and
- * its lock. */
+ * with flock(LOCK_EX) by their supervisor for their whole life; the supervisor
+ * also holds the parent with flock(LOCK_SH), from before the mkdir until after
+ * the rmdir. A sweep (cg_sweep_orphans, before each run makes its leaf) needs
+ * the parent exclusively and does not wait for it: it runs only when no run
+ * under that parent is alive, and then every marked leaf whose own lock it can
+ * take has lost its supervisor and is killed and removed. The cost per run is
+ * one flock while others run, and a look at the parent's link count otherwise;
+ * never a scan of the leaves of the runs alive. */
 #include "config.h"
 
 #include <dirent.h>
@@ -287,24 +290,44 @@ int cg_cgroupfs_parent(const cg_request *req, cg_placement *p, const rf_diag *di
 
 static void cgroupfs_release(cg_placement *p);
 
+/* Prepared already (by the first run under it): it gives its children every
+ * controller in `need`, so every cgroup above it does too, and there is
+ * nothing to enable or move. */
+static bool parent_ready(const cg_mount *m, const char *rel, unsigned need)
+{
+	char path[PATH_MAX];
+	cleanup_close int fd = -1;
+	unsigned have;
+
+	if (cg_join_path(path, sizeof(path), m->path, rel, NULL) < 0)
+		return false;
+	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	return fd >= 0 && read_controllers(fd, "cgroup.subtree_control", &have, NULL) == 0 &&
+	       (have & need) == need;
+}
+
 static int cgroupfs_place(const cg_request *req, cg_placement *p, const rf_diag *diag,
 			  rf_error *err)
 {
-	cleanup_close int root = cg_open_dir(p->mount.path, err);
+	cleanup_close int root = -1;
 	cg_changes ch = { 0 };
 	unsigned avail;
 	bool nested;
 
+	if (cg_cgroupfs_parent(req, p, diag, &nested, err) < 0)
+		return -1;
+	rf_debug(diag, "cgroupfs: the leaf goes %s `%s`%s%s", nested ? "inside our cgroup" : "under",
+		 p->parent, p->chain.limited[0] ? ", bound by " : "", p->chain.limited);
+	/* Every run but the first under a parent ends here. */
+	if (parent_ready(&p->mount, p->parent, req->need))
+		return 0;
+	root = cg_open_dir(p->mount.path, err);
 	if (root < 0)
 		return -1;
 	if (read_controllers(root, "cgroup.controllers", &avail, err) < 0)
 		return rf_error_prefix(err, "cgroup2 root `%s`", p->mount.path);
 	if ((avail & req->need) != req->need && geteuid() == 0)
 		return explain_missing(&p->mount, req->need & ~avail, err);
-	if (cg_cgroupfs_parent(req, p, diag, &nested, err) < 0)
-		return -1;
-	rf_debug(diag, "cgroupfs: the leaf goes %s `%s`%s%s", nested ? "inside our cgroup" : "under",
-		 p->parent, p->chain.limited[0] ? ", bound by " : "", p->chain.limited);
 	if (prepare_path(&p->mount, p->parent, req->need, nested ? &ch : NULL, err) == 0) {
 		if (ch.moved) {
 			snprintf(p->nested_in, sizeof(p->nested_in), "%s", p->parent);
@@ -410,11 +433,19 @@ void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *
 	cleanup_close int pfd = -1;
 	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
+	struct stat st;
 
 	if (cg_join_path(path, sizeof(path), m->path, parent_rel, NULL) < 0)
 		return;
 	pfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (pfd < 0 || flock(pfd, LOCK_EX) < 0)
+	/* A live run under this parent holds it shared: its supervisor is there
+	 * to clean up, and orphans wait for a moment when none is. So a run among
+	 * many costs one flock, however many leaves the parent holds. */
+	if (pfd < 0 || flock(pfd, LOCK_EX | LOCK_NB) < 0)
+		return;
+	/* kernfs counts a directory's subdirectories in its link count (2 + n):
+	 * no child cgroup, nothing to read. */
+	if (fstat(pfd, &st) == 0 && st.st_nlink <= 2)
 		return;
 	d = opendir(path);
 	while (d && (de = readdir(d))) {
@@ -424,6 +455,8 @@ void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *
 		if (de->d_type != DT_DIR || de->d_name[0] == '.')
 			continue;
 		fd = openat(pfd, de->d_name, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		/* The leaf's own lock too: a supervisor that does not hold the
+		 * parent (an older ringfence) still holds its leaf. */
 		if (fd < 0 || !has_mark(fd) || flock(fd, LOCK_EX | LOCK_NB) < 0)
 			continue;
 		if (cg_write(fd, "cgroup.kill", "1", &e) < 0 && e.errnum != ENOENT)
@@ -433,5 +466,4 @@ void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *
 			rf_note(diag, "removed leaf `%s/%s` left behind by a ringfence that died",
 				parent_rel, de->d_name);
 	}
-	flock(pfd, LOCK_UN);
 }

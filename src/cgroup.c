@@ -91,23 +91,54 @@ int cg_join_path(char *buf, size_t len, const char *a, const char *b, rf_error *
 
 /* ---- the mount ------------------------------------------------------- */
 
+/* One mountinfo line: is it the cgroup2 mount? */
+static bool cgroup2_line(char *line, cg_mount *m)
+{
+	rf_mountinfo mi;
+
+	if (rf_parse_mountinfo(line, &mi) < 0 || strcmp(mi.fstype, "cgroup2") ||
+	    strlen(mi.mount_point) >= sizeof(m->path))
+		return false;
+	strcpy(m->path, mi.mount_point);
+	m->nsdelegate = strstr(mi.super_opts, "nsdelegate") != NULL;
+	return true;
+}
+
+/* The first cgroup2 line of mountinfo. Read in large pieces and no further
+ * than that line: the kernel renders the table as it is read, and on a host
+ * with many mounts the rest would cost every run. */
 int cg_find_mount(cg_mount *m, rf_error *err)
 {
-	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
-	cleanup_free char *line = NULL;
-	size_t cap = 0;
+	cleanup_close int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	char buf[8192];
+	size_t used = 0;
+	bool eof = false;
 
-	if (!f)
+	if (fd < 0)
 		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
-	while (getline(&line, &cap, f) > 0) {
-		rf_mountinfo mi;
+	while (!eof || used) {
+		char *nl = memchr(buf, '\n', used);
+		ssize_t n;
 
-		if (rf_parse_mountinfo(line, &mi) < 0 || strcmp(mi.fstype, "cgroup2") ||
-		    strlen(mi.mount_point) >= sizeof(m->path))
+		if (nl || (eof && used)) {
+			size_t len = nl ? (size_t)(nl - buf) : used;
+
+			buf[len] = '\0';
+			if (cgroup2_line(buf, m))
+				return 0;
+			used -= nl ? len + 1 : len;
+			memmove(buf, buf + len + (nl != NULL), used);
 			continue;
-		strcpy(m->path, mi.mount_point);
-		m->nsdelegate = strstr(mi.super_opts, "nsdelegate") != NULL;
-		return 0;
+		}
+		if (used == sizeof(buf) - 1)
+			used = 0;   /* a line longer than any mount's: not ours */
+		n = read(fd, buf + used, sizeof(buf) - 1 - used);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rf_error_set(err, errno, "read `/proc/self/mountinfo`");
+		eof = n == 0;
+		used += (size_t)n;
 	}
 	return rf_error_set(err, ENOENT,
 			    "no cgroup2 filesystem is mounted (see /proc/self/mountinfo): "
@@ -478,7 +509,8 @@ int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
 	pfd = cg_open_dir(parent, err);
 	if (pfd < 0)
 		return -1;
-	/* Shared: creators exclude only a sweep, not each other. */
+	/* Shared, until the leaf is gone (cg_leaf_destroy closes pfd): runs
+	 * exclude only a sweep, not each other (cgroup-parent.c). */
 	if (flock(pfd, LOCK_SH) < 0)
 		return rf_error_set(err, errno, "lock cgroup `%s`", parent);
 	if (RF_FAULT("leaf.mkdir") || mkdirat(pfd, name, 0755) < 0) {
@@ -495,7 +527,6 @@ int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
 		unlinkat(pfd, name, AT_REMOVEDIR);
 		return rf_error_set(err, saved, "open leaf `%s`", leaf->rel);
 	}
-	flock(pfd, LOCK_UN);
 	/* The mark is what lets a later run sweep this leaf if we die; best effort. */
 	(void)fsetxattr(fd, CG_MARK_XATTR, "1", 1, 0);
 	if (write_limits(fd, lim, err) < 0) {
@@ -589,6 +620,9 @@ int cg_leaf_destroy(cg_leaf *leaf, rf_error *err)
 		return 0;
 	name = strrchr(leaf->rel, '/');
 	name = name ? name + 1 : leaf->rel;
+	/* Emptied, without sub-cgroups: as after every run that ends normally. */
+	if (unlinkat(leaf->parent_fd, name, AT_REMOVEDIR) == 0)
+		goto out;
 	if (cg_leaf_populated(leaf, &populated, err) == 0 && populated) {
 		if (cg_leaf_kill(leaf, err) < 0)
 			r = -1;
@@ -596,6 +630,7 @@ int cg_leaf_destroy(cg_leaf *leaf, rf_error *err)
 	}
 	if (r == 0 && cg_rmdir_tree(leaf->parent_fd, name) < 0)
 		r = rf_error_set(err, errno, "remove leaf `%s`", leaf->rel);
+out:
 	rf_closep(&leaf->dirfd);
 	rf_closep(&leaf->parent_fd);
 	leaf_reset(leaf);

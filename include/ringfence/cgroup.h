@@ -23,7 +23,7 @@ enum {
 
 typedef struct cg_mount {
 	char path[PATH_MAX];     /* where cgroup2 is mounted, e.g. /sys/fs/cgroup */
-	bool nsdelegate;
+	bool nsdelegate;         /* mounted with nsdelegate (contain.c, rule 6) */
 } cg_mount;
 
 /* A leaf this process created and owns. */
@@ -34,7 +34,7 @@ typedef struct cg_leaf {
 	int parent_fd;           /* the parent directory */
 } cg_leaf;
 
-/* Find the cgroup2 mount in /proc/self/mountinfo. */
+/* Find the cgroup2 mount: the first in /proc/self/mountinfo. */
 int cg_find_mount(cg_mount *m, rf_error *err);
 
 /* Parse a "cpuset cpu io memory pids" line into a mask; unknown names ignored. */

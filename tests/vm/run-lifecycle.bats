@@ -81,8 +81,8 @@ setup() {
 @test "a signal that comes while the leaf is being made reaches the command once it runs" {
 	requires root cgroup2 flock
 	"$RINGFENCE" run -q -- true   # the default parent exists from here on
-	# ringfence takes the parent's lock to sweep orphans before it makes its
-	# leaf: holding it keeps ringfence in its setup while the signal comes.
+	# ringfence holds the parent's lock (shared) while it makes its leaf:
+	# holding it exclusively keeps ringfence in its setup while the signal comes.
 	local lock st=0
 	exec {lock}<"$RF_PARENT"
 	flock -x "$lock"
@@ -169,6 +169,33 @@ setup() {
 	expect_stderr_contains "removed leaf \`/ringfence/rf-orphan\`"
 	[ ! -e "$RF_PARENT/rf-orphan" ]
 	! rf_running 'sleep 1001'
+}
+
+@test "an orphan waits while a run is alive under the parent; the first run after sweeps it" {
+	requires root cgroup2
+	# Live runs hold the parent shared, so a run among them never reads the
+	# parent's leaves: the sweep waits for a moment when none is alive.
+	"$RINGFENCE" run -q --name rf-live -- sh -c "touch $BATS_TEST_TMPDIR/live; exec sleep 1020" &
+	local live=$!
+	rf_wait_for 30 test -e "$BATS_TEST_TMPDIR/live"
+	"$RINGFENCE" run --name rf-orphan-later -- sleep 1021 &
+	local pid=$!
+	rf_wait_for 10 running 'sleep 1021'
+	kill -9 "$pid"
+	wait "$pid" || true
+	rf_wait_for 10 eval '! running "sleep 1021"'
+	rf_run run -- true
+	expect_status 0
+	expect_stderr_not_contains "removed leaf"
+	[ -d "$RF_PARENT/rf-orphan-later" ]
+	[ -d "$RF_PARENT/rf-live" ]
+	kill -TERM "$live"
+	wait "$live" || true
+	rf_run run -- true
+	expect_status 0
+	expect_stderr_contains "removed leaf \`/ringfence/rf-orphan-later\`"
+	[ ! -e "$RF_PARENT/rf-orphan-later" ]
+	[ ! -e "$RF_PARENT/rf-live" ]
 }
 
 @test "a command run as another --user dies with its supervisor too" {
