@@ -69,15 +69,18 @@ static void stats(watch *w)
 {
 	rf_json_writer *j = begin(w, "stats");
 	rf_counters c;
-	uint64_t pids = 0;
-	bool present;
+	uint64_t pids = 0, current = 0;
+	bool present, current_present;
 	rf_error ignored;
 
 	if (!j)
 		return;
 	rf_counters_init(&c);
-	rf_counters_read(w->leaf.dirfd, &c);
+	rf_counters_read(w->leaf.dirfd, -1, &c);
 	cg_read_u64(w->leaf.dirfd, "pids.current", &pids, &present, &ignored);
+	/* Not among the verdict's counters: read for these stats alone. */
+	if (cg_read_u64(w->leaf.dirfd, "memory.current", &current, &current_present, &ignored) < 0)
+		current_present = false;
 	rf_json_key(j, "data");
 	rf_json_begin_object(j);
 	rf_json_key(j, "cpu");
@@ -93,7 +96,7 @@ static void stats(watch *w)
 	rf_json_begin_object(j);
 	rf_json_key(j, "usage");
 	rf_json_begin_object(j);
-	counter(j, "usage", c.memory_current);
+	counter(j, "usage", current_present && current != RF_MAX ? (int64_t)current : RF_NA);
 	counter(j, "max", c.memory_peak);
 	counter(j, "limit", c.memory_max);
 	counter(j, "failcnt", c.mem_max);

@@ -229,6 +229,7 @@ static void record_ancestors(creation *cr)
 		: RF_ARRAY_SIZE(cr->c.ancestor_oom);
 	for (size_t i = 0; i < cr->c.n_ancestors; i++)
 		cr->c.ancestor_oom[i] = a.oom[i];
+	rf_ancestors_close(&a);
 }
 
 static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, bool fifo,
@@ -432,7 +433,7 @@ int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
 	rf_counters_init(&v->c);
 	if (rf_container_leaf(c, &m, &leaf, err) < 0)
 		return -1;
-	rf_counters_read(leaf.dirfd, &v->c);
+	rf_counters_read(leaf.dirfd, -1, &v->c);
 	cg_leaf_close(&leaf);
 	/* The ancestors' local OOM counts since create: an OOM at a parent's limit. */
 	rf_ancestors_snapshot(&m, c->cgroup, &a);
@@ -442,6 +443,7 @@ int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
 		sum += a.oom[i] - c->ancestor_oom[i];
 		any = true;
 	}
+	rf_ancestors_close(&a);
 	v->c.ancestor_oom = any ? sum : RF_NA;
 	v->o.launched = true;
 	v->o.status_unknown = true;

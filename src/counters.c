@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "counters.h"
 #include "ringfence/cleanup.h"
@@ -32,6 +33,16 @@ static void keyed_load(int fd, const char *name, keyed_file *f)
 	f->ok = cg_read(fd, name, f->text, sizeof(f->text), &ignored) >= 0;
 }
 
+/* The same from a file kept open (kernfs reads it afresh from offset 0). */
+static void keyed_pread(int fd, const char *name, keyed_file *f)
+{
+	ssize_t n = pread(fd, f->text, sizeof(f->text) - 1, 0);
+
+	f->name = name;
+	f->ok = n >= 0;
+	f->text[n > 0 ? n : 0] = '\0';
+}
+
 static int64_t keyed(const keyed_file *f, const char *key)
 {
 	uint64_t v = 0;
@@ -54,11 +65,14 @@ static int64_t single(int fd, const char *file)
 	return to_counter(v, present);
 }
 
-void rf_counters_read(int fd, rf_counters *c)
+void rf_counters_read(int fd, int events_fd, rf_counters *c)
 {
 	keyed_file f;
 
-	keyed_load(fd, "memory.events", &f);
+	if (events_fd >= 0)
+		keyed_pread(events_fd, "memory.events", &f);
+	else
+		keyed_load(fd, "memory.events", &f);
 	c->mem_low = keyed(&f, "low");
 	c->mem_high = keyed(&f, "high");
 	c->mem_max = keyed(&f, "max");
@@ -76,29 +90,24 @@ void rf_counters_read(int fd, rf_counters *c)
 	c->cpu_throttled_usec = keyed(&f, "throttled_usec");
 	c->memory_max = single(fd, "memory.max");
 	c->memory_peak = single(fd, "memory.peak");
-	c->memory_current = single(fd, "memory.current");
 	c->swap_max = single(fd, "memory.swap.max");
 	c->pids_max = single(fd, "pids.max");
 	c->pids_peak = single(fd, "pids.peak");
 }
 
-static int64_t ancestor_oom(const cg_mount *m, const rf_ancestors *a, size_t i)
+static int64_t ancestor_oom(const rf_ancestors *a, size_t i)
 {
-	char path[PATH_MAX];
-	cleanup_close int fd = -1;
 	keyed_file f;
 
-	if (snprintf(path, sizeof(path), "%s%.*s", m->path, (int)a->len[i], a->rel) >=
-	    (int)sizeof(path))
+	if (a->fd[i] < 0)
 		return RF_NA;
-	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return RF_NA;
-	keyed_load(fd, "memory.events.local", &f);
+	keyed_pread(a->fd[i], "memory.events.local", &f);
 	return keyed(&f, "oom");
 }
 
-/* Every proper ancestor below the root (the root has no memory.events). */
+/* Every proper ancestor below the root (the root has no memory.events). Each
+ * one's memory.events.local stays open until rf_ancestors_close(), so the
+ * second reading is one pread. */
 void rf_ancestors_snapshot(const cg_mount *m, const char *leaf_rel, rf_ancestors *a)
 {
 	char *slash;
@@ -107,22 +116,28 @@ void rf_ancestors_snapshot(const cg_mount *m, const char *leaf_rel, rf_ancestors
 	if (snprintf(a->rel, sizeof(a->rel), "%s", leaf_rel) >= (int)sizeof(a->rel))
 		return;
 	for (size_t end = strlen(a->rel); a->n < RF_MAX_ANCESTORS; end = (size_t)(slash - a->rel)) {
+		char path[PATH_MAX];
+
 		slash = memrchr(a->rel, '/', end);
 		if (!slash || slash == a->rel)
 			break;
 		a->len[a->n] = (size_t)(slash - a->rel);
-		a->oom[a->n] = ancestor_oom(m, a, a->n);
+		a->fd[a->n] = -1;
+		if (snprintf(path, sizeof(path), "%s%.*s/memory.events.local", m->path,
+			     (int)a->len[a->n], a->rel) < (int)sizeof(path))
+			a->fd[a->n] = open(path, O_RDONLY | O_CLOEXEC);
+		a->oom[a->n] = ancestor_oom(a, a->n);
 		a->n++;
 	}
 }
 
-int64_t rf_ancestors_oom_delta(const cg_mount *m, const rf_ancestors *a)
+int64_t rf_ancestors_oom_delta(const rf_ancestors *a)
 {
 	int64_t sum = 0;
 	bool any = false;
 
 	for (size_t i = 0; i < a->n; i++) {
-		int64_t now = ancestor_oom(m, a, i);
+		int64_t now = ancestor_oom(a, i);
 
 		if (now == RF_NA || a->oom[i] == RF_NA)
 			continue;
@@ -130,4 +145,11 @@ int64_t rf_ancestors_oom_delta(const cg_mount *m, const rf_ancestors *a)
 		sum += now - a->oom[i];
 	}
 	return any ? sum : RF_NA;
+}
+
+void rf_ancestors_close(rf_ancestors *a)
+{
+	for (size_t i = 0; i < a->n; i++)
+		rf_closep(&a->fd[i]);
+	a->n = 0;
 }

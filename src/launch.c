@@ -66,6 +66,7 @@ void rf_launch_release(rf_launch *rs)
 	rf_closep(&rs->eventsfd);
 	rf_closep(&rs->kmsgfd);
 	rf_closep(&rs->nested_fd);
+	rf_ancestors_close(&rs->ancestors);
 	if (rs->child > 0) {
 		/* Failure after clone: the child must not outlive us. */
 		kill(rs->child, SIGKILL);
@@ -125,8 +126,15 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 			return -1;
 	}
 	rf_ancestors_snapshot(&rs->place.mount, rs->leaf.rel, &rs->ancestors);
-	/* memory.events changes are how the kernel tells us an OOM is happening. */
+	/* memory.events changes are how the kernel tells us an OOM is happening.
+	 * kernfs flags a file as changed until it is read once: read it now, so
+	 * the first POLLPRI is a real event. */
 	rs->eventsfd = openat(rs->leaf.dirfd, "memory.events", O_RDONLY | O_CLOEXEC);
+	if (rs->eventsfd >= 0) {
+		char buf[512];
+
+		(void)!read(rs->eventsfd, buf, sizeof(buf));
+	}
 	return 0;
 }
 

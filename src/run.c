@@ -45,8 +45,12 @@
  * process group and got them too) before it makes the leaf, so a signal
  * during setup waits for the payload instead of stranding an empty leaf,
  * and waits on a signalfd,
- * a timerfd for --timeout, and POLLPRI on memory.events (per-node usage is
- * sampled then and every 250 ms).
+ * a timerfd for --timeout, and POLLPRI on memory.events. It sleeps until one
+ * of them has something: per-node usage (memory.numa_stat) is sampled when
+ * memory.events changes (the sandbox reached a limit), and only while a NUMA
+ * option (--numa-*, cpuset.mems) places the memory also every 250 ms and at
+ * the end: no kernel event reports on it. A payload that sleeps with no such
+ * option costs the supervisor no wake-up at all.
  * A SIGTERM, whether --timeout sends it or a caller's is forwarded (a
  * scheduler cancelling the job: Slurm's scancel, systemctl stop, docker
  * stop), starts the --kill-after grace; when it runs out, cgroup.kill ends
@@ -187,6 +191,14 @@ static void rearm_events(int fd)
 			;
 }
 
+/* Per-node usage has no kernel event of its own: sample it on a timer only
+ * when the plan places memory on nodes. */
+static int sample_interval_ms(const rf_plan *plan)
+{
+	return plan->proc.mempolicy.mode != RF_MPOL_NONE || plan->limits.cpuset_mems ? SAMPLE_MS
+										      : -1;
+}
+
 static void supervise(rf_launch *rs, rf_outcome *o, rf_counters *c)
 {
 	struct pollfd fds[3] = {
@@ -196,13 +208,14 @@ static void supervise(rf_launch *rs, rf_outcome *o, rf_counters *c)
 	};
 	watch w = { .l = rs, .o = o };
 	bool reaped = false;
+	int interval = sample_interval_ms(rs->plan);
 	rf_error ignored;
 
 	if (rs->plan->sup.timeout_ms)
 		arm_timer(rs, rs->plan->sup.timeout_ms);
 	send_early_signals(&w);
 	while (!reaped) {
-		int n = poll(fds, 3, SAMPLE_MS);
+		int n = poll(fds, 3, interval);
 
 		if (n < 0 && errno != EINTR) {
 			/* Cannot watch any more: end the run rather than guess. */
@@ -256,9 +269,10 @@ static int collect(rf_launch *rs, rf_outcome *o, rf_counters *c, rf_error *err)
 
 	if (cg_leaf_drain(&rs->leaf, err) < 0)
 		return -1;
-	rf_numa_sample(rs->leaf.dirfd, c, &ignored);
-	rf_counters_read(rs->leaf.dirfd, c);
-	c->ancestor_oom = rf_ancestors_oom_delta(&rs->place.mount, &rs->ancestors);
+	if (sample_interval_ms(rs->plan) > 0)
+		rf_numa_sample(rs->leaf.dirfd, c, &ignored);
+	rf_counters_read(rs->leaf.dirfd, rs->eventsfd, c);
+	c->ancestor_oom = rf_ancestors_oom_delta(&rs->ancestors);
 	if (rs->kmsgfd >= 0)
 		o->kmsg_scope = rf_kmsg_scan(rs->kmsgfd, rs->leaf.rel);
 	return cg_leaf_destroy(&rs->leaf, err);

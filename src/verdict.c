@@ -16,7 +16,7 @@ void rf_counters_init(rf_counters *c)
 {
 	int64_t *fields[] = {
 		&c->mem_low, &c->mem_high, &c->mem_max, &c->mem_oom, &c->mem_oom_kill,
-		&c->mem_oom_group_kill, &c->memory_max, &c->memory_peak, &c->memory_current,
+		&c->mem_oom_group_kill, &c->memory_max, &c->memory_peak,
 		&c->swap_max, &c->ancestor_oom, &c->pids_max, &c->pids_max_events, &c->pids_peak,
 		&c->cpu_usage_usec, &c->cpu_user_usec, &c->cpu_system_usec, &c->cpu_nr_periods,
 		&c->cpu_nr_throttled, &c->cpu_throttled_usec,

@@ -51,7 +51,6 @@ typedef struct rf_counters {
 	int64_t mem_low, mem_high, mem_max, mem_oom, mem_oom_kill, mem_oom_group_kill;
 	int64_t memory_max;      /* bytes or RF_UNLIMITED */
 	int64_t memory_peak;
-	int64_t memory_current;
 	int64_t swap_max;
 	/* sum over ancestors (up to the parent we created under) of the rise in
 	 * memory.events.local `oom` during the run */
