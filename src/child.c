@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -282,6 +283,14 @@ static int close_inherited(const rf_child_ctx *ctx, rf_error *err)
 				    err);
 }
 
+/* Without waiting: is the sync pipe's write end closed (the supervisor died)? */
+static bool supervisor_gone(int sync_fd)
+{
+	struct pollfd p = { .fd = sync_fd, .events = POLLIN };
+
+	return poll(&p, 1, 0) != 0;
+}
+
 __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 {
 	rf_child_ctx self = *launcher, *ctx = &self;
@@ -296,11 +305,13 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 	close(ctx->msg_rd);
 	for (size_t i = 0; i < ctx->n_close_fds; i++)
 		close(ctx->close_fds[i]);
-	/* Die with the supervisor; the sync read closes the race where it died
-	 * before this prctl (EOF instead of the go byte). */
+	/* Die with the supervisor. The sync pipe closes the race where it died
+	 * before this prctl: its write end, the supervisor's alone now, is
+	 * closed then, so the read sees EOF instead of the go byte, or without
+	 * a byte to wait for, poll sees POLLHUP at once. */
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		_exit(RF_EXIT_FAILURE);
-	if (read(ctx->sync_fd, &go, 1) != 1)
+	if (ctx->wait_sync ? read(ctx->sync_fd, &go, 1) != 1 : supervisor_gone(ctx->sync_fd))
 		_exit(RF_EXIT_FAILURE);
 	close(ctx->sync_fd);
 

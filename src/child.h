@@ -25,7 +25,11 @@ typedef struct rf_child_msg {
 typedef struct rf_child_ctx {
 	const rf_plan *plan;
 	char **envp;             /* the payload's environment, built before clone */
-	int sync_fd;             /* read end: one byte from the supervisor means go */
+	int sync_fd;             /* read end: one byte from the supervisor means go
+				  * (when wait_sync), EOF that it died */
+	bool wait_sync;          /* the supervisor has work to do on the child
+				  * (id maps, terminal, a move into the leaf)
+				  * before it may go on */
 	int msg_fd;              /* write end of the message pipe */
 	int sync_wr, msg_rd;     /* the supervisor's ends, closed first thing */
 	int ns_flags;            /* every namespace of the child, rf_contain_ns_flags(): those

@@ -182,7 +182,7 @@ static int birth_cgroup(const rf_launch *rs)
 /* Born in the leaf with clone3; clone() plus a move into cgroup.procs where
  * clone3 is missing (before Linux 5.7) or RINGFENCE_NO_CLONE3 asks for it.
  * The cgroup namespace is the child's to make, once it is in the leaf. */
-static pid_t do_clone(rf_launch *rs, bool *in_leaf)
+static pid_t do_clone(rf_launch *rs, rf_child_ctx *ctx, bool *in_leaf)
 {
 	int ns = rf_contain_ns_flags(&rs->plan->iso) & ~CLONE_NEWCGROUP;
 	struct rf_clone_args args = {
@@ -199,6 +199,7 @@ static pid_t do_clone(rf_launch *rs, bool *in_leaf)
 			return pid;
 	}
 	*in_leaf = false;
+	ctx->wait_sync = true;   /* until it is moved into the leaf */
 	return (pid_t)syscall(SYS_clone, (unsigned long)ns | SIGCHLD, NULL, NULL, NULL, NULL);
 }
 
@@ -243,8 +244,11 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 	if ((rs->join_flags & CLONE_NEWPID) && rf_ns_enter(rs->join_pidfd, rs->join_pid,
 							     CLONE_NEWPID, err) < 0)
 		return -1;
+	/* Whether the child must wait for us after clone; most runs need not,
+	 * which spares both processes a hand-over (theory of operation). */
+	ctx.wait_sync = (ctx.ns_flags & CLONE_NEWUSER) || rs->tty.active;
 	clock_gettime(CLOCK_MONOTONIC, &rs->start);
-	rs->child = do_clone(rs, &in_leaf);
+	rs->child = do_clone(rs, &ctx, &in_leaf);
 	if (rs->child < 0 && rs->plan->iso.contain_flags) {
 		char ns[64];
 
@@ -260,6 +264,10 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		rf_child_main(&ctx);
 	rf_closep(&rs->sync_rd);
 	rf_closep(&rs->msg_wr);
+	/* Not waited for: sync_wr stays open, closed only when we are done (or
+	 * die), which is what the child checks for. */
+	if (!ctx.wait_sync)
+		return 0;
 
 	snprintf(pid, sizeof(pid), "%d", (int)rs->child);
 	if (!in_leaf && cg_write(birth_cgroup(rs), "cgroup.procs", pid, err) < 0)

@@ -12,18 +12,21 @@
  * namespace the child is that namespace's pid 1: a minimal init (child.c) that
  * forks the payload, reaps orphans and passes the payload's status back.
  *
- * Pipes. `sync` (supervisor -> child): the child waits for one byte before it
- * does anything, so the supervisor can first write uid/gid maps, move a child
- * created by the clone() fallback into the leaf, and hand it the terminal; EOF
- * instead of the byte means the supervisor died before PR_SET_PDEATHSIG took
- * hold. `msg` (child -> supervisor, O_CLOEXEC): a setup or exec failure is sent
- * as one rf_child_msg (exit code 125/126/127 and the reason); a successful exec
- * closes the payload's end. The pid-namespace init also sends the payload's
+ * Pipes. `sync` (supervisor -> child): when the supervisor has work to do on
+ * the child first (write uid/gid maps, move a child created by the clone()
+ * fallback into the leaf, hand it the terminal), the child waits for one byte
+ * before it does anything. Otherwise it goes on at once: a hand-over costs
+ * both processes a sleep and a wake-up, and most runs need none. Either way
+ * the supervisor's write end stays open until it is done, so the child, once
+ * PR_SET_PDEATHSIG holds, can tell whether the supervisor died before that:
+ * EOF instead of the byte, or POLLHUP. `msg` (child -> supervisor,
+ * O_CLOEXEC): a setup or exec failure is sent as one rf_child_msg (exit code
+ * 125/126/127 and the reason); a successful exec closes the payload's end. The pid-namespace init also sends the payload's
  * wait status on it. Messages are read once the child has been reaped.
  *
  * Order of setup in the child (why):
- *   1. close the supervisor's pipe ends, PR_SET_PDEATHSIG, then wait for
- *      `sync`                                  (never outlive the supervisor)
+ *   1. close the supervisor's pipe ends, PR_SET_PDEATHSIG, then check (or
+ *      wait for) `sync`                        (never outlive the supervisor)
  *   2. unshare(CLONE_NEWCGROUP)                (only now is it in the leaf, so the
  *                                               namespace is rooted at the leaf;
  *                                               every run has one: contain.c)
