@@ -168,19 +168,18 @@ static int bounding_from_proc(uint64_t *bnd)
 	return errno || end == hex || *end ? -1 : 0;
 }
 
-/* Capabilities the bounding set holds outside `keep`. */
-static uint64_t bounding_extra(uint64_t keep)
+uint64_t rf_caps_bounding(void)
 {
 	uint64_t bnd = 0;
 	int last;
 
 	if (bounding_from_proc(&bnd) == 0)
-		return bnd & ~keep;
+		return bnd;
 	last = last_cap();
 	for (int cap = 0; cap <= last; cap++)
 		if (prctl(PR_CAPBSET_READ, cap, 0, 0, 0) == 1)
 			bnd |= UINT64_C(1) << cap;
-	return bnd & ~keep;
+	return bnd;
 }
 
 /* The permitted set, or all ones when it cannot be read (then the drop is
@@ -212,11 +211,12 @@ static bool payload_is_root(const rf_process *p)
 	return p->user_set ? p->uid == 0 : geteuid() == 0;
 }
 
-int rf_caps_drop_bounding(const rf_process *p, rf_error *err)
+int rf_caps_drop_bounding(const rf_process *p, uint64_t *bounding, rf_error *err)
 {
 	uint64_t keep = p->oci_caps ? oci_set(p, RF_CAPSET_BOUNDING)
 		      : payload_is_root(p) ? rf_caps_effective_set(p) : 0;
-	uint64_t extra = bounding_extra(keep);
+	uint64_t extra = *bounding & ~keep;
+	bool unknown = *bounding == RF_CAPS_UNKNOWN;
 
 	/* A bundle's non-root payload keeps its permitted set across the uid
 	 * switch, as runc does; rf_caps_apply then sets each set exactly. */
@@ -226,18 +226,30 @@ int rf_caps_drop_bounding(const rf_process *p, rf_error *err)
 	/* Nothing held, nothing exec can grant under no_new_privs: see caps.h. */
 	if (extra && !permitted_caps())
 		return 0;
-	for (int cap = 0; cap < 64; cap++)
-		if ((extra >> cap) & 1 &&
-		    (RF_FAULT("caps.bounding") || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0))
+	for (int cap = 0; cap < 64; cap++) {
+		bool fault;
+
+		if (!((extra >> cap) & 1))
+			continue;
+		fault = RF_FAULT("caps.bounding");
+		if (fault || prctl(PR_CAPBSET_DROP, cap, 0, 0, 0) < 0) {
+			/* Past the last capability this kernel has: none from here. */
+			if (!fault && errno == EINVAL && unknown) {
+				*bounding &= (UINT64_C(1) << cap) - 1;
+				break;
+			}
 			return rf_error_set(err, errno, "drop %s from the bounding set",
 					    rf_cap_name(cap));
+		}
+		*bounding &= ~(UINT64_C(1) << cap);
+	}
 	/* Ambient capabilities would survive the exec of a non-root payload. */
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return rf_error_set(err, errno, "clear the ambient capability set");
 	return 0;
 }
 
-static int apply_payload_set(const rf_process *p, rf_error *err);
+static int apply_payload_set(const rf_process *p, uint64_t bounding, rf_error *err);
 
 /* Exactly the bundle's sets. Ambient ones must be permitted and inheritable
  * too, or the kernel refuses them (the plan has left such ones out). */
@@ -272,7 +284,7 @@ static int apply_oci(const rf_process *p, rf_error *err)
 	return 0;
 }
 
-int rf_caps_apply(const rf_process *p, rf_error *err)
+int rf_caps_apply(const rf_process *p, uint64_t bounding, rf_error *err)
 {
 	if (p->oci_caps) {
 		if (apply_oci(p, err) < 0)
@@ -283,11 +295,11 @@ int rf_caps_apply(const rf_process *p, rf_error *err)
 			return rf_error_set(err, errno, "set no_new_privs");
 		return 0;
 	}
-	return apply_payload_set(p, err);
+	return apply_payload_set(p, bounding, err);
 }
 
 /* ringfence's one set (see the top of this file). */
-static int apply_payload_set(const rf_process *p, rf_error *err)
+static int apply_payload_set(const rf_process *p, uint64_t bounding, rf_error *err)
 {
 	bool root = geteuid() == 0;
 	uint64_t want = root ? rf_caps_effective_set(p) : 0;
@@ -305,8 +317,9 @@ static int apply_payload_set(const rf_process *p, rf_error *err)
 		return rf_error_set(err, errno, "set the payload's capabilities");
 	if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) < 0 && errno != EINVAL)
 		return rf_error_set(err, errno, "clear the ambient capability set");
-	/* A root payload could have shrunk its bounding set: make sure it did. */
-	extra = bounding_extra(want);
+	/* A root payload could have shrunk its bounding set: make sure it did
+	 * (only a skipped drop leaves anything; nothing but a drop changes it). */
+	extra = (bounding == RF_CAPS_UNKNOWN && root && held ? rf_caps_bounding() : bounding) & ~want;
 	if (root && extra && held)
 		return rf_error_set(err, EPERM, "%s is still in the bounding set",
 				    rf_cap_name(__builtin_ctzll(extra)));

@@ -172,7 +172,7 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	found[0] = '\0';
 	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
-	if (rf_caps_drop_bounding(p, &err) < 0)
+	if (rf_caps_drop_bounding(p, &ctx->bounding, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* Without no_new_privs (a bundle's noNewPrivileges: false) loading a
 	 * filter takes CAP_SYS_ADMIN, which the identity switch gives up: load
@@ -187,7 +187,7 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	if (p->cwd && rf_identity_chdir(p->cwd, ctx->plan->iso.rootfs || ctx->plan->bundle,
 					&err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
-	if (rf_caps_apply(p, &err) < 0)
+	if (rf_caps_apply(p, ctx->bounding, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* A uid or gid switch cleared PR_SET_PDEATHSIG: arm it again, then make
 	 * sure the parent did not die before it took hold. A container that

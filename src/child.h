@@ -27,6 +27,7 @@ typedef struct rf_child_ctx {
 	char **envp;             /* the payload's environment, built before clone */
 	int sync_fd;             /* read end: one byte from the supervisor means go
 				  * (when wait_sync), EOF that it died */
+	uint64_t bounding;       /* the capability bounding set, or RF_CAPS_UNKNOWN */
 	bool wait_sync;          /* the supervisor has work to do on the child
 				  * (id maps, terminal, a move into the leaf)
 				  * before it may go on */

@@ -20,6 +20,7 @@
 #include "child.h"
 #include "fault.h"
 #include "launch.h"
+#include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
 #include "ringfence/policy.h"
@@ -244,6 +245,7 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 	if ((rs->join_flags & CLONE_NEWPID) && rf_ns_enter(rs->join_pidfd, rs->join_pid,
 							     CLONE_NEWPID, err) < 0)
 		return -1;
+	ctx.bounding = RF_CAPS_UNKNOWN;
 	/* Whether the child must wait for us after clone; most runs need not,
 	 * which spares both processes a hand-over (theory of operation). */
 	ctx.wait_sync = (ctx.ns_flags & CLONE_NEWUSER) || rs->tty.active;

@@ -20,14 +20,26 @@ uint64_t rf_caps_default(void);
  * payload gets none whatever this says. */
 uint64_t rf_caps_effective_set(const rf_process *p);
 
-/* Child side, in this order (src/child.c):
+/* This process's capability bounding set, from /proc/self/status. */
+uint64_t rf_caps_bounding(void);
+
+/* A bounding set not read: every capability is dropped that is not kept, up
+ * to the last this kernel has (PR_CAPBSET_DROP says EINVAL past it). The
+ * same drops as after a read, since root's bounding set is full, without
+ * the read: /proc/self/status is a long file to render. */
+#define RF_CAPS_UNKNOWN UINT64_MAX
+
+/* Child side, in this order (src/child.c), `bounding` starting as
+ * rf_caps_bounding() said, or RF_CAPS_UNKNOWN:
  *
- *   rf_caps_drop_bounding(p)   before the identity switch, while CAP_SETPCAP
+ *   rf_caps_drop_bounding(p, &bounding)
+ *                              before the identity switch, while CAP_SETPCAP
  *                              is still held: the bounding set becomes the
- *                              payload's set (empty for a non-root payload)
- *                              and the ambient set is cleared;
+ *                              payload's set (empty for a non-root payload),
+ *                              `bounding` what is left of it, and the
+ *                              ambient set is cleared;
  *   rf_identity_apply(p)       setgroups/setgid/setuid;
- *   rf_caps_apply(p)           after it: a root payload (euid 0 in its user
+ *   rf_caps_apply(p, bounding) after it: a root payload (euid 0 in its user
  *                              namespace) keeps the set in effective and
  *                              permitted, any other payload keeps nothing;
  *                              inheritable and ambient end empty; then
@@ -40,7 +52,7 @@ uint64_t rf_caps_effective_set(const rf_process *p);
  * user namespace) cannot shrink its bounding set and has nothing to lose:
  * rf_caps_drop_bounding leaves it alone, and no_new_privs keeps exec from
  * granting anything. */
-int rf_caps_drop_bounding(const rf_process *p, rf_error *err);
-int rf_caps_apply(const rf_process *p, rf_error *err);
+int rf_caps_drop_bounding(const rf_process *p, uint64_t *bounding, rf_error *err);
+int rf_caps_apply(const rf_process *p, uint64_t bounding, rf_error *err);
 
 #endif

@@ -218,8 +218,16 @@ static const struct case_apply apply_cases[] = {
 	  .full_bounding = true },
 };
 
-static void child_steps(const struct case_apply *c, int fd)
+/* A row, with the bounding set read first or left unknown (as the launcher
+ * passes it, RF_CAPS_UNKNOWN). */
+struct case_apply_mode {
+	const struct case_apply *c;
+	bool unknown;
+};
+
+static void child_steps(const struct case_apply *c, bool unknown, int fd)
 {
+	uint64_t bounding;
 	struct status st = { 0 };
 	rf_error err = { 0 };
 
@@ -239,14 +247,15 @@ static void child_steps(const struct case_apply *c, int fd)
 	}
 	if (c->setup == SHED_CAPS && (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000)))
 		_exit(5);
-	st.rc = rf_caps_drop_bounding(&c->p, &err);
+	bounding = unknown ? RF_CAPS_UNKNOWN : rf_caps_bounding();
+	st.rc = rf_caps_drop_bounding(&c->p, &bounding, &err);
 	/* The identity switch, as rf_identity_apply does it. */
 	if (st.rc == 0 && c->p.user_set && c->setup != SHED_CAPS &&
 	    (setgroups(0, NULL) || setresgid(c->p.gid, c->p.gid, c->p.gid) ||
 	     setresuid(c->p.uid, c->p.uid, c->p.uid)))
 		_exit(6);
 	if (st.rc == 0)
-		st.rc = rf_caps_apply(&c->p, &err);
+		st.rc = rf_caps_apply(&c->p, bounding, &err);
 	snprintf(st.msg, sizeof(st.msg), "%s", err.msg);
 	read_status(&st);
 	if (write(fd, &st, sizeof(st)) != (ssize_t)sizeof(st))
@@ -256,7 +265,8 @@ static void child_steps(const struct case_apply *c, int fd)
 
 static void test_apply(void **state)
 {
-	const struct case_apply *c = *state;
+	const struct case_apply_mode *m = *state;
+	const struct case_apply *c = m->c;
 	struct status st, before = { 0 };
 	int fds[2], status;
 	pid_t pid;
@@ -269,7 +279,7 @@ static void test_apply(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		child_steps(c, fds[1]);
+		child_steps(c, m->unknown, fds[1]);
 	}
 	close(fds[1]);
 	assert_int_equal(read(fds[0], &st, sizeof(st)), sizeof(st));
@@ -325,7 +335,7 @@ static void test_add_unheld(void **state)
 	assert_true(pid >= 0);
 	if (pid == 0) {
 		close(fds[0]);
-		child_steps(&c, fds[1]);
+		child_steps(&c, true, fds[1]);
 	}
 	close(fds[1]);
 	assert_int_equal(read(fds[0], &st, sizeof(st)), sizeof(st));
@@ -352,8 +362,16 @@ int main(void)
 	rf_case_add(&cases, test_default_whole, NULL, "default set is the documented one");
 	for (size_t i = 0; i < RF_ARRAY_SIZE(set_cases); i++)
 		rf_case_add(&cases, test_set, &set_cases[i], "set: %s", set_cases[i].name);
+	static struct case_apply_mode modes[2 * RF_ARRAY_SIZE(apply_cases)];
+
 	for (size_t i = 0; i < RF_ARRAY_SIZE(apply_cases); i++)
-		rf_case_add(&cases, test_apply, &apply_cases[i], "child: %s", apply_cases[i].name);
+		for (int u = 0; u < 2; u++) {
+			struct case_apply_mode *m = &modes[2 * i + (size_t)u];
+
+			*m = (struct case_apply_mode){ &apply_cases[i], u };
+			rf_case_add(&cases, test_apply, m, "child: %s (bounding set %s)",
+				    apply_cases[i].name, u ? "not read" : "read");
+		}
 	rf_case_add(&cases, test_add_unheld, NULL, "child: --cap-add of a capability not held");
 	return rf_cases_run(&cases, "caps");
 }
