@@ -12,12 +12,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "clone-call.h"
 #include "fault.h"
 #include "launch.h"
 #include "ringfence/caps.h"
@@ -27,17 +29,6 @@
 #include "ringfence/devices.h"
 #include "ringfence/isolation.h"
 #include "ringfence/kmsg.h"
-
-#ifndef CLONE_INTO_CGROUP
-#define CLONE_INTO_CGROUP 0x200000000ULL
-#endif
-
-/* struct clone_args of Linux 5.7 (CLONE_INTO_CGROUP), spelled out to avoid
- * mixing <linux/sched.h> with glibc's <sched.h>. */
-struct rf_clone_args {
-	uint64_t flags, pidfd, child_tid, parent_tid, exit_signal;
-	uint64_t stack, stack_size, tls, set_tid, set_tid_size, cgroup;
-};
 
 void rf_launch_init(rf_launch *rs, const rf_plan *plan, const rf_diag *diag)
 {
@@ -180,9 +171,69 @@ static int birth_cgroup(const rf_launch *rs)
 	return rs->nested_fd >= 0 ? rs->nested_fd : rs->leaf.dirfd;
 }
 
+/* The child may share our address space until it execs (CLONE_VM |
+ * CLONE_VFORK, as posix_spawn does) when we have nothing to do while it sets
+ * up, and nothing it does reaches our process through the shared memory:
+ *  - a pid namespace: the child is its init, which never execs;
+ *  - wait_sync: we must work on the child after clone, and vfork stops us;
+ *  - a container's child (create's start_fd, detach, exec's namespace join,
+ *    a console): it waits for `start`, outlives us, or joins namespaces;
+ *  - oom_score_adj: the kernel sets it for every process sharing the mm, so
+ *    the supervisor would get the command's.
+ * Then no page is copied or write-protected, for either process: the fork's
+ * copy-on-write (and, under an emulator, the TLB flushes it causes) is most
+ * of what a short run costs beyond its exec. The child runs on a stack of its
+ * own, below which a page is left unmapped to stop an overflow. */
+#define CHILD_STACK (1024 * 1024)
+
+static bool may_share_vm(const rf_launch *rs, const rf_child_ctx *ctx)
+{
+	return !(ctx->ns_flags & CLONE_NEWPID) && !ctx->wait_sync && ctx->start_fd < 0 &&
+	       !ctx->detach && !ctx->join_flags && ctx->console_fd < 0 &&
+	       !rs->plan->proc.oom_score_adj.set;
+}
+
+static int child_entry(void *ctx)
+{
+	rf_child_main(ctx);
+}
+
+/* -1 with errno ENOSYS when this machine cannot (old kernel, architecture). */
+static pid_t clone_sharing_vm(struct rf_clone_args *args, rf_child_ctx *ctx)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	size_t len = CHILD_STACK + (size_t)page;
+	char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+			 -1, 0);
+	pid_t pid;
+	int saved;
+
+	if (map == MAP_FAILED)
+		return -1;
+	if (mprotect(map, (size_t)page, PROT_NONE) < 0) {
+		saved = errno;
+		munmap(map, len);
+		errno = saved;
+		return -1;
+	}
+	args->flags |= CLONE_VM | CLONE_VFORK;
+	args->stack = (uint64_t)(uintptr_t)(map + page);
+	args->stack_size = CHILD_STACK;
+	/* Returns once the child has exec'd or exited: its stack is free. */
+	pid = rf_clone3_call(args, child_entry, ctx);
+	saved = errno;
+	munmap(map, len);
+	args->flags &= ~(uint64_t)(CLONE_VM | CLONE_VFORK);
+	args->stack = args->stack_size = 0;
+	errno = saved;
+	return pid;
+}
+
 /* Born in the leaf with clone3; clone() plus a move into cgroup.procs where
  * clone3 is missing (before Linux 5.7) or RINGFENCE_NO_CLONE3 asks for it.
- * The cgroup namespace is the child's to make, once it is in the leaf. */
+ * The cgroup namespace is the child's to make, once it is in the leaf. The
+ * child runs rf_child_main(): here, when it does not share our memory, on
+ * return from this function with 0. */
 static pid_t do_clone(rf_launch *rs, rf_child_ctx *ctx, bool *in_leaf)
 {
 	int ns = rf_contain_ns_flags(&rs->plan->iso) & ~CLONE_NEWCGROUP;
@@ -195,7 +246,14 @@ static pid_t do_clone(rf_launch *rs, rf_child_ctx *ctx, bool *in_leaf)
 
 	*in_leaf = true;
 	if (!getenv("RINGFENCE_NO_CLONE3")) {
-		pid = RF_FAULT("clone3") ? -1 : (pid_t)syscall(SYS_clone3, &args, sizeof(args));
+		bool fault = RF_FAULT("clone3");
+
+		if (!fault && may_share_vm(rs, ctx)) {
+			pid = clone_sharing_vm(&args, ctx);
+			if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+				return pid;
+		}
+		pid = fault ? -1 : (pid_t)syscall(SYS_clone3, &args, sizeof(args));
 		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 			return pid;
 	}
