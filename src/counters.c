@@ -65,7 +65,7 @@ static int64_t single(int fd, const char *file)
 	return to_counter(v, present);
 }
 
-void rf_counters_read(int fd, int events_fd, rf_counters *c)
+void rf_counters_read_events(int fd, int events_fd, rf_counters *c)
 {
 	keyed_file f;
 
@@ -79,6 +79,13 @@ void rf_counters_read(int fd, int events_fd, rf_counters *c)
 	c->mem_oom = keyed(&f, "oom");
 	c->mem_oom_kill = keyed(&f, "oom_kill");
 	c->mem_oom_group_kill = keyed(&f, "oom_group_kill");
+}
+
+void rf_counters_read(int fd, int events_fd, rf_counters *c)
+{
+	keyed_file f;
+
+	rf_counters_read_events(fd, events_fd, c);
 	keyed_load(fd, "pids.events", &f);
 	c->pids_max_events = keyed(&f, "max");
 	keyed_load(fd, "cpu.stat", &f);

@@ -23,6 +23,9 @@ typedef struct rf_ancestors {
 /* Fill every counter the kernel offers; RF_NA for the rest. Never fails.
  * events_fd: the leaf's memory.events kept open, or -1 to open it here. */
 void rf_counters_read(int leaf_dirfd, int events_fd, rf_counters *c);
+/* Only memory.events: all an exit status needs (an OOM kill, at the
+ * sandbox's own limit or not). */
+void rf_counters_read_events(int leaf_dirfd, int events_fd, rf_counters *c);
 
 void rf_ancestors_snapshot(const cg_mount *m, const char *leaf_rel, rf_ancestors *a);
 /* Sum of the rise of ancestors' `oom` since the snapshot, RF_NA if unreadable. */

@@ -117,7 +117,8 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 		if (rs->nested_fd < 0)
 			return -1;
 	}
-	rf_ancestors_snapshot(&rs->place.mount, rs->leaf.rel, &rs->ancestors);
+	if (!rs->exit_status_only)
+		rf_ancestors_snapshot(&rs->place.mount, rs->leaf.rel, &rs->ancestors);
 	/* memory.events changes are how the kernel tells us an OOM is happening.
 	 * kernfs flags a file as changed until it is read once: read it now, so
 	 * the first POLLPRI is a real event. */
@@ -354,7 +355,7 @@ int rf_launch_prepare(rf_launch *rs, rf_error *err)
 		return -1;
 	/* Where an OOM came from is in the kernel's report, read from now on by
 	 * whoever supervises; a detached container has no one. */
-	if (!rs->detach)
+	if (!rs->detach && !rs->exit_status_only)
 		rs->kmsgfd = rf_kmsg_open();
 	return 0;
 }

@@ -31,6 +31,10 @@ typedef struct rf_launch {
 	rf_tty tty;
 	pid_t child;
 	struct timespec start;
+	/* Nobody reads the verdict beyond the exit status (`run -q` without a
+	 * report): the leaf's memory.events is all that is read, and neither the
+	 * ancestors' counters nor the kernel log are opened. */
+	bool exit_status_only;
 	/* The container layer's options, set between init and spawn (see
 	 * rf_child_ctx): -1, false and none for `ringfence run`. */
 	int start_fd;

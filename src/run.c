@@ -195,9 +195,13 @@ static void rearm_events(int fd)
 }
 
 /* Per-node usage has no kernel event of its own: sample it on a timer only
- * when the plan places memory on nodes. */
-static int sample_interval_ms(const rf_plan *plan)
+ * when the plan places memory on nodes, and someone reads the report. */
+static int sample_interval_ms(const rf_launch *rs)
 {
+	const rf_plan *plan = rs->plan;
+
+	if (rs->exit_status_only)
+		return -1;
 	return plan->proc.mempolicy.mode != RF_MPOL_NONE || plan->limits.cpuset_mems ? SAMPLE_MS
 										      : -1;
 }
@@ -211,7 +215,7 @@ static void supervise(rf_launch *rs, rf_outcome *o, rf_counters *c)
 	};
 	watch w = { .l = rs, .o = o };
 	bool reaped = false;
-	int interval = sample_interval_ms(rs->plan);
+	int interval = sample_interval_ms(rs);
 	rf_error ignored;
 
 	if (rs->plan->sup.timeout_ms)
@@ -232,7 +236,7 @@ static void supervise(rf_launch *rs, rf_outcome *o, rf_counters *c)
 			continue;
 		if (fds[2].revents & (POLLPRI | POLLERR))
 			rearm_events(rs->eventsfd);
-		if (fds[2].revents & (POLLPRI | POLLERR) || n == 0)
+		if ((fds[2].revents & (POLLPRI | POLLERR) || n == 0) && !rs->exit_status_only)
 			rf_numa_sample(rs->leaf.dirfd, c, &ignored);
 		if (fds[1].revents & POLLIN)
 			on_timer(&w);
@@ -272,7 +276,11 @@ static int collect(rf_launch *rs, rf_outcome *o, rf_counters *c, rf_error *err)
 
 	if (cg_leaf_drain(&rs->leaf, err) < 0)
 		return -1;
-	if (sample_interval_ms(rs->plan) > 0)
+	if (rs->exit_status_only) {
+		rf_counters_read_events(rs->leaf.dirfd, rs->eventsfd, c);
+		return cg_leaf_destroy(&rs->leaf, err);
+	}
+	if (sample_interval_ms(rs) > 0)
 		rf_numa_sample(rs->leaf.dirfd, c, &ignored);
 	rf_counters_read(rs->leaf.dirfd, rs->eventsfd, c);
 	c->ancestor_oom = rf_ancestors_oom_delta(&rs->ancestors);
@@ -315,6 +323,9 @@ int rf_run(const rf_plan *plan, const rf_diag *diag, rf_verdict *v, rf_error *er
 	memset(v, 0, sizeof(*v));
 	rf_counters_init(&v->c);
 	rf_launch_init(&rs, plan, diag);
+	/* The exit status needs only to know whether an OOM kill came at the
+	 * sandbox's own limit: with -q and no report, that is all that is read. */
+	rs.exit_status_only = plan->sup.quiet && !plan->sup.report_path && plan->sup.report_fd < 0;
 	envp = rf_env_build(&plan->proc, environ, err);
 	if (!envp || rf_launch_prepare(&rs, err) < 0)
 		goto out;
