@@ -104,9 +104,9 @@ static bool cgroup2_line(char *line, cg_mount *m)
 	return true;
 }
 
-/* The first cgroup2 line of mountinfo. Read in large pieces and no further
- * than that line: the kernel renders the table as it is read, and on a host
- * with many mounts the rest would cost every run. */
+/* The first cgroup2 line of mountinfo, read no further than that line: the
+ * kernel renders the table as it is read, a few lines per KiB asked for, and
+ * on a host with many mounts the rest would cost every run. */
 int cg_find_mount(cg_mount *m, rf_error *err)
 {
 	cleanup_close int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
@@ -118,6 +118,7 @@ int cg_find_mount(cg_mount *m, rf_error *err)
 		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
 	while (!eof || used) {
 		char *nl = memchr(buf, '\n', used);
+		size_t want;
 		ssize_t n;
 
 		if (nl || (eof && used)) {
@@ -132,7 +133,8 @@ int cg_find_mount(cg_mount *m, rf_error *err)
 		}
 		if (used == sizeof(buf) - 1)
 			used = 0;   /* a line longer than any mount's: not ours */
-		n = read(fd, buf + used, sizeof(buf) - 1 - used);
+		want = sizeof(buf) - 1 - used;
+		n = read(fd, buf + used, want < 1024 ? want : 1024);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
