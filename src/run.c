@@ -274,12 +274,14 @@ static int collect(rf_launch *rs, rf_outcome *o, rf_counters *c, rf_error *err)
 {
 	rf_error ignored;
 
-	if (cg_leaf_drain(&rs->leaf, err) < 0)
-		return -1;
+	/* memory.events before any leftover is killed: cgroup.kill is no OOM.
+	 * Then one rmdir, unless something is left (cg_leaf_destroy). */
 	if (rs->exit_status_only) {
 		rf_counters_read_events(rs->leaf.dirfd, rs->eventsfd, c);
 		return cg_leaf_destroy(&rs->leaf, err);
 	}
+	if (cg_leaf_drain(&rs->leaf, err) < 0)
+		return -1;
 	if (sample_interval_ms(rs) > 0)
 		rf_numa_sample(rs->leaf.dirfd, c, &ignored);
 	rf_counters_read(rs->leaf.dirfd, rs->eventsfd, c);
