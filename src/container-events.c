@@ -3,9 +3,13 @@
  *
  * No polling loop for OOM: the kernel notifies a change of memory.events
  * (POLLPRI, then re-read) and of cgroup.events (populated 0: the container
- * is gone). A rise of oom_kill is an OOM kill in the container; it happened
- * at the container's own limit when `oom` (its limit hit) rose with it, else
- * it came from outside (an ancestor's limit, the host): "scope". */
+ * is gone). A rise of oom_kill is an OOM kill in the container. Its "scope",
+ * as the verdict reads it: "external" when an ancestor's local `oom` rose
+ * since the last kill (its limit), else "limit" when the container's own
+ * `oom` (its limit hit) rose since the watch began, else "external" (the
+ * host). Not `oom` since the last kill: a group kill raises oom_kill twice
+ * for one `oom` (the victim, then again with its group), and the second
+ * rise may be read apart from the first. */
 #include "config.h"
 
 #include <errno.h>
@@ -27,7 +31,9 @@ typedef struct watch {
 	cg_leaf leaf;
 	rf_event_sink emit;
 	void *userdata;
-	uint64_t oom_kill, oom;
+	uint64_t oom_kill, oom_start;
+	const cg_mount *mount;
+	rf_ancestors ancestors;  /* their local `oom` at the last kill */
 } watch;
 
 static void emit_doc(watch *w, rf_json_writer *j)
@@ -126,25 +132,25 @@ static void read_oom(watch *w, uint64_t *kills, uint64_t *limit_ooms)
 	cg_keyed_value(text, "memory.events", "oom", limit_ooms, &present, &ignored);
 }
 
-/* `oom` counts the limit being hit and the OOM killer invoked for it; it may
- * rise a notification before the kill: compare with its value at the last
- * kill, not at the last notification. */
 static void check_oom(watch *w)
 {
 	uint64_t kills, limit_ooms;
+	int64_t outside;
 	rf_json_writer *j;
 
 	read_oom(w, &kills, &limit_ooms);
 	if (kills <= w->oom_kill)
 		return;
+	outside = rf_ancestors_oom_delta(w->mount, &w->ancestors);
 	if ((j = begin(w, "oom"))) {
 		rf_json_key(j, "scope");
-		rf_json_string(j, limit_ooms > w->oom ? "limit" : "external");
+		rf_json_string(j, outside != RF_NA && outside > 0 ? "external"
+				  : limit_ooms > w->oom_start ? "limit" : "external");
 		rf_json_end_object(j);
 		emit_doc(w, j);
 	}
 	w->oom_kill = kills;
-	w->oom = limit_ooms;
+	rf_ancestors_snapshot(w->mount, w->leaf.rel, &w->ancestors);
 }
 
 /* kernfs notifies a change once per read: read to (re)arm. */
@@ -185,12 +191,18 @@ static int loop(watch *w, uint64_t interval_ms, rf_error *err)
 		.it_interval = { .tv_sec = (time_t)(interval_ms / 1000),
 				 .tv_nsec = (long)(interval_ms % 1000) * 1000000 },
 	};
-	struct pollfd fds[3] = {
-		{ .fd = arm(w->leaf.dirfd, "memory.events"), .events = POLLPRI },
-		{ .fd = arm(w->leaf.dirfd, "cgroup.events"), .events = POLLPRI },
-		{ .fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC), .events = POLLIN },
-	};
+	struct pollfd fds[3];
 	int r = 0;
+
+	/* The counters first: what happens after this is reported (a kill
+	 * before the files are armed is seen by the next read). The timer is
+	 * made last, so a watcher that has it has its baseline. */
+	read_oom(w, &w->oom_kill, &w->oom_start);
+	rf_ancestors_snapshot(w->mount, w->leaf.rel, &w->ancestors);
+	fds[0] = (struct pollfd){ .fd = arm(w->leaf.dirfd, "memory.events"), .events = POLLPRI };
+	fds[1] = (struct pollfd){ .fd = arm(w->leaf.dirfd, "cgroup.events"), .events = POLLPRI };
+	fds[2] = (struct pollfd){ .fd = timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC),
+				  .events = POLLIN };
 
 	if (fds[0].fd < 0 || fds[1].fd < 0 || fds[2].fd < 0) {
 		r = rf_error_set(err, errno, "watch the cgroup `%s`", w->leaf.rel);
@@ -199,7 +211,6 @@ static int loop(watch *w, uint64_t interval_ms, rf_error *err)
 	its.it_value = its.it_interval;
 	if (interval_ms)
 		timerfd_settime(fds[2].fd, 0, &its, NULL);
-	read_oom(w, &w->oom_kill, &w->oom);
 	while (!emptied(w)) {
 		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
@@ -230,9 +241,9 @@ out:
 int rf_container_events(const char *root, const char *id, uint64_t interval_ms, bool once,
 			rf_event_sink emit, void *userdata, rf_error *err)
 {
-	watch w = { .id = id, .emit = emit, .userdata = userdata };
-	rf_container c;
 	cg_mount m;
+	watch w = { .id = id, .emit = emit, .userdata = userdata, .mount = &m };
+	rf_container c;
 	int r;
 
 	if (rf_container_open_live(root, id, false, &c, err) < 0)
