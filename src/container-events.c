@@ -141,7 +141,7 @@ static void check_oom(watch *w)
 	read_oom(w, &kills, &limit_ooms);
 	if (kills <= w->oom_kill)
 		return;
-	outside = rf_ancestors_oom_delta(w->mount, &w->ancestors);
+	outside = rf_ancestors_oom_delta(&w->ancestors);
 	if ((j = begin(w, "oom"))) {
 		rf_json_key(j, "scope");
 		rf_json_string(j, outside != RF_NA && outside > 0 ? "external"
@@ -150,6 +150,7 @@ static void check_oom(watch *w)
 		emit_doc(w, j);
 	}
 	w->oom_kill = kills;
+	rf_ancestors_close(&w->ancestors);
 	rf_ancestors_snapshot(w->mount, w->leaf.rel, &w->ancestors);
 }
 
@@ -235,6 +236,7 @@ static int loop(watch *w, uint64_t interval_ms, rf_error *err)
 out:
 	for (size_t i = 0; i < RF_ARRAY_SIZE(fds); i++)
 		rf_closep(&fds[i].fd);
+	rf_ancestors_close(&w->ancestors);
 	return r;
 }
 
