@@ -353,38 +353,50 @@ static int cgroupfs_place(const cg_request *req, cg_placement *p, const rf_diag 
 	return -1;
 }
 
-/* Put back what place changed in our cgroup, once the leaf is gone and only
- * when nothing else has come to depend on it: no other child cgroup, no
- * other process beside us in CG_SUPERVISOR_LEAF. */
-static void cgroupfs_release(cg_placement *p)
+/* Put back what place changed in cgroup `nested_in`, once the leaf is gone
+ * and only when nothing else has come to depend on it: no other child
+ * cgroup, and in CG_SUPERVISOR_LEAF only `self` (moved back first), or no
+ * process at all when self is 0 (create's, which has exited). */
+static void unnest(const cg_mount *m, const char *nested_in, unsigned enabled, pid_t self)
 {
-	char path[PATH_MAX], buf[64], line[128] = "", pid[32];
+	char path[PATH_MAX], buf[64], line[128] = "", pid[32] = "";
 	cleanup_close int fd = -1;
 	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
 	size_t used = 0;
 
-	if (!p->nested_in[0] || cg_join_path(path, sizeof(path), p->mount.path, p->nested_in, NULL) < 0)
+	if (!nested_in[0] || cg_join_path(path, sizeof(path), m->path, nested_in, NULL) < 0)
 		return;
 	fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = fd >= 0 ? opendir(path) : NULL;
 	while (d && (de = readdir(d)))
 		if (de->d_type == DT_DIR && de->d_name[0] != '.' && strcmp(de->d_name, CG_SUPERVISOR_LEAF))
 			return;
-	snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (self)
+		snprintf(pid, sizeof(pid), "%d\n", (int)self);
 	if (!d || cg_read(fd, CG_SUPERVISOR_LEAF "/cgroup.procs", buf, sizeof(buf), NULL) < 0 ||
 	    strcmp(buf, pid))
 		return;
 	for (size_t i = 0; i < RF_ARRAY_SIZE(cg_controller_names); i++)
-		if (p->enabled & (1u << i))
+		if (enabled & (1u << i))
 			used += (size_t)snprintf(line + used, sizeof(line) - used, "%s-%s",
 						 used ? " " : "", cg_controller_names[i]);
 	if (used && cg_write(fd, "cgroup.subtree_control", line, NULL) < 0)
 		return;
 	pid[strcspn(pid, "\n")] = '\0';
-	if (cg_write(fd, "cgroup.procs", pid, NULL) < 0)
+	if (self && cg_write(fd, "cgroup.procs", pid, NULL) < 0)
 		return;
 	unlinkat(fd, CG_SUPERVISOR_LEAF, AT_REMOVEDIR);
+}
+
+static void cgroupfs_release(cg_placement *p)
+{
+	unnest(&p->mount, p->nested_in, p->enabled, getpid());
+}
+
+void cg_cgroupfs_unnest(const cg_mount *m, const char *nested_in, unsigned enabled)
+{
+	unnest(m, nested_in, enabled, 0);
 }
 
 bool cg_self_is_own(void)

@@ -281,8 +281,13 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 	 * container does, and keep the leaf's counters until delete. */
 	if (fifo && cg_manager_detach(&cr->l.place, err) < 0)
 		return -1;
-	if (fifo)
+	if (fifo) {
 		snprintf(cr->c.scope, sizeof(cr->c.scope), "%s", cr->l.place.unit);
+		/* create moved aside to make the leaf, and exits there: delete
+		 * puts the caller's cgroup back. */
+		snprintf(cr->c.nested_in, sizeof(cr->c.nested_in), "%s", cr->l.place.nested_in);
+		cr->c.nested_enabled = cr->l.place.enabled;
+	}
 	cr->c.pid = cr->l.child;
 	if (rf_proc_stat(cr->c.pid, &cr->c.pid_start, &st) < 0)
 		return rf_error_set(err, errno, "read the start time of pid %d", (int)cr->c.pid);
@@ -489,6 +494,8 @@ static int destroy(rf_container *c, const rf_diag *diag, rf_error *err)
 	}
 	if (c->scope[0] && cg_systemd_stop(c->scope, err) < 0)
 		return rf_error_prefix(err, "delete container \"%s\"", c->id);
+	if (c->nested_in[0] && cg_find_mount(&m, NULL) == 0)
+		cg_cgroupfs_unnest(&m, c->nested_in, c->nested_enabled);
 	remove_state(c->root, c->id, c->dirfd);
 	return 0;
 }

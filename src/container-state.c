@@ -165,6 +165,17 @@ static int parse_state(rf_container *c, const rf_json *doc, rf_error *err)
 	if (rf_json_get(doc, "scope") &&
 	    copy_str(c->scope, sizeof(c->scope), doc, "scope", err) < 0)
 		return -1;
+	if (rf_json_get(doc, "nestedIn")) {
+		int64_t en;
+
+		if (copy_str(c->nested_in, sizeof(c->nested_in), doc, "nestedIn", err) < 0)
+			return -1;
+		if (!rf_json_get(doc, "nestedEnabled") ||
+		    rf_json_i64(rf_json_get(doc, "nestedEnabled"), &en) < 0 || en < 0 ||
+		    en > (int64_t)UINT32_MAX)
+			return rf_error_set(err, 0, "`%s`: bad nestedEnabled", RF_STATE_FILE);
+		c->nested_enabled = (unsigned)en;
+	}
 	c->n_ancestors = 0;
 	for (size_t i = 0; i < rf_json_array_len(anc) && i < RF_ARRAY_SIZE(c->ancestor_oom); i++) {
 		if (rf_json_i64(rf_json_array_at(anc, i), &c->ancestor_oom[i]) < 0)
@@ -297,6 +308,11 @@ int rf_container_save(const rf_container *c, rf_error *err)
 	kv(w, "verdictPath", c->verdict_path);
 	if (c->scope[0])
 		kv(w, "scope", c->scope);
+	if (c->nested_in[0]) {
+		kv(w, "nestedIn", c->nested_in);
+		rf_json_key(w, "nestedEnabled");
+		rf_json_uint(w, c->nested_enabled);
+	}
 	rf_json_key(w, "ancestorOom");
 	rf_json_begin_array(w);
 	for (size_t i = 0; i < c->n_ancestors; i++)

@@ -122,6 +122,13 @@ void cg_manager_release(cg_placement *p);
  * forgets the placement; until then, release ends the keeper. */
 int cg_manager_detach(cg_placement *p, rf_error *err);
 
+/* cgroupfs: what release does for a placement whose process has gone
+ * (`create`, which moved aside into NESTED_IN/ringfence-supervisor and
+ * exited): at `delete`, once the leaf is gone, the enabled controllers are
+ * turned off and the empty sub-leaf removed, when nothing else depends on
+ * them. */
+void cg_cgroupfs_unnest(const cg_mount *m, const char *nested_in, unsigned enabled);
+
 /* ---- systemd (cgroup-systemd.c) ---------------------------------------- */
 
 /* "NAME" or "NAME.slice" into "NAME.slice", checked as systemd checks a

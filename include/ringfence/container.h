@@ -40,6 +40,9 @@ typedef struct rf_container {
 	char owner[64];
 	char verdict_path[PATH_MAX]; /* annotation ringfence.verdict, "" = none */
 	char scope[256];         /* --systemd-cgroup: the scope delete stops, "" = none */
+	char nested_in[PATH_MAX]; /* cgroupfs: create moved aside in this cgroup, which
+				     delete puts back (cg_cgroupfs_unnest); "" = none */
+	unsigned nested_enabled;  /* the controllers create enabled there */
 	int64_t ancestor_oom[32];    /* memory.events.local oom of each ancestor at create */
 	size_t n_ancestors;
 	rf_cstatus status;

@@ -68,3 +68,24 @@ in_cgroup() {
 	[[ ! -d $job/rf-rel/c1 ]] || _rf_fail "the leaf is still there"
 	[[ $(cd "$job" && echo */) == "rf-rel/ shim/" ]] || _rf_fail "left in $job: $(cd "$job" && echo */)"
 }
+
+@test "create in a limited cgroup of its own: the leaf goes inside it, and delete puts the cgroup back" {
+	requires root cgroup2 memory jq
+	local b=$BATS_TEST_TMPDIR/box box=$RF_CGROUP_ROOT/$JOB before
+	mkdir "$box"
+	echo 256M >"$box/memory.max"
+	before=$(cat "$box/cgroup.subtree_control")
+	oci_bundle "$b"
+	oci_edit "$b" '.linux.cgroupsPath = "c1"'
+	in_cgroup "$JOB" create --bundle "$b" nested
+	expect_status 0
+	[[ $(oci_cgroup ringfence nested) == "$box/c1" ]] ||
+		_rf_fail "leaf $(oci_cgroup ringfence nested), not inside $box"
+	oci ringfence delete --force nested
+	expect_status 0
+	# create moved itself aside to make the leaf and exited there: nothing
+	# of it is left, and the controllers it enabled are off again.
+	[[ -z $(find "$box" -mindepth 1 -type d) ]] || _rf_fail "left: $(find "$box" -mindepth 1 -type d)"
+	[[ $(cat "$box/cgroup.subtree_control") == "$before" ]] ||
+		_rf_fail "subtree_control: $(cat "$box/cgroup.subtree_control"), was $before"
+}
