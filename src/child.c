@@ -277,7 +277,7 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
  * message pipe, and the container layer's start fd and console socket. */
 static int close_inherited(const rf_child_ctx *ctx, rf_error *err)
 {
-	const int keep[] = { ctx->msg_fd, ctx->start_fd, ctx->console_fd };
+	const int keep[] = { ctx->msg_fd, ctx->start_fd, ctx->console_fd, RF_FAULT_FD };
 
 	return rf_fds_close_keeping(3 + ctx->plan->proc.preserve_fds, keep, RF_ARRAY_SIZE(keep),
 				    err);

@@ -11,8 +11,9 @@
  *                   parent-death signal takes it. No process in a new pid
  *                   namespace can signal the supervisor, so a child asks a
  *                   killer, a process the supervisor forks for this, through
- *                   a pipe; the child closes its end with its other
- *                   descriptors before exec: no kill at `exec`.
+ *                   a pipe (kept when a container root's child closes what
+ *                   it inherited: RF_FAULT_FD); the child closes its end with
+ *                   its other descriptors before exec: no kill at `exec`.
  * NAME is the point, or `point:detail`. Only its first pass fires, in each
  * process. Unset or empty: nothing happens. */
 #include "config.h"
@@ -83,6 +84,11 @@ static void fault_init(void)
 		start_killer();
 	} else if (eq && rf_parse_u64(eq + 1, 1, 4095, &n, NULL) == 0)
 		fault.errnum = (int)n;
+}
+
+int rf_fault_fd(void)
+{
+	return fault.killer;
 }
 
 bool rf_fault(const char *point, const char *detail)

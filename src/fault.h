@@ -26,8 +26,14 @@ bool rf_fault(const char *point, const char *detail);
 #define RF_FAULT_2(point, detail) rf_fault((point), (detail))
 #define RF_FAULT_PICK(_1, _2, which, ...) which
 #define RF_FAULT(...) RF_FAULT_PICK(__VA_ARGS__, RF_FAULT_2, RF_FAULT_1, _)(__VA_ARGS__)
+
+/* The descriptor a child's kill point writes to (-1: none); a child that
+ * closes what it inherited keeps it, so that points after that still kill. */
+int rf_fault_fd(void);
+#define RF_FAULT_FD rf_fault_fd()
 #else
 #define RF_FAULT(...) 0
+#define RF_FAULT_FD (-1)
 #endif
 
 #endif

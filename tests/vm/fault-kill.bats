@@ -25,10 +25,13 @@ kill_points() {
 	case ${RF_FAULT_KILL:-} in
 	all) printf '%s\n' "${all[@]}" ;;
 	'')
-		RANDOM=${RF_FAULT_SEED:-15}
-		for p in "${all[@]}"; do
-			kill_only "$p" || printf '%05d %s\n' "$RANDOM" "$p"
-		done | sort | head -n "$KILL_N" | cut -d' ' -f2
+		# Seeded in the pipeline's own subshell: bash reseeds each subshell.
+		{
+			RANDOM=${RF_FAULT_SEED:-15}
+			for p in "${all[@]}"; do
+				kill_only "$p" || printf '%05d %s\n' "$RANDOM" "$p"
+			done
+		} | sort | head -n "$KILL_N" | cut -d' ' -f2
 		echo supervise
 		echo collect ;;
 	*) printf '%s\n' $RF_FAULT_KILL ;;
