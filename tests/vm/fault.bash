@@ -108,11 +108,13 @@ kill_only() {
 	[[ $1 == supervise || $1 == collect ]]
 }
 
-# The plan that passes POINT (an idmap point needs a user namespace, a
-# container root's a bundle).
+# The plan that passes POINT (an idmap point needs a user namespace, and so
+# does `start`: only a child that waits for the supervisor after clone, as
+# with a user namespace or a terminal, is started by it; a container root's
+# points need a bundle).
 plan_for() {
 	case $1 in
-	idmap:*) echo "${PLAN_USERNS[@]}" ;;
+	idmap:* | start) echo "${PLAN_USERNS[@]}" ;;
 	rootfs.* | oci.* | dev.*) echo "${PLAN_BUNDLE[@]}" ;;
 	*) echo "${PLAN[@]}" ;;
 	esac
