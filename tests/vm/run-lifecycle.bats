@@ -180,10 +180,10 @@ setup() {
 	rf_wait_for 30 test -e "$BATS_TEST_TMPDIR/live"
 	"$RINGFENCE" run --name rf-orphan-later -- sleep 1021 &
 	local pid=$!
-	rf_wait_for 10 running 'sleep 1021'
+	rf_wait_for 30 rf_running 'sleep 1021'
 	kill -9 "$pid"
 	wait "$pid" || true
-	rf_wait_for 10 eval '! running "sleep 1021"'
+	rf_wait_for 30 eval '! rf_running "sleep 1021"'
 	rf_run run -- true
 	expect_status 0
 	expect_stderr_not_contains "removed leaf"
