@@ -293,6 +293,8 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 		return rf_error_set(err, errno, "read the start time of pid %d", (int)cr->c.pid);
 	snprintf(cr->c.cgroup, sizeof(cr->c.cgroup), "%s", cr->l.leaf.rel);
 	snprintf(cr->c.bundle, sizeof(cr->c.bundle), "%s", o->bundle);
+	snprintf(cr->c.verdict_path, sizeof(cr->c.verdict_path), "%s",
+		 plan->verdict_path ? plan->verdict_path : "");
 	snprintf(cr->c.rootfs, sizeof(cr->c.rootfs), "%s", container_rootfs(plan));
 	now_rfc3339(cr->c.created, sizeof(cr->c.created));
 	record_ancestors(cr);
@@ -457,15 +459,16 @@ int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
 	return 0;
 }
 
-static void write_verdict(const rf_container *c, const rf_diag *diag)
+/* The verdict as JSON to <root>/<ID>.verdict.json and to the path of the
+ * bundle's ringfence.verdict annotation, if any. */
+static void store_verdict(const rf_container *c, const rf_verdict *v, const rf_diag *diag)
 {
 	cleanup_free char *json = NULL;
 	char path[PATH_MAX];
 	size_t len;
-	rf_verdict v;
 	rf_error e;
 
-	if (rf_container_verdict(c, &v, &e) < 0 || rf_verdict_json(&v, &json, &len, &e) < 0 ||
+	if (rf_verdict_json(v, &json, &len, &e) < 0 ||
 	    snprintf(path, sizeof(path), "%s/%s.verdict.json", c->root, c->id) >= (int)sizeof(path)) {
 		rf_warn(diag, "container \"%s\": no verdict: %s", c->id, e.msg);
 		return;
@@ -474,6 +477,18 @@ static void write_verdict(const rf_container *c, const rf_diag *diag)
 		rf_warn(diag, "container \"%s\": %s", c->id, e.msg);
 	if (c->verdict_path[0] && rf_write_file_atomic(AT_FDCWD, c->verdict_path, json, &e) < 0)
 		rf_warn(diag, "container \"%s\": annotation ringfence.verdict: %s", c->id, e.msg);
+}
+
+static void write_verdict(const rf_container *c, const rf_diag *diag)
+{
+	rf_verdict v;
+	rf_error e;
+
+	if (rf_container_verdict(c, &v, &e) < 0) {
+		rf_warn(diag, "container \"%s\": no verdict: %s", c->id, e.msg);
+		return;
+	}
+	store_verdict(c, &v, diag);
 }
 
 /* The verdict first (the counters as the container left them), then kill
@@ -622,18 +637,11 @@ int rf_container_run(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag
 		flock(cr.c.dirfd, LOCK_EX);
 	}
 	if (r == 0) {
-		cleanup_free char *json = NULL;
-		char path[PATH_MAX];
-		size_t len;
-		rf_error e;
-
 		*exit_code = v.exit_code;
 		if (v.kind == RF_VERDICT_LAUNCH_FAILED)
 			r = rf_error_set(err, 0, "%s", v.o.launch_msg);
-		else if (rf_verdict_json(&v, &json, &len, &e) == 0 &&
-			 snprintf(path, sizeof(path), "%s/%s.verdict.json", o->root, o->id) <
-			 (int)sizeof(path))
-			rf_write_file_atomic(AT_FDCWD, path, json, &e);
+		else
+			store_verdict(&cr.c, &v, diag);
 		remove_state(cr.c.root, cr.c.id, cr.c.dirfd);
 	}
 	creation_release(&cr, r < 0);

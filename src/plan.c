@@ -66,6 +66,7 @@ void rf_plan_free(rf_plan *plan)
 	free(p->seccomp_json);
 	rf_seccomp_free(p->seccomp);
 	free(plan->bundle);
+	free(plan->verdict_path);
 	rf_isolation_free(&plan->iso);
 	free(plan->sup.report_path);
 	memset(plan, 0, sizeof(*plan));

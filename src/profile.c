@@ -461,10 +461,25 @@ static const pf_member top_keys[] = {
 	{ "ringfence", NULL },
 };
 
-/* Annotations are for whoever made the bundle; a runtime only checks them. */
+/* Annotations are for whoever made the bundle: a runtime checks them and
+ * reads its own, ringfence.verdict (where the runtime's delete copies the
+ * verdict; an absolute path, as the caller's files are named). */
 static int pf_annotations(pf_ctx *c, const char *path, const rf_json *v)
 {
-	return rk_why(c, path, v);
+	const rf_json *verdict = pf_get(v, "ringfence.verdict");
+	char sub[PF_PATH_MAX];
+	const char *s;
+
+	if (rk_why(c, path, v) < 0)
+		return -1;
+	if (!c->bundle || !verdict)
+		return 0;
+	pf_key_path(sub, path, "ringfence.verdict");
+	if (pf_abspath(c, sub, verdict, &s) < 0)
+		return -1;
+	if (strlen(s) >= PATH_MAX)
+		return pf_fail(c, sub, "longer than PATH_MAX");
+	return pf_set_str(c, &c->plan->verdict_path, s);
 }
 
 /* The members in a fixed order, whatever the document's: later ones may

@@ -266,6 +266,8 @@ typedef struct rf_plan {
 	char *name;              /* NULL = generated unique name */
 	char *profile;           /* name or path of the profile in use, for the report */
 	char *bundle;            /* canonical OCI bundle directory (--bundle), NULL = none */
+	char *verdict_path;      /* a bundle's annotation ringfence.verdict: the OCI
+				    runtime's delete writes the verdict there too */
 	rf_limits limits;
 	rf_process proc;
 	rf_isolation iso;

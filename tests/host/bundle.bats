@@ -39,6 +39,11 @@ bad() {
 	expect_stderr_contains "parse \`$c\`: line 2"
 }
 
+@test "annotations: ringfence.verdict that is not an absolute path: 125 naming it" {
+	bad '.annotations = {"ringfence.verdict": "v.json"}' \
+		'annotations["ringfence.verdict"]: `v.json` is not an absolute path'
+}
+
 @test "root.path missing, absent or not a directory: 125" {
 	bad 'del(.root)' "\`$c\`: root.path: required"
 	bad '.root.path = "nowhere"' "\`$c\`: root.path: \`$b/nowhere\`: No such file or directory"

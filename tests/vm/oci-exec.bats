@@ -89,12 +89,13 @@ update_scenario() {
 	update_scenario crun
 }
 
-@test "events reports an OOM kill as it happens, with its scope" {
+@test "events reports an OOM kill as it happens, with its scope; delete keeps the verdict" {
 	requires root cgroup2 jq
 	local b=$BATS_TEST_TMPDIR/oom epid
 	# tail keeps what it reads of a file without newlines: /dev/zero grows it.
 	oci_bundle "$b" tail /dev/zero
-	oci_edit "$b" '.linux.resources.memory = {limit: 33554432, swap: 33554432}'
+	oci_edit "$b" ".linux.resources.memory = {limit: 33554432, swap: 33554432}
+		| .annotations = {\"ringfence.verdict\": \"$b/annotated.json\"}"
 	oci_detached ringfence create --bundle "$b" oom
 	expect_status 0
 	"$RINGFENCE" --root "$OCI_ROOT/ringfence" events --interval 1h oom >"$b/events" 2>&1 &
@@ -114,9 +115,11 @@ update_scenario() {
 	oci ringfence state oom
 	[[ $(jq -r .ringfence.verdict <<<"$output") == oom-limit ]] ||
 		_rf_fail "state's verdict: $output"
+	[ ! -e "$b/annotated.json" ] || _rf_fail "the annotated verdict before delete"
 	oci ringfence delete oom
 	expect_status 0
 	expect_json "$OCI_ROOT/ringfence/oom.verdict.json" verdict oom-limit
+	expect_json "$b/annotated.json" verdict oom-limit
 }
 
 @test "events --stats prints one stats object with cpu, memory and pids" {
