@@ -5,48 +5,27 @@
  * does not implement), and dumps to the very same text. */
 #include "config.h"
 
-#include <stdint.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-
-#include "ringfence/plan.h"
-#include "ringfence/profile.h"
-
 #include "fuzz.h"
 
+static int load_profile(const char *text, size_t len, rf_plan *plan, bool strict,
+			rf_error *err)
+{
+	return rf_profile_load_text(text, len, "fuzz", plan, strict, fuzz_diag(), err);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	char *first = NULL, *second = NULL;
-	size_t len1 = 0, len2 = 0;
 	rf_error err = { 0 };
-	rf_plan plan, again;
+	rf_plan plan;
 
 	/* RINGFENCE_PROFILE_PATH is not consulted: text is loaded directly. */
 	rf_plan_init(&plan);
-	if (rf_profile_load_text((const char *)data, size, "fuzz", &plan, false, fuzz_diag(),
-				 &err) < 0) {
+	if (load_profile((const char *)data, size, &plan, false, &err) < 0) {
 		fuzz_check_line(err.msg);
 		rf_plan_free(&plan);
 		return 0;
 	}
-	CHECK(rf_profile_dump(&plan, &first, &len1, &err) == 0);
-	CHECK(strlen(first) == len1);
-	rf_plan_init(&again);
-	if (rf_profile_load_text(first, len1, "dump", &again, true, fuzz_diag(), &err) < 0) {
-		/* say which, for the crash report */
-		fprintf(stderr, "dump does not load: %s\n%s\n", err.msg, first);
-		__builtin_trap();
-	}
-	CHECK(rf_profile_dump(&again, &second, &len2, &err) == 0);
-	if (len1 != len2 || memcmp(first, second, len1) != 0) {
-		fprintf(stderr, "dump changed:\n%s\n---\n%s\n", first, second);
-		__builtin_trap();
-	}
-	free(first);
-	free(second);
-	rf_plan_free(&again);
+	fuzz_dump_round_trip(&plan, load_profile);
 	rf_plan_free(&plan);
 	return 0;
 }
