@@ -52,9 +52,13 @@ int pf_ignore(pf_ctx *c, const char *path, const char *fmt, ...)
  * handler of each member that has one, in document order. */
 int pf_walk(pf_ctx *c, const char *path, const rf_json *obj, const pf_member *tab, size_t n);
 
-/* "PATH: MESSAGE", errnum 0. */
+/* "PATH: MESSAGE", errnum 0; the message made one printable line (it
+ * quotes the input). */
 int pf_fail(pf_ctx *c, const char *path, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The same with an errno, for a system call on a path the input named. */
+int pf_fail_errno(pf_ctx *c, int errnum, const char *path, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* "PATH: expected WANT, got TYPE". */
 int pf_type_error(pf_ctx *c, const char *path, const rf_json *n, const char *want);
 

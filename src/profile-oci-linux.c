@@ -62,11 +62,11 @@ static int join_namespace(pf_ctx *c, const char *path, int flag, const rf_json *
 		return pf_fail(c, path, "joining an existing user namespace is not implemented");
 	fd = open(ns, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return rf_error_set(c->err, errno, "%s: open `%.128s`", path, ns);
+		return pf_fail_errno(c, errno, path, "open `%.128s`", ns);
 	type = ioctl(fd, NS_GET_NSTYPE);
 	if (type < 0)
-		return rf_error_set(c->err, errno == ENOTTY ? 0 : errno,
-				    "%s: `%.128s` is not a namespace file", path, ns);
+		return pf_fail_errno(c, errno == ENOTTY ? 0 : errno, path,
+				     "`%.128s` is not a namespace file", ns);
 	if (type != flag)
 		return pf_fail(c, path, "`%.128s` is not a namespace of this type", ns);
 	grown = realloc(iso->joins, (iso->n_joins + 1) * sizeof(*grown));

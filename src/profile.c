@@ -101,16 +101,33 @@ static void make_printable(char *s)
 			*s = '?';
 }
 
-int pf_fail(pf_ctx *c, const char *path, const char *fmt, ...)
+static int fail_v(pf_ctx *c, int errnum, const char *path, const char *fmt, va_list ap)
 {
 	char msg[RF_ERROR_MSG_MAX];
+
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	make_printable(msg);
+	return rf_error_set(c->err, errnum, "%s: %s", path, msg);
+}
+
+int pf_fail(pf_ctx *c, const char *path, const char *fmt, ...)
+{
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fail_v(c, 0, path, fmt, ap);
 	va_end(ap);
-	make_printable(msg);
-	return rf_error_set(c->err, 0, "%s: %s", path, msg);
+	return -1;
+}
+
+int pf_fail_errno(pf_ctx *c, int errnum, const char *path, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	fail_v(c, errnum, path, fmt, ap);
+	va_end(ap);
+	return -1;
 }
 
 static const char *kind_of(const rf_json *n)
@@ -199,7 +216,7 @@ int pf_bundle_path(pf_ctx *c, const char *path, const rf_json *v, char **out)
 		return rf_error_set(c->err, ENOMEM, "%s", path);
 	*out = realpath(joined ? joined : s, NULL);
 	if (!*out)
-		return rf_error_set(c->err, errno, "%s: `%.200s`", path, joined ? joined : s);
+		return pf_fail_errno(c, errno, path, "`%.200s`", joined ? joined : s);
 	return 0;
 }
 

@@ -269,6 +269,11 @@ static const struct bad_case bad_cases[] = {
 	  "mounts[0].source: required for a bind mount" },
 	{ "{" ROOT ", \"mounts\": [{\"destination\": \"/a\", \"type\": \"bind\", \"source\": \"x\"}]}",
 	  "mounts[0].source: `" },
+	/* A missing path the input named, quoted printable (fuzz-bundle found it). */
+	{ "{" ROOT ", \"mounts\": [{\"destination\": \"/a\", \"type\": \"bind\", \"source\": \"\u01c6\\n\"}]}",
+	  "mounts[0].source: `" },
+	{ "{" ROOT ", \"linux\": {\"namespaces\": [{\"type\": \"ipc\", \"path\": \"/\u01c6\"}]}}",
+	  "linux.namespaces[0].path: open `/??`" },
 	{ "{" ROOT ", \"mounts\": [{\"destination\": \"/a\", \"type\": \"tmpfs\", \"options\": [\"remount\"]}]}",
 	  "mounts[0].options[0]: `remount`" },
 	{ "{" ROOT ", \"mounts\": [{\"destination\": \"/a\", \"type\": \"tmpfs\", \"options\": [\"a,b\"]}]}",
@@ -309,6 +314,10 @@ static void test_bad(void **state)
 		fail_msg("loaded: %s", c->config);
 	if (!strstr(err.msg, c->want) || !strstr(err.msg, "config.json"))
 		fail_msg("\"%s\" does not name config.json and \"%s\"", err.msg, c->want);
+	/* The message reaches a terminal: one printable line. */
+	for (const char *p = err.msg; *p; p++)
+		if ((unsigned char)*p < 0x20 || (unsigned char)*p >= 0x7f)
+			fail_msg("unprintable byte 0x%02x in \"%s\"", (unsigned char)*p, err.msg);
 	rf_plan_free(&plan);
 }
 
