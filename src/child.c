@@ -341,7 +341,7 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 		rf_error_set(&err, errno, "unshare the cgroup namespace");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}
-	if (rf_mounts_apply(&plan->iso, ctx->ns_flags, &err) < 0 ||
+	if (rf_mounts_apply(&plan->iso, ctx->ns_flags, &ctx->birth, &err) < 0 ||
 	    rf_ns_finish(&plan->iso, ctx->ns_flags, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* The pty is made in the sandbox's own devpts, so after the mounts. */

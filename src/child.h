@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 
+#include "ringfence/contain.h"
 #include "ringfence/plan.h"
 
 /* Messages the child (or the pid-namespace init) sends on the CLOEXEC message
@@ -44,6 +45,8 @@ typedef struct rf_child_ctx {
 	int join_pidfd;          /* exec: join join_flags namespaces of this process */
 	pid_t join_pid;          /* (its pid, for kernels without setns on a pidfd) */
 	int join_flags;
+	rf_contain_root birth;   /* the cgroup the child is born in (fd -1: not known,
+				  * as for exec), for containment's view */
 } rf_child_ctx;
 
 /* Runs in the process clone3 created; never returns. */

@@ -305,6 +305,9 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 							     CLONE_NEWPID, err) < 0)
 		return -1;
 	ctx.bounding = RF_CAPS_UNKNOWN;
+	/* Born in the leaf itself: containment's view may be a clone of it. */
+	ctx.birth.fd = rs->nested_fd >= 0 ? -1 : rs->leaf.dirfd;
+	snprintf(ctx.birth.path, sizeof(ctx.birth.path), "%s", rs->leaf.path);
 	/* Whether the child must wait for us after clone; most runs need not,
 	 * which spares both processes a hand-over (theory of operation). */
 	ctx.wait_sync = (ctx.ns_flags & CLONE_NEWUSER) || rs->tty.active;

@@ -595,7 +595,8 @@ out:
 	return rc;
 }
 
-int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
+int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const rf_contain_root *root,
+		    rf_error *err)
 {
 	if (!(ns_flags & CLONE_NEWNS))
 		return 0;
@@ -608,7 +609,7 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 	 * and nothing else. */
 	if ((iso->ns_flags & CLONE_NEWNS) && apply_view(iso, ns_flags, err) < 0)
 		return -1;
-	if (rf_contain_view(iso, ns_flags, err) < 0)
+	if (rf_contain_view(iso, ns_flags, root, err) < 0)
 		return -1;
 	return reenter_cwd(err);
 }

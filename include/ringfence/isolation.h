@@ -79,10 +79,13 @@ int rf_ns_enter(int pidfd, pid_t pid, int flags, rf_error *err);
  * cgroupfs view when iso->ns_flags lacks it; with CLONE_NEWPID it
  * must run in a process inside the new pid namespace, for /proc; with
  * CLONE_NEWCGROUP after that namespace exists; it ends by re-entering the
- * inherited cwd by path, or `/` when the path is gone from the new view),
+ * inherited cwd by path, or `/` when the path is gone from the new view;
+ * `root` is what containment's view may be cloned from, NULL for never),
  * then the hostname (--hostname; without it a new uts namespace keeps the
  * caller's name) and `lo` up in a new net namespace. */
-int rf_mounts_apply(const rf_isolation *iso, int ns_flags, rf_error *err);
+struct rf_contain_root;
+int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const struct rf_contain_root *root,
+		    rf_error *err);
 /* Mount points at or under `top` (with filesystem type `fstype`, if given),
  * in /proc/self/mountinfo order, as a NULL-terminated vector. */
 int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err);

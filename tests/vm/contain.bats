@@ -57,6 +57,28 @@ cgroup2_mounts() {
 	[[ ${lines[4]} == ro,nosuid,nodev,noexec* ]] || _rf_fail "cgroupfs mount options: ${lines[4]}"
 }
 
+# The view is a clone of the leaf's directory where its path is in reach,
+# else a fresh cgroup2 made in the cgroup namespace (contain.c): the same
+# mount either way. A fresh one has no source name; a clone keeps the host's.
+@test "the view is the leaf's whether cloned or made fresh (the leaf's path covered)" {
+	requires root cgroup2 memory pids
+	local view='cat /sys/fs/cgroup/memory.max /sys/fs/cgroup/pids.max
+		ls /sys/fs/cgroup | grep -c "^ringfence$"
+		grep " /sys/fs/cgroup " /proc/self/mountinfo | tail -n 1 | sed "s/.* - //"'
+	local host
+	host=$(grep ' /sys/fs/cgroup ' /proc/self/mountinfo | tail -n 1 | sed 's/.* - //')
+	rf_run run --memory 32M --pids 50 -- sh -c "$view"
+	expect_status 0
+	[[ ${lines[0]} == 33554432 && ${lines[1]} == 50 && ${lines[2]} == 0 ]] ||
+		_rf_fail "cloned: the view is not the leaf"
+	[[ ${lines[3]} == "$host" ]] || _rf_fail "cloned: view ${lines[3]}, host $host"
+	rf_run run --memory 32M --pids 50 --unshare mount --tmpfs /sys/fs/cgroup -- sh -c "$view"
+	expect_status 0
+	[[ ${lines[0]} == 33554432 && ${lines[1]} == 50 && ${lines[2]} == 0 ]] ||
+		_rf_fail "fresh: the view is not the leaf"
+	[[ ${lines[3]} == "cgroup2 none "* ]] || _rf_fail "fresh: view ${lines[3]}"
+}
+
 @test "a root command with a user namespace and cgroup2 mount of its own cannot raise its limit" {
 	requires root cgroup2 memory user_ns unshare
 	rf_run run --memory 32M -- sh -c "$own_mount; exec memhog 64M"
