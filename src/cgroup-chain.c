@@ -176,6 +176,8 @@ int cg_chain_read(const cg_mount *m, cg_chain *c, rf_error *err)
 			}
 			systemds = false;
 		}
+		if (!c->counted[0])
+			snprintf(c->counted, sizeof(c->counted), "%s", path + strlen(m->path));
 		first_limit(fd, true, limit, sizeof(limit));
 		if (limit[0]) {
 			snprintf(c->limited, sizeof(c->limited), "%s", path + strlen(m->path));

@@ -57,7 +57,8 @@ int cg_subtree_enable(int dirfd, const char *path, unsigned need, unsigned *enab
  * parent for the leaf into p->parent, from p->mount and p->chain; *nested
  * when it is the caller's own cgroup (the caller must move aside). Changes
  * nothing; refuses a --cgroup-parent that leaves a binding limit unless
- * root (then a note). */
+ * root (then a note), and one naming the caller's own cgroup when the leaf
+ * could go beside it (an engine's layout: the caller stays put). */
 int cg_cgroupfs_parent(const cg_request *req, cg_placement *p, const rf_diag *diag,
 		       bool *nested, rf_error *err);
 

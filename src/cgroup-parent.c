@@ -4,7 +4,9 @@
  *
  * The parent is the explicit --cgroup-parent, else `<root>/ringfence` as
  * root, else the caller's own delegated cgroup (the launcher moves into a
- * sibling leaf when its presence keeps the parent from enabling controllers).
+ * sibling leaf when its presence keeps the parent from enabling controllers),
+ * all within the placement rule (src/README.md, "Placement"), which also
+ * keeps the launcher where an engine put it when it can.
  * The controllers a leaf needs are enabled down the path from the root; levels
  * above a delegated subtree are only checked. What cannot be done is explained
  * in one sentence with a fix (missing controllers, no delegation).
@@ -246,17 +248,78 @@ static bool holds_no_process(const cg_mount *m, const char *rel)
 	return fd >= 0 && cg_read(fd, "cgroup.procs", procs, sizeof(procs), NULL) == 0;
 }
 
+/* The place beside the caller's cgroup S into out: S's parent, when a leaf
+ * there keeps all that a leaf inside S would and ringfence need not leave S.
+ * The parent is an engine's (counted by the chain: not the root, not one of
+ * systemd's own units), inside the limit that binds S when one does (so S is
+ * not the limited one itself), and holds no process (so it can take
+ * controllers). That is the engines' layout: Slurm's step_N/user, beside
+ * task_N. */
+static bool beside_self(const cg_mount *m, const cg_chain *c, char *out, size_t len)
+{
+	char *slash;
+
+	if (snprintf(out, len, "%s", c->self) >= (int)len)
+		return false;
+	slash = strrchr(out, '/');
+	if (!slash || slash == out)
+		return false;
+	*slash = '\0';
+	return c->counted[0] && cg_path_within(out, c->counted) &&
+	       (!c->limited[0] || cg_path_within(out, c->limited)) && holds_no_process(m, out);
+}
+
+/* Can this process make a cgroup in `rel` (root, or delegated to it)? */
+static bool may_create_in(const cg_mount *m, const char *rel)
+{
+	char path[PATH_MAX];
+
+	if (geteuid() == 0)
+		return true;
+	return cg_join_path(path, sizeof(path), m->path, rel, NULL) == 0 &&
+	       faccessat(AT_FDCWD, path, W_OK, AT_EACCESS) == 0;
+}
+
+/* --cgroup-parent naming the caller's own cgroup, where a place beside it
+ * exists that the caller may use: refused. The supervisor would have to
+ * leave the cgroup its engine put it in, and an engine may signal only the
+ * processes directly in its cgroups (Slurm 22.05's cgroup/v2 does): a cancel
+ * would then reach neither ringfence nor the sandbox, and the job could not
+ * end. Nothing is changed yet. */
+static int refuse_own(const cg_chain *c, const char *beside, rf_error *err)
+{
+	char fix[768];
+
+	if (c->limited[0])
+		snprintf(fix, sizeof(fix), "leave --cgroup-parent out: the sandbox then goes beside "
+			 "it, in `%.200s`, still inside the limit of `%.200s` (%s)", beside,
+			 c->limited, c->limit);
+	else
+		snprintf(fix, sizeof(fix), "pass --cgroup-parent `%.200s` instead: the sandbox then "
+			 "goes beside it, and ringfence stays where its engine put it", beside);
+	return rf_error_set(err, EINVAL, "--cgroup-parent `%.200s` is ringfence's own cgroup, and "
+			    "its parent can take the sandbox: ringfence does not leave the cgroup "
+			    "its engine put it in for `%.200s/%s` (no internal processes), where an "
+			    "engine that signals only the processes directly in its cgroups (Slurm) "
+			    "no longer reaches it and a cancelled job leaves the sandbox running; %s",
+			    c->self, c->self, CG_SUPERVISOR_LEAF, fix);
+}
+
 int cg_cgroupfs_parent(const cg_request *req, cg_placement *p, const rf_diag *diag,
 		       bool *nested, rf_error *err)
 {
 	const cg_chain *c = &p->chain;
-	char *slash;
 
 	*nested = false;
 	if (req->parent) {
+		char beside[PATH_MAX];
+
 		if (normalize_parent(&p->mount, req->parent, p->parent, sizeof(p->parent), err) < 0)
 			return -1;
 		*nested = !strcmp(p->parent, c->self);
+		if (*nested && beside_self(&p->mount, c, beside, sizeof(beside)) &&
+		    may_create_in(&p->mount, beside))
+			return refuse_own(c, beside, err);
 		if (!c->limited[0] || cg_path_within(p->parent, c->limited))
 			return 0;
 		if (geteuid() != 0)
@@ -276,14 +339,9 @@ int cg_cgroupfs_parent(const cg_request *req, cg_placement *p, const rf_diag *di
 	}
 	/* Beside our cgroup when that is still inside the limited one and can
 	 * take children with controllers; else inside our cgroup. */
+	if (beside_self(&p->mount, c, p->parent, sizeof(p->parent)))
+		return 0;
 	snprintf(p->parent, sizeof(p->parent), "%s", c->self);
-	slash = strrchr(p->parent, '/');
-	if (strcmp(c->self, c->limited) && slash && slash != p->parent) {
-		*slash = '\0';
-		if (cg_path_within(p->parent, c->limited) && holds_no_process(&p->mount, p->parent))
-			return 0;
-		*slash = '/';
-	}
 	*nested = true;
 	return 0;
 }

@@ -48,6 +48,11 @@ typedef struct cg_chain {
 	char self[PATH_MAX];         /* relative to the cgroup2 root */
 	char limited[PATH_MAX];      /* "" when no limit binds the caller */
 	char limit[128];             /* the first limit found there: "memory.max 64.0M" */
+	/* The highest cgroup of the chain the rule counts: the first level
+	 * below systemd's own units (the first level when systemd does not
+	 * run); "" when every level is systemd's. Where an engine's layout can
+	 * begin. */
+	char counted[PATH_MAX];
 	/* The deepest of systemd's own units on the chain with a memory, cpu,
 	 * cpuset or io limit (a service's MemoryMax=): skipped by the rule,
 	 * so the sandbox is not under it; "" when none. pids.max is left out:

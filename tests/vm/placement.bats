@@ -26,14 +26,15 @@ rf_teardown() {
 }
 
 # engine DIR MEMORY: a Slurm-like job DIR/step/user/task_0 under a memory
-# limit on DIR, controllers enabled down to the step as Slurm does.
+# limit on DIR (`max`: none), controllers enabled down to the step as Slurm
+# does.
 engine() {
 	local j=$RF_CGROUP_ROOT/$1
 	mkdir -p "$j/step/user/task_0"
 	echo "+memory +pids" >"$j/cgroup.subtree_control"
 	echo "+memory +pids" >"$j/step/cgroup.subtree_control"
 	echo "$2" >"$j/memory.max"
-	[[ ! -e $j/memory.swap.max ]] || echo 0 >"$j/memory.swap.max"
+	[[ $2 == max || ! -e $j/memory.swap.max ]] || echo 0 >"$j/memory.swap.max"
 }
 
 # in_cgroup DIR CMD...: run CMD (exec'd by a shell) as the only process in DIR.
@@ -77,7 +78,7 @@ in_cgroup() {
 	[[ ${lines[1]} == 0::/rf-job/step/user/run-* ]] || rf_show
 }
 
-@test "a limit on the caller's own cgroup: the leaf goes inside it, and all is put back after" {
+@test "a limit on the caller's own cgroup: the leaf goes inside it, also when named, and all is put back after" {
 	requires root cgroup2 memory memhog
 	local box=$RF_CGROUP_ROOT/rf-box before
 	mkdir "$box"
@@ -94,6 +95,62 @@ in_cgroup() {
 	# controllers it enabled are off again.
 	[[ -z $(find "$box" -mindepth 1 -type d) ]] || { find "$box" -mindepth 1 -type d; false; }
 	[[ $(cat "$box/cgroup.subtree_control") == "$before" ]]
+	# Named by --cgroup-parent: nothing beside it can take the sandbox (its
+	# parent is the root, which holds processes), so moving aside is the
+	# only way, and is taken as without.
+	# shellcheck disable=SC2016
+	in_cgroup rf-box "$RINGFENCE" run --cgroup-parent rf-box --host-cgroupfs -- \
+		sh -c 'cat /proc/$PPID/cgroup'
+	expect_status 0
+	expect_line "0::/rf-box/ringfence-supervisor"
+	[[ -z $(find "$box" -mindepth 1 -type d) ]] || { find "$box" -mindepth 1 -type d; false; }
+	[[ $(cat "$box/cgroup.subtree_control") == "$before" ]]
+}
+
+# The chain under an engine's task as it is: the cgroups below rf-job, with
+# their subtree_control, and the processes in task_0 (none once a run is done).
+chain_state() {
+	local d
+	for d in rf-job rf-job/step rf-job/step/user rf-job/step/user/task_0; do
+		echo "$d: $(cat "$RF_CGROUP_ROOT/$d/cgroup.subtree_control")"
+	done
+	find "$RF_CGROUP_ROOT/rf-job" -mindepth 1 -type d | sort
+}
+
+@test "--cgroup-parent naming the task's own cgroup in an engine's job: 125, the fix named, nothing changed" {
+	requires root cgroup2 memory
+	local before
+	engine rf-job 64M
+	before=$(chain_state)
+	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" run --cgroup-parent rf-job/step/user/task_0 -- true
+	expect_status 125
+	expect_stderr_contains "--cgroup-parent \`/rf-job/step/user/task_0\` is ringfence's own cgroup"
+	expect_stderr_contains "where an engine that signals only the processes directly in its cgroups (Slurm) no longer reaches it"
+	expect_stderr_contains "leave --cgroup-parent out: the sandbox then goes beside it, in \`/rf-job/step/user\`, still inside the limit of \`/rf-job\` (memory.max 64.0M)"
+	# Refused before anything was made or enabled: no leaf, no
+	# ringfence-supervisor, no controller.
+	[[ $(chain_state) == "$before" ]] || { diff <(echo "$before") <(chain_state); false; }
+}
+
+@test "--cgroup-parent naming the task's own cgroup with no limit above: 125, and the parent it names works" {
+	requires root cgroup2 memory
+	local before
+	engine rf-job max
+	before=$(chain_state)
+	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" run --cgroup-parent /rf-job/step/user/task_0 -- true
+	expect_status 125
+	expect_stderr_contains "--cgroup-parent \`/rf-job/step/user/task_0\` is ringfence's own cgroup"
+	expect_stderr_contains "pass --cgroup-parent \`/rf-job/step/user\` instead: the sandbox then goes beside it"
+	[[ $(chain_state) == "$before" ]] || { diff <(echo "$before") <(chain_state); false; }
+	# The fix as the message gives it: the leaf beside the task, the
+	# supervisor where the engine put it.
+	# shellcheck disable=SC2016
+	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" run --cgroup-parent /rf-job/step/user \
+		--host-cgroupfs -- sh -c 'cat /proc/$PPID/cgroup /proc/self/cgroup'
+	expect_status 0
+	expect_line "0::/rf-job/step/user/task_0"
+	[[ ${lines[1]} == 0::/rf-job/step/user/run-* ]] || rf_show
+	[[ $(cd "$RF_CGROUP_ROOT/rf-job/step/user" && echo */) == "task_0/" ]]
 }
 
 @test "a limited cgroup that holds other processes: 125, the rule named, nothing changed" {

@@ -41,6 +41,26 @@ rf_teardown() {
 	expect_json "$reports/$f" verdict exited
 }
 
+@test "--cgroup-parent naming the task's own cgroup with no limit on the job: 125, and the parent it names works" {
+	requires root srun
+	# No limit binds the task here, and still ringfence would leave task_0
+	# for a sub-cgroup Slurm does not signal: refused, naming step_0/user.
+	# shellcheck disable=SC2016
+	run_cmd srun sh -c 'exec ringfence run --cgroup-parent "$(cut -d: -f3 /proc/self/cgroup)" -- true'
+	expect_status 125
+	expect_stderr_matches "--cgroup-parent \`[^\`]*/job_[0-9]+/step_0/user/task_0\` is ringfence's own cgroup"
+	expect_stderr_matches "pass --cgroup-parent \`[^\`]*/job_[0-9]+/step_0/user\` instead"
+	# shellcheck disable=SC2016
+	run_cmd srun sh -c 'exec ringfence run --cgroup-parent "$(dirname "$(cut -d: -f3 /proc/self/cgroup)")" \
+		--report "$0/%j.json" -- true' "$reports"
+	expect_status 0
+	local report job
+	report=$(slurm_report "$reports")
+	job=$(basename "$report" .json)
+	[[ $(json_get "$report" cgroup) == */job_$job/step_0/user/run-* ]] ||
+		_rf_fail "leaf at $(json_get "$report" cgroup)"
+}
+
 @test "RequeueExit=122,125: a batch job is requeued after a host-side OOM (122) and a launch failure (125)" {
 	requires root sbatch scontrol memhog
 	local cap=/sys/fs/cgroup/rf-slurm-cap

@@ -85,6 +85,19 @@ rf_teardown() {
 	rm -rf "$dir"
 }
 
+@test "--cgroup-parent naming the task's own cgroup: 125 naming the fix, nothing made, the job ends, node idle" {
+	requires root srun
+	# Inside task_0 ringfence would have to leave it, where Slurm no longer
+	# signals it (a cancel would drain the node): refused, with the default
+	# as the fix. Slurm puts the step's memory.max on step_0/user, the
+	# deepest limit. slurm_assert_clean (rf_teardown) finds nothing left.
+	# shellcheck disable=SC2016
+	run_cmd srun --mem=64M sh -c 'exec ringfence run --cgroup-parent "$(cut -d: -f3 /proc/self/cgroup)" -- true'
+	expect_status 125
+	expect_stderr_matches "--cgroup-parent \`/system.slice/node1_slurmstepd.scope/job_[0-9]+/step_0/user/task_0\` is ringfence's own cgroup"
+	expect_stderr_matches "leave --cgroup-parent out: the sandbox then goes beside it, in \`[^\`]*/job_[0-9]+/step_0/user\`, still inside the limit of \`[^\`]*/job_[0-9]+/step_0/user\` \(memory.max 64.0M\)"
+}
+
 _payload_running_as() {
 	grep -a -q -x "$1" /proc/[0-9]*/cmdline 2>/dev/null
 }
