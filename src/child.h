@@ -45,7 +45,7 @@ typedef struct rf_child_ctx {
 	int join_pidfd;          /* exec: join join_flags namespaces of this process */
 	pid_t join_pid;          /* (its pid, for kernels without setns on a pidfd) */
 	int join_flags;
-	rf_contain_root birth;   /* the cgroup the child is born in (fd -1: not known,
+	rf_contain_src birth;   /* the cgroup the child is born in (fd -1: not known,
 				  * as for exec), for containment's view */
 } rf_child_ctx;
 

@@ -285,6 +285,7 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		.join_pidfd = rs->join_pidfd, .join_pid = rs->join_pid,
 		.join_flags = rs->join_flags,
 	};
+	cleanup_close int mountinfo = -1;
 	bool in_leaf;
 	char pid[32];
 
@@ -305,9 +306,13 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 							     CLONE_NEWPID, err) < 0)
 		return -1;
 	ctx.bounding = RF_CAPS_UNKNOWN;
-	/* Born in the leaf itself: containment's view may be a clone of it. */
+	/* Born in the leaf itself: containment's view may be a clone of it.
+	 * Its mount points are read through our mountinfo (contain.c). */
 	ctx.birth.fd = rs->nested_fd >= 0 ? -1 : rs->leaf.dirfd;
 	snprintf(ctx.birth.path, sizeof(ctx.birth.path), "%s", rs->leaf.path);
+	if ((ctx.ns_flags & CLONE_NEWNS) && !rs->plan->iso.host_cgroupfs && !rs->plan->iso.rootfs)
+		mountinfo = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	ctx.birth.mounts_fd = mountinfo;
 	/* Whether the child must wait for us after clone; most runs need not,
 	 * which spares both processes a hand-over (theory of operation). */
 	ctx.wait_sync = (ctx.ns_flags & CLONE_NEWUSER) || rs->tty.active;

@@ -193,16 +193,12 @@ int rf_mount_parse(rf_mount_kind kind, const char *spec, rf_isolation *iso, rf_e
 
 /* ---- mountinfo ------------------------------------------------------- */
 
-int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err)
+static int list_mounts(FILE *f, const char *top, const char *fstype, char ***out, rf_error *err)
 {
-	cleanup_fclose FILE *f = NULL;
 	cleanup_free char *line = NULL;
 	cleanup_strv char **v = NULL;
 	size_t cap = 0, n = 0, len = 0;
 
-	f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
 	while (getline(&line, &len, f) > 0) {
 		rf_mountinfo mi;
 
@@ -232,6 +228,48 @@ int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *e
 	}
 	*out = steal_pointer(&v);
 	return 0;
+}
+
+int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err)
+{
+	cleanup_fclose FILE *f = fopen("/proc/self/mountinfo", "re");
+
+	if (!f)
+		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
+	return list_mounts(f, top, fstype, out, err);
+}
+
+/* Read whole with read(2), parsed from memory: no system call for a stream
+ * of its own, and the fd stays the caller's. */
+int rf_mounts_list_fd(int fd, const char *top, const char *fstype, char ***out, rf_error *err)
+{
+	cleanup_free char *buf = NULL;
+	cleanup_fclose FILE *f = NULL;
+	size_t cap = 0, len = 0;
+	ssize_t n;
+
+	do {
+		if (cap - len < 4096) {
+			char *nb = realloc(buf, cap += 16384);
+
+			if (!nb)
+				return rf_error_set(err, ENOMEM, "allocate a mountinfo buffer");
+			buf = nb;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n > 0)
+			len += (size_t)n;
+	} while (n > 0 || (n < 0 && errno == EINTR));
+	if (n < 0)
+		return rf_error_set(err, errno, "read a mountinfo file");
+	f = len ? fmemopen(buf, len, "r") : NULL;
+	if (len && !f)
+		return rf_error_set(err, errno, "read a mountinfo file");
+	if (!len) {
+		*out = calloc(1, sizeof(**out));
+		return *out ? 0 : rf_error_set(err, ENOMEM, "allocate the mount list");
+	}
+	return list_mounts(f, top, fstype, out, err);
 }
 
 /* ---- read-only ------------------------------------------------------- */
@@ -595,7 +633,7 @@ out:
 	return rc;
 }
 
-int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const rf_contain_root *root,
+int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const rf_contain_src *root,
 		    rf_error *err)
 {
 	if (!(ns_flags & CLONE_NEWNS))

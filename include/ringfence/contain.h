@@ -26,20 +26,24 @@ static inline int rf_contain_ns_flags(const rf_isolation *iso)
  * (Contained runs on a cgroup2 mounted without nsdelegate.) */
 bool rf_contain_nested(const rf_isolation *iso, bool nsdelegate);
 
-/* The cgroup the child was born in, which its cgroup namespace is rooted at:
- * a directory fd the supervisor opened, and its path in the caller's view.
- * The view may be cloned from it (contain.c); fd -1: never. */
-typedef struct rf_contain_root {
+/* What the supervisor hands the child for the view (contain.c). */
+typedef struct rf_contain_src {
+	/* The cgroup the child was born in, which its cgroup namespace is
+	 * rooted at: a directory fd and its path in the caller's view. The
+	 * view may be a clone of it; fd -1: never. */
 	int fd;
 	char path[PATH_MAX];
-} rf_contain_root;
+	/* The supervisor's /proc/self/mountinfo, opened before clone and not
+	 * read; -1: none, the child reads its own. */
+	int mounts_fd;
+} rf_contain_src;
 
 /* Child side, in its cgroup namespace and a mount namespace whose mounts are
  * private: a read-only cgroup2 of the namespace's root over every cgroup2
  * mount point. A no-op for --host-cgroupfs; an error when `ns_flags` (the
  * child's namespaces) lack CLONE_NEWCGROUP, so that it never mounts in the
  * caller's. `root` may be NULL. */
-int rf_contain_view(const rf_isolation *iso, int ns_flags, const rf_contain_root *root,
+int rf_contain_view(const rf_isolation *iso, int ns_flags, const rf_contain_src *root,
 		    rf_error *err);
 
 #endif

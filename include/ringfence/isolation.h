@@ -83,12 +83,14 @@ int rf_ns_enter(int pidfd, pid_t pid, int flags, rf_error *err);
  * `root` is what containment's view may be cloned from, NULL for never),
  * then the hostname (--hostname; without it a new uts namespace keeps the
  * caller's name) and `lo` up in a new net namespace. */
-struct rf_contain_root;
-int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const struct rf_contain_root *root,
+struct rf_contain_src;
+int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const struct rf_contain_src *root,
 		    rf_error *err);
 /* Mount points at or under `top` (with filesystem type `fstype`, if given),
  * in /proc/self/mountinfo order, as a NULL-terminated vector. */
 int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err);
+/* The same, read from an open mountinfo file (from where it stands). */
+int rf_mounts_list_fd(int fd, const char *top, const char *fstype, char ***out, rf_error *err);
 int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err);
 
 /* Child side: groups (the --groups list, or none when --user is given

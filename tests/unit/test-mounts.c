@@ -20,6 +20,7 @@
 
 #include "cases.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/contain.h"
 #include "ringfence/isolation.h"
 
 #define TMPFS_MAGIC 0x01021994
@@ -400,13 +401,14 @@ static int count_mounts(int *cgroup2)
 	return n;
 }
 
-static int cgroup_child(void)
+static int cgroup_child(const void *unused)
 {
 	char line[4096], mp[PATH_MAX] = "";
 	rf_error err = { 0 };
 	int before, cgroup2;
 	FILE *f;
 
+	(void)unused;
 	if (unshare(CLONE_NEWNS) < 0)
 		return 80;
 	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS, NULL, &err) == 0 ||
@@ -441,7 +443,9 @@ static int cgroup_child(void)
 	return has_flags(mp, ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC) ? 0 : 5;
 }
 
-static void test_cgroup(void **state)
+/* fn(arg) in a forked child, as root: exit 0 passes, 80 (no namespaces
+ * here) and 81 (no cgroup2) skip. */
+static void in_child(int (*fn)(const void *), const void *arg, const char *what)
 {
 	int status;
 	pid_t pid;
@@ -451,13 +455,75 @@ static void test_cgroup(void **state)
 	pid = fork();
 	assert_true(pid >= 0);
 	if (pid == 0)
-		_exit(cgroup_child());
+		_exit(fn(arg));
 	assert_int_equal(waitpid(pid, &status, 0), pid);
 	if (WIFEXITED(status) && (WEXITSTATUS(status) == 80 || WEXITSTATUS(status) == 81))
 		skip();
 	if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
-		fail_msg("cgroup namespace: child status %#x", status);
+		fail_msg("%s: child status %#x", what, status);
 	assert_false(host_sees_mounts());
+}
+
+static void test_cgroup(void **state)
+{
+	(void)state;
+	in_child(cgroup_child, NULL, "cgroup namespace");
+}
+
+/* The cgroup2 mount points read through a mountinfo file of the namespace
+ * that was copied, opened before the copy (contain.c: the supervisor's,
+ * opened before clone). There is a second cgroup2 mount (a bind of one,
+ * which changes no hierarchy option) in both. `change`: the original
+ * namespace loses it after the copy, so what the file shows lacks a mount
+ * the copy has; the file says so with POLLPRI, and the view must cover it
+ * all the same. */
+static int cgroup_handed_child(const void *changed)
+{
+	bool change = changed != NULL;
+	char line[4096], cg2[PATH_MAX] = "";
+	rf_contain_src src = { .fd = -1 };
+	rf_error err = { 0 };
+	int before, cgroup2, ns_a, ns_b;
+	FILE *f;
+
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return 80;
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f))
+		if (!cg2[0] && strstr(line, " - cgroup2 ") &&
+		    sscanf(line, "%*s %*s %*s %*s %4095s", cg2) != 1)
+			return 3;
+	if (f)
+		fclose(f);
+	if (!cg2[0])
+		return 81;
+	if (mount(cg2, at("mnt"), NULL, MS_BIND, NULL) < 0)
+		return 4;
+	ns_a = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	src.mounts_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (ns_a < 0 || src.mounts_fd < 0)
+		return 2;
+	if (unshare(CLONE_NEWNS) < 0)
+		return 80;
+	ns_b = open("/proc/self/ns/mnt", O_RDONLY | O_CLOEXEC);
+	if (ns_b < 0)
+		return 2;
+	if (change && (setns(ns_a, CLONE_NEWNS) < 0 || umount2(at("mnt"), MNT_DETACH) < 0 ||
+		       setns(ns_b, CLONE_NEWNS) < 0))
+		return 8;
+	if (unshare(CLONE_NEWCGROUP) < 0)
+		return 80;
+	before = count_mounts(&cgroup2);
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, &src, &err) < 0)
+		return 1;
+	if (count_mounts(NULL) != before + cgroup2)
+		return 7;
+	return has_flags(at("mnt"), ST_RDONLY | ST_NOSUID | ST_NODEV | ST_NOEXEC) ? 0 : 5;
+}
+
+static void test_cgroup_handed(void **state)
+{
+	in_child(cgroup_handed_child, *state, "handed mountinfo");
 }
 
 static void make_fixtures(void)
@@ -508,6 +574,10 @@ int main(void)
 	}
 	rf_case_add(&cases, test_proc, NULL, "mounts: fresh /proc in a new pid namespace");
 	rf_case_add(&cases, test_cgroup, NULL, "mounts: fresh read-only cgroup2 in a new cgroup namespace");
+	rf_case_add(&cases, test_cgroup_handed, NULL,
+		    "mounts: the view's mount points read through a mountinfo opened before the copy");
+	rf_case_add(&cases, test_cgroup_handed, "change",
+		    "mounts: a cgroup2 the original loses after the copy is covered too (POLLPRI)");
 	failed = rf_cases_run(&cases, "mounts");
 	remove_fixtures();
 	return failed;
