@@ -4,8 +4,10 @@
  * command locks the directory (flock: exclusive to change, shared to read).
  *
  * The status is derived, never stored: no pid yet -> creating; the pid gone,
- * a zombie, or with another start time (reused) -> stopped; the cgroup
- * frozen -> paused; the exec.fifo present -> created; else running. */
+ * a zombie, or with another start time (reused) -> stopped; the exec.fifo
+ * present -> created (asked first, as runc does: a created container is
+ * never paused, and start then needs no cgroup read); the cgroup frozen ->
+ * paused; else running. */
 #include "config.h"
 
 #include <ctype.h>
@@ -119,10 +121,10 @@ void rf_container_refresh(rf_container *c)
 	else if (rf_proc_stat(c->pid, &start, &st) < 0 || start != c->pid_start || st == 'Z' ||
 		 st == 'X')
 		c->status = RF_CSTATUS_STOPPED;
+	else if (faccessat(c->dirfd, RF_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
+		c->status = RF_CSTATUS_CREATED;   /* before the freezer, as runc: pause refuses it */
 	else if (leaf_frozen(c))
 		c->status = RF_CSTATUS_PAUSED;
-	else if (faccessat(c->dirfd, RF_EXEC_FIFO, F_OK, AT_SYMLINK_NOFOLLOW) == 0)
-		c->status = RF_CSTATUS_CREATED;
 	else
 		c->status = RF_CSTATUS_RUNNING;
 }
@@ -188,7 +190,7 @@ static int parse_state(rf_container *c, const rf_json *doc, rf_error *err)
 static int load_state(rf_container *c, rf_error *err)
 {
 	cleanup_close int fd = openat(c->dirfd, RF_STATE_FILE, O_RDONLY | O_CLOEXEC);
-	char path[32];
+	char path[sizeof(c->root) + sizeof(c->id) + sizeof(RF_STATE_FILE)];
 	rf_json *doc;
 	int r;
 
@@ -198,8 +200,8 @@ static int load_state(rf_container *c, rf_error *err)
 	}
 	if (fd < 0)
 		return rf_error_set(err, errno, "open `%s/%s/%s`", c->root, c->id, RF_STATE_FILE);
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	doc = rf_json_parse_file(path, err);
+	snprintf(path, sizeof(path), "%s/%s/%s", c->root, c->id, RF_STATE_FILE);
+	doc = rf_json_parse_fd(fd, path, err);
 	if (!doc)
 		return rf_error_prefix(err, "container \"%s\"", c->id);
 	r = parse_state(c, doc, err);

@@ -602,24 +602,29 @@ rf_json *rf_json_parse(const char *text, size_t len, rf_error *err)
 	return b.root;
 }
 
-rf_json *rf_json_parse_file(const char *path, rf_error *err)
+rf_json *rf_json_parse_fd(int fd, const char *name, rf_error *err)
 {
-	cleanup_close int fd = -1;
 	cleanup_free char *text = NULL;
 	size_t len = 0;
 	rf_json *root;
 
-	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+	if (rf_json_read_all(fd, name, &text, &len, err) < 0)
+		return NULL;
+	root = rf_json_parse(text, len, err);
+	if (!root)
+		rf_error_prefix(err, "parse `%s`", name);
+	return root;
+}
+
+rf_json *rf_json_parse_file(const char *path, rf_error *err)
+{
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+
 	if (fd < 0) {
 		rf_error_set(err, errno, "open `%s`", path);
 		return NULL;
 	}
-	if (rf_json_read_all(fd, path, &text, &len, err) < 0)
-		return NULL;
-	root = rf_json_parse(text, len, err);
-	if (!root)
-		rf_error_prefix(err, "parse `%s`", path);
-	return root;
+	return rf_json_parse_fd(fd, path, err);
 }
 
 const char *rf_json_library_version(char *buf, size_t len)

@@ -45,6 +45,8 @@ typedef enum rf_json_type {
 /* Parse text; on error the message names the line/column or snippet. */
 rf_json *rf_json_parse(const char *text, size_t len, rf_error *err);
 rf_json *rf_json_parse_file(const char *path, rf_error *err);
+/* Read fd to its end and parse it; NAME is the file's name in messages. */
+rf_json *rf_json_parse_fd(int fd, const char *name, rf_error *err);
 void rf_json_free(rf_json *root);   /* only on a root returned by parse */
 
 rf_json_type rf_json_typeof(const rf_json *n);
