@@ -83,6 +83,8 @@ static int mkdir_p(const char *path, mode_t mode, rf_error *err)
 
 	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
 		return rf_error_set(err, ENAMETOOLONG, "`%s` is too long", path);
+	if (mkdir(buf, mode) == 0 || errno == EEXIST)
+		return 0;   /* the common case: only the last part, or nothing, was missing */
 	for (char *p = buf + 1; *p; p++) {
 		if (*p != '/')
 			continue;
@@ -428,22 +430,19 @@ int rf_container_kill(const char *root, const char *id, int sig, bool all, rf_er
 
 /* ---- the verdict and delete -------------------------------------------- */
 
-int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
+/* The verdict from the container's open leaf. */
+static void verdict_of_leaf(const rf_container *c, const cg_mount *m, const cg_leaf *leaf,
+			    rf_verdict *v)
 {
 	rf_ancestors a;
-	cg_mount m;
-	cg_leaf leaf;
 	int64_t sum = 0;
 	bool any = false;
 
 	memset(v, 0, sizeof(*v));
 	rf_counters_init(&v->c);
-	if (rf_container_leaf(c, &m, &leaf, err) < 0)
-		return -1;
-	rf_counters_read(leaf.dirfd, -1, &v->c);
-	cg_leaf_close(&leaf);
+	rf_counters_read(leaf->dirfd, -1, &v->c);
 	/* The ancestors' local OOM counts since create: an OOM at a parent's limit. */
-	rf_ancestors_snapshot(&m, c->cgroup, &a);
+	rf_ancestors_snapshot(m, c->cgroup, &a);
 	for (size_t i = 0; i < a.n && i < c->n_ancestors; i++) {
 		if (a.oom[i] == RF_NA || c->ancestor_oom[i] == RF_NA)
 			continue;
@@ -456,6 +455,17 @@ int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
 	v->o.status_unknown = true;
 	snprintf(v->cgroup, sizeof(v->cgroup), "%s", c->cgroup);
 	rf_verdict_classify(v, false);
+}
+
+int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
+{
+	cg_mount m;
+	cg_leaf leaf;
+
+	if (rf_container_leaf(c, &m, &leaf, err) < 0)
+		return -1;
+	verdict_of_leaf(c, &m, &leaf, v);
+	cg_leaf_close(&leaf);
 	return 0;
 }
 
@@ -479,18 +489,6 @@ static void store_verdict(const rf_container *c, const rf_verdict *v, const rf_d
 		rf_warn(diag, "container \"%s\": annotation ringfence.verdict: %s", c->id, e.msg);
 }
 
-static void write_verdict(const rf_container *c, const rf_diag *diag)
-{
-	rf_verdict v;
-	rf_error e;
-
-	if (rf_container_verdict(c, &v, &e) < 0) {
-		rf_warn(diag, "container \"%s\": no verdict: %s", c->id, e.msg);
-		return;
-	}
-	store_verdict(c, &v, diag);
-}
-
 /* The verdict first (the counters as the container left them), then kill
  * what is left, wait until the leaf is empty and remove it, then the
  * systemd scope around it (--systemd-cgroup), and the state. */
@@ -503,7 +501,10 @@ static int destroy(rf_container *c, const rf_diag *diag, rf_error *err)
 		if (c->cgroup[0] && err->errnum != ENOENT)
 			return -1;
 	} else {
-		write_verdict(c, diag);
+		rf_verdict v;
+
+		verdict_of_leaf(c, &m, &leaf, &v);
+		store_verdict(c, &v, diag);
 		if (cg_leaf_destroy(&leaf, err) < 0)
 			return rf_error_prefix(err, "delete container \"%s\"", c->id);
 	}
