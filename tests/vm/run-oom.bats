@@ -36,8 +36,11 @@ setup() {
 
 @test "memory.oom.group kills every process of the leaf" {
 	requires root cgroup2 memory
-	# Three children allocate 40M each under a 64M limit: one OOM takes all.
-	rf_run run --memory 64M --report "$report" -- memhog --fork 3 40M
+	# Three children allocate 40M each under a 64M limit and keep it: one
+	# OOM takes all. (Without --sleep-after a child that is done exits and
+	# frees its 40M; on a loaded machine the three can take turns and never
+	# reach the limit together: exit 0, seen once.)
+	rf_run run --memory 64M --report "$report" -- memhog --fork 3 --sleep-after 40M
 	expect_status 121
 	expect_json "$report" verdict oom-limit
 	[ "$(json_get "$report" oom.group_kills)" -ge 1 ]
