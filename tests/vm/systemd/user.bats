@@ -98,9 +98,15 @@ rf_teardown() {
 
 @test "as a user: --pids contains a fork bomb" {
 	requires systemd pids
+	# The main shell forks the bomb once, in a subshell, then waits with
+	# builtins only (the bomb leaves it no fork) until its leaf's pids.events
+	# counts a refused fork: not for a time (`sleep 2` needed a fork, and on a
+	# loaded machine the bomb may not reach 32 pids in 2 s).
 	# shellcheck disable=SC2016
-	run_cmd as 1000 ringfence run --pids 32 --timeout 20s --report "$report" -- \
-		bash -c 'bomb() { bomb | bomb & }; bomb; sleep 2; exit 0'
+	run_cmd as 1000 ringfence run --pids 32 --timeout 60s --report "$report" -- \
+		bash -c 'exec 9<> <(:); bomb() { bomb | bomb & }; (bomb) &
+		until read -r _ n </sys/fs/cgroup/pids.events && ((n > 0)); do read -t 0.1 -u 9; done; exit 0'
+	expect_status 0
 	expect_stderr_contains "hit the pids limit"
 	expect_json "$report" pids.max 32
 	[ "$(json_get "$report" pids.limit_hits)" -gt 0 ]
