@@ -7,11 +7,16 @@
 # Method. Every row runs with the guest's address randomisation off
 # (kernel.randomize_va_space=0): under an emulator (the test VM is qemu TCG)
 # code at a new address is translated afresh on each exec, which would bill
-# every PIE and dynamically linked program for the emulator's work. Each
-# measured command runs pinned to one CPU (taskset -c $PIN, default 0): under
-# TCG a wake-up sent to the other virtual CPU waits until the host schedules
-# that CPU's thread, milliseconds on a busy host, where hardware takes
-# microseconds; pinned, every contender pays the same for its processes. Rows
+# every PIE and dynamically linked program for the emulator's work. Every
+# measured command runs on one CPU: under TCG a wake-up sent to another
+# virtual CPU waits until the host schedules that CPU's thread, milliseconds
+# on a busy host, where hardware takes microseconds. In the VM the other CPUs
+# are taken offline for the measured rows (ONE_CPU=offline): pinning with
+# taskset does not hold there, because once any runtime enables the cpuset
+# controller the kernel resets the affinity of every process placed in a
+# cgroup below it, so the runtimes' payloads ran on both CPUs while env and
+# bwrap stayed pinned. Natively (ONE_CPU=pin) each command is pinned to CPU
+# $PIN with taskset, and offlining the machine's CPUs is left alone. Rows
 # are measured in interleaved rounds (each round runs every row RUNS times
 # with tests/helpers/benchtime), and a row's time is its best run of all
 # ROUNDS x RUNS: load from elsewhere on the machine only ever adds time, and
@@ -32,6 +37,7 @@ set -u
 RUNS=${RUNS:-5}
 ROUNDS=${ROUNDS:-7}
 PIN=${PIN:-0}
+if [[ -n ${RF_IN_VM:-} ]]; then ONE_CPU=${ONE_CPU:-offline}; else ONE_CPU=${ONE_CPU:-pin}; fi
 LIMITS=(--memory 64M --pids 64)
 
 # runc, the peer of the container rows, comes with the engines package set
@@ -50,6 +56,7 @@ work=$(mktemp -d)
 aslr_saved=$(cat /proc/sys/kernel/randomize_va_space)
 cleanup() {
 	[[ -n ${sleepers:-} ]] && stop_sleepers
+	all_cpus
 	umount -l "$work/bundle/rootfs" 2>/dev/null
 	rm -rf "$work"
 	echo "$aslr_saved" >/proc/sys/kernel/randomize_va_space
@@ -125,7 +132,23 @@ fi
 
 # ---- measuring ----------------------------------------------------------------
 
-pinned() { taskset -c "$PIN" "$@"; }
+# one_cpu: from here on every command runs on CPU $PIN alone; all_cpus undoes it.
+one_cpu() {
+	local c
+	[[ $ONE_CPU == offline ]] || return 0
+	for c in /sys/devices/system/cpu/cpu[0-9]*; do
+		[[ ${c##*/cpu} == "$PIN" || ! -w $c/online ]] && continue
+		echo 0 >"$c/online" || { echo "bench: cannot take ${c##*/} offline" >&2; exit 2; }
+	done
+}
+all_cpus() {
+	local c
+	[[ $ONE_CPU == offline ]] || return 0
+	for c in /sys/devices/system/cpu/cpu[0-9]*; do
+		[[ -w $c/online ]] && echo 1 >"$c/online"
+	done
+}
+pinned() { if [[ $ONE_CPU == pin ]]; then taskset -c "$PIN" "$@"; else "$@"; fi; }
 
 min_us() {	# min_us CMD...: the best of RUNS runs in microseconds; none if one failed
 	pinned "${T[benchtime]}" -n "$RUNS" "$@" | sed -n 's/.*failed=0 min_us=\([0-9]*\).*/\1/p'
@@ -185,7 +208,9 @@ target() {	# target TEXT A B MAX [UNIT]: A/B (or A alone when B is -) against MA
 # ---- the fair table -----------------------------------------------------------
 
 echo "ringfence benchmark: $(uname -r), $(nproc) CPUs; guest ASLR off and every command on"
-echo "CPU $PIN; best of $ROUNDS interleaved rounds of $RUNS runs; syscalls: strace -f -c"
+echo "CPU $PIN ($([[ $ONE_CPU == offline ]] && echo "the others offline" || echo "taskset"));" \
+	"best of $ROUNDS interleaved rounds of $RUNS runs; syscalls: strace -f -c"
+one_cpu
 "$RINGFENCE" --version | sed -n 's/^features: /ringfence: /p'
 echo 0 >/proc/sys/kernel/randomize_va_space
 measure
@@ -245,7 +270,10 @@ best_us() {	# best_us CMD...: the best of ROUNDS x RUNS runs
 echo
 echo "many sandboxes (ms per sandbox):"
 seq200=$(pinned "${T[benchtime]}" -n 200 "$RINGFENCE" run -q "${LIMITS[@]}" -- true)
+all_cpus	# the parallel row runs on every CPU
+ncpus=$(nproc)
 par200=$("${T[benchtime]}" -n 25 -j 8 "$RINGFENCE" run -q "${LIMITS[@]}" -- true)
+one_cpu
 field() { sed -n "s/.* $1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
 start_sleepers 100
 with100=$(best_us "$RINGFENCE" run -q "${LIMITS[@]}" -- true)
@@ -253,7 +281,7 @@ stop_sleepers
 printf '  %-58s %8s\n' "one run (the table's best)" "$(ms "${best[run]:-}")" \
 	"200 in a row: best of the first 50" "$(ms "$(field first_us "$seq200")")" \
 	"200 in a row: best of the last 50" "$(ms "$(field last_us "$seq200")")" \
-	"8 x 25 at once on $(nproc) CPUs (wall / 200)" "$(ms "$(field per_run_us "$par200")")" \
+	"8 x 25 at once on $ncpus CPUs (wall / 200)" "$(ms "$(field per_run_us "$par200")")" \
 	"200 in a row (wall / 200)" "$(ms "$(field per_run_us "$seq200")")" \
 	"one run beside 100 sleeping sandboxes (best of $((ROUNDS * RUNS)))" "$(ms "$with100")"
 target "200 in a row: last 50 / first 50" "$(field last_us "$seq200")" \
