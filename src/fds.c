@@ -1,18 +1,21 @@
 /* fd hygiene right before exec: only what the payload is meant to have (0-2,
  * plus --preserve-fds) crosses into it. Every fd ringfence opens is
- * O_CLOEXEC already; this also catches what the caller leaked to us. */
+ * O_CLOEXEC already; this also catches what the caller leaked to us.
+ * And reading an fd whole (fds.h). */
 #include "config.h"
 
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
 #include <unistd.h>
 
 #include "fault.h"
+#include "fds.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/isolation.h"
 
@@ -102,4 +105,60 @@ int rf_fds_close_except(int lowfd, int keep, rf_error *err)
 int rf_fds_close_from(int lowfd, rf_error *err)
 {
 	return rf_fds_close_except(lowfd, -1, err);
+}
+
+/* ---- reading an fd whole ----------------------------------------------- */
+
+/* Free room before each read: a /proc seq file gives at most about a page
+ * per read, and less room would only split that into more reads. */
+#define READ_ROOM 4096
+/* The first buffer: a profile or a mountinfo file in one or a few reads. */
+#define READ_FIRST 16384
+
+/* "read `NAME`: larger than BOUND", in MiB when it is whole MiB. */
+static int too_big(const char *name, size_t bound, rf_error *err)
+{
+	if (bound && bound % (1u << 20) == 0)
+		return rf_error_set(err, EFBIG, "read `%s`: larger than %zu MiB", name, bound >> 20);
+	return rf_error_set(err, EFBIG, "read `%s`: larger than %zu bytes", name, bound);
+}
+
+int rf_read_all(int fd, const char *name, size_t max, char **out, size_t *out_len,
+		rf_error *err)
+{
+	/* Room for one byte past the bound at most: that byte says "too big". */
+	size_t limit = (max < SIZE_MAX / 2 ? max : SIZE_MAX / 2) + 1;
+	cleanup_free char *buf = NULL;
+	size_t len = 0, cap = 0;  /* cap: room for data; the buffer has cap + 1 */
+
+	for (;;) {
+		ssize_t n;
+
+		if (cap - len < READ_ROOM && cap < limit) {
+			size_t grown = !cap ? READ_FIRST : cap < limit / 2 ? cap * 2 : limit;
+			char *nb;
+
+			if (grown > limit)
+				grown = limit;
+			nb = realloc(buf, grown + 1);
+			if (!nb)
+				return rf_error_set(err, ENOMEM, "read `%s`", name);
+			buf = nb;
+			cap = grown;
+		}
+		n = read(fd, buf + len, cap - len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return rf_error_set(err, errno, "read `%s`", name);
+		if (n == 0)
+			break;
+		len += (size_t)n;
+		if (len == limit)
+			return too_big(name, limit - 1, err);
+	}
+	buf[len] = '\0';
+	*out = steal_pointer(&buf);
+	*out_len = len;
+	return 0;
 }
