@@ -1,6 +1,6 @@
 /* Shared by the JSON files: json.c (yajl: writing with yajl_gen, parsing into
- * the tree) and json-tree.c (the tree's accessors and freeing, reading a file,
- * re-indenting for pretty output; no yajl). Only json.c includes yajl. */
+ * the tree) and json-tree.c (the tree's accessors and freeing, re-indenting
+ * for pretty output; no yajl). Only json.c includes yajl. */
 #ifndef RINGFENCE_JSON_INTERNAL_H
 #define RINGFENCE_JSON_INTERNAL_H
 
@@ -33,10 +33,6 @@ struct rf_json {
 		} arr;
 	};
 };
-
-/* Read fd to its end into a malloc'd, NUL-terminated buffer; `path` names it
- * in messages. Fails with EFBIG past RF_JSON_MAX_FILE (16 MiB). */
-int rf_json_read_all(int fd, const char *path, char **out, size_t *out_len, rf_error *err);
 
 /* Re-indent compact JSON (as yajl_gen wrote it) with two spaces per level,
  * `"key": value`, `{}`/`[]` for empty containers and a final newline.

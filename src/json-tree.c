@@ -1,20 +1,15 @@
 /* The parsed JSON tree and what needs no JSON library: the node accessors,
- * freeing, reading a file into memory and re-indenting compact text for
- * pretty output. json.c builds the tree with yajl and writes with yajl_gen;
- * this file must not include yajl (see json.h). */
+ * freeing and re-indenting compact text for pretty output. json.c builds the
+ * tree with yajl and writes with yajl_gen; this file must not include yajl
+ * (see json.h). */
 #include "config.h"
 
 #include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "ringfence/cleanup.h"
 #include "json-internal.h"
-
-/* Profiles and seccomp files are kilobytes; refuse to slurp anything huge. */
-#define RF_JSON_MAX_FILE (16u << 20)
 
 /* ================================================================ tree */
 
@@ -174,41 +169,6 @@ int rf_json_bool_val(const rf_json *n, bool *out)
 	if (!n || n->type != RF_JSON_BOOL)
 		return -1;
 	*out = n->b;
-	return 0;
-}
-
-/* ================================================================ files */
-
-int rf_json_read_all(int fd, const char *path, char **out, size_t *out_len, rf_error *err)
-{
-	cleanup_free char *buf = NULL;
-	size_t len = 0, cap = 0;
-
-	for (;;) {
-		ssize_t n;
-
-		if (len == cap) {
-			if (cap >= RF_JSON_MAX_FILE)
-				return rf_error_set(err, EFBIG, "read `%s`: larger than %u MiB",
-						    path, RF_JSON_MAX_FILE >> 20);
-			cap = cap ? cap * 2 : 4096;
-			char *nb = realloc(buf, cap + 1);
-			if (!nb)
-				return rf_error_set(err, ENOMEM, "read `%s`", path);
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			return rf_error_set(err, errno, "read `%s`", path);
-		if (n == 0)
-			break;
-		len += (size_t)n;
-	}
-	buf[len] = '\0';
-	*out = steal_pointer(&buf);
-	*out_len = len;
 	return 0;
 }
 

@@ -21,6 +21,7 @@
 #include <yajl/yajl_version.h>
 #include <yajl/yajl_parse.h>
 
+#include "fds.h"
 #include "ringfence/cleanup.h"
 #include "json-internal.h"
 
@@ -285,6 +286,9 @@ int rf_json_writer_finish(rf_json_writer *w, char **out, size_t *len, rf_error *
 }
 
 /* ================================================================ reading */
+
+/* Profiles and seccomp files are kilobytes; refuse to slurp anything huge. */
+#define RF_JSON_MAX_FILE (16u << 20)
 
 /* Copy n bytes of src as one line of printable ASCII for a message:
  * control bytes (NUL too), backticks and non-ASCII become spaces. */
@@ -608,7 +612,7 @@ rf_json *rf_json_parse_fd(int fd, const char *name, rf_error *err)
 	size_t len = 0;
 	rf_json *root;
 
-	if (rf_json_read_all(fd, name, &text, &len, err) < 0)
+	if (rf_read_all(fd, name, RF_JSON_MAX_FILE, &text, &len, err) < 0)
 		return NULL;
 	root = rf_json_parse(text, len, err);
 	if (!root)
