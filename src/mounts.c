@@ -47,6 +47,7 @@
 #include <unistd.h>
 
 #include "fault.h"
+#include "fds.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
 #include "ringfence/isolation.h"
@@ -55,6 +56,10 @@
 
 #define TMPFS_DEFAULT_MODE 01777
 #define TMPFS_MIN_SIZE 4096
+/* A bound far above any real mount table (fs.mount-max is 100000 mounts per
+ * namespace, a mountinfo line a few hundred bytes), so a runaway file fails
+ * with a message rather than with the memory. */
+#define MOUNTINFO_MAX ((size_t)256 << 20)
 
 /* ---- parsing (plan time) ----------------------------------------------- */
 
@@ -245,30 +250,17 @@ int rf_mounts_list_fd(int fd, const char *top, const char *fstype, char ***out, 
 {
 	cleanup_free char *buf = NULL;
 	cleanup_fclose FILE *f = NULL;
-	size_t cap = 0, len = 0;
-	ssize_t n;
+	size_t len;
 
-	do {
-		if (cap - len < 4096) {
-			char *nb = realloc(buf, cap += 16384);
-
-			if (!nb)
-				return rf_error_set(err, ENOMEM, "allocate a mountinfo buffer");
-			buf = nb;
-		}
-		n = read(fd, buf + len, cap - len);
-		if (n > 0)
-			len += (size_t)n;
-	} while (n > 0 || (n < 0 && errno == EINTR));
-	if (n < 0)
-		return rf_error_set(err, errno, "read a mountinfo file");
-	f = len ? fmemopen(buf, len, "r") : NULL;
-	if (len && !f)
-		return rf_error_set(err, errno, "read a mountinfo file");
+	if (rf_read_all(fd, "/proc/self/mountinfo", MOUNTINFO_MAX, &buf, &len, err) < 0)
+		return -1;
 	if (!len) {
 		*out = calloc(1, sizeof(**out));
 		return *out ? 0 : rf_error_set(err, ENOMEM, "allocate the mount list");
 	}
+	f = fmemopen(buf, len, "r");
+	if (!f)
+		return rf_error_set(err, errno, "read `/proc/self/mountinfo`");
 	return list_mounts(f, top, fstype, out, err);
 }
 
