@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/container.h"
+#include "ringfence/fds.h"
 #include "ringfence/json.h"
 #include "ringfence/parse.h"
 #include "ringfence/profile.h"
@@ -113,27 +114,12 @@ static int flags_json(const flag_values *f, char **out, rf_error *err)
 static int read_resources(const char *path, char **text, rf_error *err)
 {
 	cleanup_close int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(0);
-	size_t cap = 4096, len = 0;
-	char *buf;
-	ssize_t n;
+	size_t len;
 
 	if (fd < 0)
 		return rf_error_set(err, errno, "--resources: open `%s`", path);
-	buf = malloc(cap);
-	while (buf && (n = read(fd, buf + len, cap - len - 1)) > 0) {
-		len += (size_t)n;
-		if (len + 1 == cap) {
-			char *grown = cap < (16u << 20) ? realloc(buf, cap *= 2) : NULL;
-
-			if (!grown)
-				free(buf);
-			buf = grown;
-		}
-	}
-	if (!buf)
-		return rf_error_set(err, ENOMEM, "--resources: `%s`", path);
-	buf[len] = '\0';
-	*text = buf;
+	if (rf_read_all(fd, path, RF_JSON_MAX_FILE, text, &len, err) < 0)
+		return rf_error_prefix(err, "--resources");
 	return 0;
 }
 

@@ -21,7 +21,7 @@
 #include <yajl/yajl_version.h>
 #include <yajl/yajl_parse.h>
 
-#include "fds.h"
+#include "ringfence/fds.h"
 #include "ringfence/cleanup.h"
 #include "json-internal.h"
 
@@ -286,9 +286,6 @@ int rf_json_writer_finish(rf_json_writer *w, char **out, size_t *len, rf_error *
 }
 
 /* ================================================================ reading */
-
-/* Profiles and seccomp files are kilobytes; refuse to slurp anything huge. */
-#define RF_JSON_MAX_FILE (16u << 20)
 
 /* Copy n bytes of src as one line of printable ASCII for a message:
  * control bytes (NUL too), backticks and non-ASCII become spaces. */

@@ -47,7 +47,7 @@
 #include <unistd.h>
 
 #include "fault.h"
-#include "fds.h"
+#include "ringfence/fds.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/contain.h"
 #include "ringfence/isolation.h"

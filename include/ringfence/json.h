@@ -45,7 +45,12 @@ typedef enum rf_json_type {
 /* Parse text; on error the message names the line/column or snippet. */
 rf_json *rf_json_parse(const char *text, size_t len, rf_error *err);
 rf_json *rf_json_parse_file(const char *path, rf_error *err);
-/* Read fd to its end and parse it; NAME is the file's name in messages. */
+/* The largest JSON file read: profiles, seccomp files, configs and update's
+ * resources are kilobytes; nothing huge is slurped. */
+#define RF_JSON_MAX_FILE (16u << 20)
+
+/* Read fd to its end and parse it; NAME is the file's name in messages.
+ * Larger than RF_JSON_MAX_FILE fails. */
 rf_json *rf_json_parse_fd(int fd, const char *name, rf_error *err);
 void rf_json_free(rf_json *root);   /* only on a root returned by parse */
 

@@ -27,6 +27,17 @@ setup() {
 	expect_status 0
 }
 
+@test "update --resources: a file that cannot be read fails naming the flag, not as half a document" {
+	# A directory opens but does not read: the error is the read's, not a
+	# JSON error about whatever part was read.
+	rf_run --root "$root" update --resources / nothere
+	expect_status 125
+	expect_stderr_contains '--resources: read `/`: Is a directory'
+	rf_run --root "$root" update --resources "$BATS_TEST_TMPDIR/none.json" nothere
+	expect_status 125
+	expect_stderr_contains "--resources: open \`$BATS_TEST_TMPDIR/none.json\`"
+}
+
 @test "--log-format json: each error is one {level, msg, time} line in --log" {
 	rf_run --root "$root" --log "$BATS_TEST_TMPDIR/log.json" --log-format json state nothere
 	expect_status 125

@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "cases.h"
-#include "fds.h"
+#include "ringfence/fds.h"
 #include "ringfence/cleanup.h"
 
 #define KiB ((size_t)1 << 10)

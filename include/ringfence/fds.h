@@ -1,8 +1,8 @@
-/* The engine's own fd helpers (src/fds.c) other than the child's closing of
+/* fd helpers of the engine (src/fds.c), for cmd/ too, other than the child's closing of
  * fds before exec, which is declared with the rest of the child's steps in
  * ringfence/isolation.h. */
-#ifndef RINGFENCE_SRC_FDS_H
-#define RINGFENCE_SRC_FDS_H
+#ifndef RINGFENCE_FDS_H
+#define RINGFENCE_FDS_H
 
 #include <stddef.h>
 
