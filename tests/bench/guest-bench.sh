@@ -275,6 +275,10 @@ ncpus=$(nproc)
 par200=$("${T[benchtime]}" -n 25 -j 8 "$RINGFENCE" run -q "${LIMITS[@]}" -- true)
 one_cpu
 field() { sed -n "s/.* $1=\\([0-9]*\\).*/\\1/p" <<<"$2"; }
+for r in "sequential:$seq200" "parallel:$par200"; do	# a failed run has no time
+	[[ $(field failed "${r#*:}") == 0 ]] ||
+		echo "bench: ${r%%:*} runs failed: ${r#*:}" >&2
+done
 start_sleepers 100
 with100=$(best_us "$RINGFENCE" run -q "${LIMITS[@]}" -- true)
 stop_sleepers

@@ -40,7 +40,8 @@ done
 scope=${ms["root: ringfence run --scope true"]} plain=${ms["root: ringfence run true (cgroupfs)"]}
 peer=${ms["root: systemd-run --scope -p Delegate=yes true"]}
 printf 'a scope costs a root run %s ms (%s the cgroupfs run); vs systemd-run --scope: %s\n' \
-	"$(awk -v a="$scope" -v b="$plain" 'BEGIN { printf "%.1f", a - b }')" \
+	"$(awk -v a="$scope" -v b="$plain" 'BEGIN {
+		if (a ~ /^[0-9.]+$/ && b ~ /^[0-9.]+$/) printf "%.1f", a - b; else print "-" }')" \
 	"$(ratio "$scope" "$plain")" "$(ratio "$scope" "$peer")"
 uscope=${ms["uid 1000: ringfence run true (user scope)"]}
 upeer=${ms["uid 1000: systemd-run --user --scope -p Delegate=yes true"]}

@@ -7,7 +7,9 @@
  * cost per sandbox when JOBS of them start at once); first_us and last_us are
  * the best runs of each worker's first and last quarter of runs (does a run
  * cost more after many? The best, since load from elsewhere only adds). A run that does not exit
- * 0 counts as failed; the exit status is 1 if any failed.
+ * 0 counts as failed and its time in none of them (a command that fails
+ * fast must not look fast; -1 where no run succeeded); the exit status is 1
+ * if any failed.
  *
  * posix_spawn (a vfork in glibc) keeps the launcher's own cost small and the
  * same for every command measured. A benchmark helper (tests/bench). */
@@ -65,14 +67,15 @@ static void quarter_best(const long long *times, long runs, long jobs, long long
 		for (long i = 0; i < q; i++) {
 			long long a = times[j * runs + i], b = times[j * runs + runs - q + i];
 
-			if (*first < 0 || a < *first)
+			if (a >= 0 && (*first < 0 || a < *first))
 				*first = a;
-			if (*last < 0 || b < *last)
+			if (b >= 0 && (*last < 0 || b < *last))
 				*last = b;
 		}
 }
 
-/* One worker: RUNS runs in a row; each run's time into times[], failures counted. */
+/* One worker: RUNS runs in a row; each run's time into times[] (-1 for a
+ * failed run), failures counted. */
 static int worker(char **argv, long runs, long long *times)
 {
 	posix_spawn_file_actions_t fa;
@@ -90,12 +93,14 @@ static int worker(char **argv, long runs, long long *times)
 		if (posix_spawnp(&pid, argv[0], &fa, NULL, argv, environ) != 0 ||
 		    waitpid(pid, &status, 0) != pid) {
 			failed++;
-			times[i] = 0;
+			times[i] = -1;
 			continue;
 		}
 		times[i] = mono_us() - t0;
-		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
 			failed++;
+			times[i] = -1;
+		}
 	}
 	posix_spawn_file_actions_destroy(&fa);
 	return failed;
@@ -104,7 +109,8 @@ static int worker(char **argv, long runs, long long *times)
 int main(int argc, char **argv)
 {
 	long runs = 1, jobs = 1, total;
-	long long *times, wall, first, last;
+	long long *times, *ok, wall, first, last;
+	long n_ok;
 	int opt, failed = 0;
 
 	while ((opt = getopt(argc, argv, "+n:j:")) != -1) {
@@ -153,9 +159,12 @@ int main(int argc, char **argv)
 	}
 	wall = mono_us() - wall;
 	quarter_best(times, runs, jobs, &first, &last);
+	/* The failed runs (-1) sort first: the successful ones follow. */
 	qsort(times, (size_t)total, sizeof(*times), cmp_ll);
+	n_ok = total - failed;
+	ok = times + failed;
 	printf("runs=%ld failed=%d min_us=%lld median_us=%lld max_us=%lld wall_us=%lld per_run_us=%lld"
-	       " first_us=%lld last_us=%lld\n", total, failed, times[0], times[total / 2],
-	       times[total - 1], wall, wall / total, first, last);
+	       " first_us=%lld last_us=%lld\n", total, failed, n_ok ? ok[0] : -1,
+	       n_ok ? ok[n_ok / 2] : -1, n_ok ? ok[n_ok - 1] : -1, wall, wall / total, first, last);
 	return failed ? 1 : 0;
 }
