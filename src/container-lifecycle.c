@@ -223,23 +223,16 @@ static int make_state_dir(creation *cr, const rf_create_opts *o, rf_error *err)
 }
 
 /* The ancestors' local OOM counts the verdict compares against: the
- * snapshot the launch took before the clone (so an OOM during setup counts),
- * or a fresh one where it took none. */
+ * snapshot the launch took before the clone, so an OOM during setup counts
+ * (a creation's launch always takes it: only `run -q` skips it). */
 static void record_ancestors(creation *cr)
 {
-	rf_ancestors own;
 	const rf_ancestors *a = &cr->l.ancestors;
 
-	if (cr->l.exit_status_only) {
-		rf_ancestors_snapshot(&cr->l.place.mount, cr->l.leaf.rel, &own);
-		a = &own;
-	}
 	cr->c.n_ancestors = a->n < RF_ARRAY_SIZE(cr->c.ancestor_oom) ? a->n
 		: RF_ARRAY_SIZE(cr->c.ancestor_oom);
 	for (size_t i = 0; i < cr->c.n_ancestors; i++)
 		cr->c.ancestor_oom[i] = a->oom[i];
-	if (a == &own)
-		rf_ancestors_close(&own);
 }
 
 static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, bool fifo,
