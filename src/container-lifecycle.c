@@ -57,6 +57,7 @@
 #include <unistd.h>
 
 #include "counters.h"
+#include "fault.h"
 #include "launch.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/console.h"
@@ -292,7 +293,9 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 		cr->c.nested_enabled = cr->l.place.enabled;
 	}
 	cr->c.pid = cr->l.child;
-	if (rf_proc_stat(cr->c.pid, &cr->c.pid_start, &st) < 0)
+	/* A point after READY, before the ancestors' baseline is kept: a test
+	 * stops create here (pid.stat=stop) to OOM the container meanwhile. */
+	if (RF_FAULT("pid.stat") || rf_proc_stat(cr->c.pid, &cr->c.pid_start, &st) < 0)
 		return rf_error_set(err, errno, "read the start time of pid %d", (int)cr->c.pid);
 	snprintf(cr->c.cgroup, sizeof(cr->c.cgroup), "%s", cr->l.leaf.rel);
 	snprintf(cr->c.bundle, sizeof(cr->c.bundle), "%s", o->bundle);

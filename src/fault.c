@@ -14,6 +14,12 @@
  *                   a pipe (kept when a container root's child closes what
  *                   it inherited: RF_FAULT_FD); the child closes its end with
  *                   its other descriptors before exec: no kill at `exec`.
+ *   NAME=stop       the process that reaches the point stops itself there
+ *                   (SIGSTOP) and goes on, the point passed, when a test
+ *                   sends it SIGCONT: a test waits for state T in
+ *                   /proc/PID/stat, changes the world under it, and lets
+ *                   it go on (tests/vm/oci-oom.bats). Not for a pid
+ *                   namespace's init, which ignores its own SIGSTOP.
  * NAME is the point, or `point:detail`. Only its first pass fires, in each
  * process. Unset or empty: nothing happens. */
 #include "config.h"
@@ -32,7 +38,7 @@
 
 static struct {
 	bool ready;
-	enum { FAULT_OFF, FAULT_LIST, FAULT_FAIL, FAULT_KILL } mode;
+	enum { FAULT_OFF, FAULT_LIST, FAULT_FAIL, FAULT_KILL, FAULT_STOP } mode;
 	char name[128];
 	int errnum;
 	pid_t supervisor;
@@ -82,6 +88,8 @@ static void fault_init(void)
 	if (eq && !strcmp(eq + 1, "kill")) {
 		fault.mode = FAULT_KILL;
 		start_killer();
+	} else if (eq && !strcmp(eq + 1, "stop")) {
+		fault.mode = FAULT_STOP;
 	} else if (eq && rf_parse_u64(eq + 1, 1, 4095, &n, NULL) == 0)
 		fault.errnum = (int)n;
 }
@@ -113,6 +121,11 @@ bool rf_fault(const char *point, const char *detail)
 	if (fault.fired || strcmp(name, fault.name))
 		return false;
 	fault.fired = true;
+	if (fault.mode == FAULT_STOP) {
+		raise(SIGSTOP);
+		errno = saved;
+		return false;
+	}
 	if (fault.mode == FAULT_KILL) {
 		if (getpid() == fault.supervisor)
 			kill(getpid(), SIGKILL);

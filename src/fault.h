@@ -11,8 +11,9 @@
  * constant 0 and its arguments are not evaluated: nothing of it is in the
  * binary. The test build (tests/helpers/ringfence-fault, the same sources
  * compiled with RF_FAULT_INJECTION) can make any point fail, with errno set
- * so the real error path runs, or SIGKILL the supervisor there, as the
- * RINGFENCE_FAULT variable says. */
+ * so the real error path runs, SIGKILL the supervisor there, or stop the
+ * process there until a test continues it, as the RINGFENCE_FAULT variable
+ * says. */
 #ifndef RINGFENCE_SRC_FAULT_H
 #define RINGFENCE_SRC_FAULT_H
 
