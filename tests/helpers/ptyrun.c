@@ -14,6 +14,9 @@
  *   @wait-file PATH wait until PATH exists (made by the test once the state
  *                   it waits for, outside the terminal, is there)
  *   @ctrl C         type Ctrl-C (C is a letter, or \ for Ctrl-\)
+ *   @resize R C     give the terminal R rows and C columns, as a terminal
+ *                   emulator's window resized (the kernel sends SIGWINCH
+ *                   to CMD's foreground process group)
  *
  * There is no pause of a fixed time: a script waits for what it needs.
  *
@@ -144,6 +147,21 @@ static void script_line(char *line)
 				die_timeout(what);
 			}
 			pump(20);
+		}
+	} else if (!strncmp(line, "@resize ", 8)) {
+		struct winsize ws = { 0 };
+		char *end;
+		unsigned long r = strtoul(line + 8, &end, 10), c = strtoul(end, &end, 10);
+
+		if (*end || !r || !c || r > 9999 || c > 9999) {
+			fprintf(stderr, "ptyrun: @resize: expected ROWS COLS, got `%s`\n", line + 8);
+			exit(2);
+		}
+		ws.ws_row = (unsigned short)r;
+		ws.ws_col = (unsigned short)c;
+		if (ioctl(master, TIOCSWINSZ, &ws) < 0) {
+			perror("ptyrun: TIOCSWINSZ");
+			exit(2);
 		}
 	} else if (!strncmp(line, "@ctrl ", 6) && line[6] && !line[7]) {
 		char c = (char)(line[6] == '\\' ? 0x1c : (line[6] & 0x1f));
