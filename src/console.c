@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <termios.h>
@@ -136,25 +137,52 @@ int rf_console_setup(int sock, uid_t uid, rf_error *err)
 	return 0;
 }
 
+/* The caller's window size onto the pty: the kernel tells the container's
+ * foreground process group (SIGWINCH) when it changes. */
+static void copy_window_size(int master)
+{
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
+		(void)ioctl(master, TIOCSWINSZ, &ws);
+}
+
 /* The relay: a forked process copying the caller's stdin to the pty master
  * and the master to the caller's stdout, until the container's side of the
- * pty is closed (EIO). A process of its own keeps the launcher's one loop
- * (signals, reaping) as it is. */
+ * pty is closed (EIO), and the caller's window size whenever its terminal
+ * is resized (SIGWINCH, blocked and read from a signalfd; taken first, so a
+ * resize is in place before the input typed after it). A process of its own
+ * keeps the launcher's one loop (signals, reaping) as it is. SIGWINCH is
+ * blocked on entry (rf_console_relay_start): none is lost before the
+ * signalfd exists, and the size is copied once more after that. */
 static void relay(int master)
 {
-	struct pollfd fds[2] = {
+	sigset_t winch;
+	struct pollfd fds[3] = {
 		{ .fd = STDIN_FILENO, .events = POLLIN },
 		{ .fd = master, .events = POLLIN },
+		{ .fd = -1, .events = POLLIN },
 	};
 	char buf[4096];
 
+	sigemptyset(&winch);
+	sigaddset(&winch, SIGWINCH);
+	fds[2].fd = signalfd(-1, &winch, SFD_CLOEXEC);   /* none: no resizes, still a relay */
+	copy_window_size(master);
 	for (;;) {
 		ssize_t n;
 
-		if (poll(fds, 2, -1) < 0) {
+		if (poll(fds, 3, -1) < 0) {
 			if (errno == EINTR)
 				continue;
 			_exit(1);
+		}
+		if (fds[2].revents) {
+			struct signalfd_siginfo si;
+
+			if (read(fds[2].fd, &si, sizeof(si)) != sizeof(si))
+				fds[2].fd = -1;
+			copy_window_size(master);
 		}
 		if (fds[1].revents) {
 			n = read(master, buf, sizeof(buf));
@@ -175,19 +203,17 @@ static void relay(int master)
 
 int rf_console_relay_start(int master, pid_t *pid, rf_error *err)
 {
-	struct winsize ws;
-
-	/* The caller's window size, once: the pty starts the size of it. */
-	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0)
-		(void)ioctl(master, TIOCSWINSZ, &ws);
+	/* The pty starts the size of the caller's terminal. */
+	copy_window_size(master);
 	*pid = fork();
 	if (*pid < 0)
 		return rf_error_set(err, errno, "fork the terminal relay");
 	if (*pid == 0) {
-		sigset_t none;
+		sigset_t winch;
 
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
+		sigemptyset(&winch);
+		sigaddset(&winch, SIGWINCH);
+		sigprocmask(SIG_SETMASK, &winch, NULL);
 		signal(SIGPIPE, SIG_DFL);
 		relay(master);
 	}

@@ -137,3 +137,19 @@ oci_cleanup_check() {
 	oci_cleanup
 	return "$rc"
 }
+
+# The user's terminal resized during a foreground run: the pty inside takes
+# the new size, as under runc. ptyrun is the terminal;
+# each size is read after a typed line, so the relay has started (the first)
+# and has had the resize (the second, which the terminal made before typing).
+resized_terminal() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/rs-$1
+	oci_bundle "$b" sh -c 'read a; stty size; read b; stty size; exit 6'
+	oci_edit "$b" '.process.terminal = true'
+	printf '%s\n' one '@expect 24 80' '@resize 50 132' two '@expect 50 132' >"$b/script"
+	run_cmd ptyrun -t 120 -s "$b/script" -- "$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" \
+		run --bundle "$b" "rs-$rt"
+	expect_status 6
+	oci "$rt" list -q
+	[[ -z $output ]] || _rf_fail "the run left $output"
+}

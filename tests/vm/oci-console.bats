@@ -61,3 +61,10 @@ foreground_terminal() {
 	requires root cgroup2 jq script crun
 	foreground_terminal crun
 }
+
+# runc, the peer here (under ptyrun crun 1.8's payload could not read the
+# pty's size: `stty: standard input`), is in tests/vm/engines/terminal.bats.
+@test "a foreground run's pty follows the user's terminal when it is resized (ringfence)" {
+	requires root cgroup2 jq pty ptyrun
+	resized_terminal ringfence
+}
