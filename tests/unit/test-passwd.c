@@ -295,7 +295,7 @@ static const struct lookup_case lookup_cases[] = {
 static void test_lookup(void **state)
 {
 	const struct lookup_case *c = *state;
-	rf_passwd_user u = { UNSET, UNSET };
+	rf_passwd_user u = { .uid = UNSET, .gid = UNSET };
 	gid_t g = UNSET;
 	rf_error err = { 0 };
 	char want[512];

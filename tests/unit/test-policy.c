@@ -142,7 +142,7 @@ static void ask_net(rf_plan *p) { p->iso.ns_flags = CLONE_NEWNET; }
 static void ask_pid(rf_plan *p) { p->iso.ns_flags = CLONE_NEWPID | CLONE_NEWNS; }
 static void ask_user_ns(rf_plan *p) { p->iso.ns_flags = CLONE_NEWUSER; }
 static void ask_map_root(rf_plan *p) { p->iso.map_root = true; }
-static rf_mount a_bind = { RF_MOUNT_BIND, (char *)"/root", (char *)"/mnt", 0, 0 };
+static rf_mount a_bind = { .kind = RF_MOUNT_BIND, .src = (char *)"/root", .dst = (char *)"/mnt" };
 static void ask_bind(rf_plan *p) { p->iso.mounts = &a_bind; p->iso.n_mounts = 1; }
 static rf_kv a_unified = { (char *)"memory.max", (char *)"max" };
 static void ask_unified(rf_plan *p) { p->limits.unified = &a_unified; p->limits.n_unified = 1; }
