@@ -47,7 +47,7 @@ LIMITS=(--memory 64M --pids 64)
 # The programs, by absolute path; then the standard PATH for what they run.
 RINGFENCE=$(command -v "${RINGFENCE:-ringfence}") || { echo "bench: no ringfence" >&2; exit 2; }
 declare -A T=()
-for t in benchtime rusage nop memhog ocicycle env bwrap crun runc strace; do
+for t in benchtime barerun rusage nop memhog ocicycle env bwrap crun runc strace; do
 	T[$t]=$(command -v "$t") || T[$t]=
 done
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
@@ -97,6 +97,12 @@ busybox_bundle() {
 
 row env "env true" "${T[env]}" true
 row run "ringfence run --memory 64M --pids 64 -- true" "$RINGFENCE" run -q "${LIMITS[@]}" -- true
+# The kernel's part of that run: its system calls in its order (the leaf and
+# its limits, born in it, the mount and cgroup namespaces, the read-only
+# view, the capability set), made by a program that does nothing else, under
+# the parent the run above makes. No run with that containment can be faster.
+[[ -n ${T[barerun]} ]] && row floor "the same system calls alone (barerun)" \
+	"${T[barerun]}" -c -n -k /sys/fs/cgroup/ringfence -- "$(type -P true)"
 # Not quiet: the summary line, so the whole verdict is read (counters, the
 # kernel log); with -q and no report only memory.events is.
 row run-verdict "ringfence run ... -- true, with the summary line" \
@@ -154,29 +160,40 @@ min_us() {	# min_us CMD...: the best of RUNS runs in microseconds; none if one f
 	pinned "${T[benchtime]}" -n "$RUNS" "$@" | sed -n 's/.*failed=0 min_us=\([0-9]*\).*/\1/p'
 }
 
-# measure: ROUNDS interleaved rounds over every row; best[KEY] in us.
-measure() {
-	local r key t
-	best=()
-	for key in "${keys[@]}"; do	# warm-up; a row that fails is left out
-		eval "${cmd[$key]}" >/dev/null 2>&1 || echo "bench: \`${cmd[$key]}\` fails: row left out" >&2
-	done
+# measure_rows PREFIX KEY...: ROUNDS interleaved rounds over the rows KEY...;
+# best[PREFIXKEY] in us.
+measure_rows() {
+	local prefix=$1 r key t
+	shift
 	for ((r = 0; r < ROUNDS; r++)); do
-		for key in "${keys[@]}"; do
+		for key; do
 			t=$(eval "min_us ${cmd[$key]}")
 			[[ -n $t ]] || continue
-			if [[ -z ${best[$key]:-} ]] || ((t < best[$key])); then
-				best[$key]=$t
+			if [[ -z ${best[$prefix$key]:-} ]] || ((t < best[$prefix$key])); then
+				best[$prefix$key]=$t
 			fi
 		done
 	done
 }
 
-count_calls() {	# the system calls of one run, every process of it
+# measure: every row, after a warm-up run of each; best[KEY] in us.
+measure() {
+	local key
+	best=()
+	for key in "${keys[@]}"; do	# warm-up; a row that fails is left out
+		eval "${cmd[$key]}" >/dev/null 2>&1 || echo "bench: \`${cmd[$key]}\` fails: row left out" >&2
+	done
+	measure_rows "" "${keys[@]}"
+}
+
+# The system calls of one run, every process of it. strace -c's total line
+# is `% time, seconds, usecs/call, calls[, errors] total`: the errors field
+# is empty when no call failed, so calls is counted from the left.
+count_calls() {
 	local key
 	for key in "${keys[@]}"; do
 		eval "${T[strace]:-strace} -f -c -o $work/strace ${cmd[$key]}" >/dev/null 2>&1 &&
-			calls[$key]=$(awk '$NF == "total" { print $(NF - 2) }' "$work/strace")
+			calls[$key]=$(awk '$NF == "total" { print $4 }' "$work/strace")
 	done
 }
 
@@ -194,6 +211,13 @@ table() {	# the rows measured last, as a Markdown table
 			"$(ratio "${best[$key]}" "${best[env]:-}")" \
 			"$(ratio "${best[$key]}" "${best[bwrap-ns]:-}")" "${calls[$key]:--}"
 	done
+}
+
+info() {	# info TEXT A B: A/B, with no target
+	awk -v t="$1" -v a="${2:-}" -v b="${3:-}" 'BEGIN {
+		if (a == "" || b == "") printf "  %-58s %9s\n", t, "not measured"
+		else printf "  %-58s %8.2fx\n", t, a / b
+	}'
 }
 
 target() {	# target TEXT A B MAX [UNIT]: A/B (or A alone when B is -) against MAX
@@ -220,6 +244,9 @@ table
 echo
 echo "targets:"
 target "run / env true" "${best[run]:-}" "${best[env]:-}" 1.15
+info "  the same system calls alone / env true (the floor)" "${best[floor]:-}" "${best[env]:-}"
+info "  run / the same system calls alone (ringfence's own part)" "${best[run]:-}" \
+	"${best[floor]:-}"
 target "run --unshare pid,mount,ipc,uts / bwrap, same namespaces" "${best[run-ns]:-}" \
 	"${best[bwrap-ns]:-}" 0.80
 target "syscalls: run -- true / bwrap --bind / / true" "${calls[run]:-}" "${calls[bwrap]:-}" 1.00
@@ -258,15 +285,6 @@ stop_sleepers() {
 	sleepers=
 }
 
-best_us() {	# best_us CMD...: the best of ROUNDS x RUNS runs
-	local r t best=
-	for ((r = 0; r < ROUNDS; r++)); do
-		t=$(min_us "$@")
-		[[ -n $t ]] && { [[ -z $best ]] || ((t < best)); } && best=$t
-	done
-	echo "$best"
-}
-
 echo
 echo "many sandboxes (ms per sandbox):"
 seq200=$(pinned "${T[benchtime]}" -n 200 "$RINGFENCE" run -q "${LIMITS[@]}" -- true)
@@ -279,18 +297,39 @@ for r in "sequential:$seq200" "parallel:$par200"; do	# a failed run has no time
 	[[ $(field failed "${r#*:}") == 0 ]] ||
 		echo "bench: ${r%%:*} runs failed: ${r#*:}" >&2
 done
+# Beside 100 sleepers: env true, run and the floor in interleaved rounds just
+# before the sleepers start and again while they sleep. The guest slows as a
+# boot goes on (env true measured 7.5 ms early in one boot, 9.1 ms after the
+# sleepers had gone), so the table's run, measured minutes before, is no
+# reference: each phase's run is taken against env true of the same phase,
+# which makes no cgroup and scans nothing.
+beside=(env run)
+[[ -n ${cmd[floor]:-} ]] && beside+=(floor)
+measure_rows alone- "${beside[@]}"
 start_sleepers 100
-with100=$(best_us "$RINGFENCE" run -q "${LIMITS[@]}" -- true)
+measure_rows with100- "${beside[@]}"
 stop_sleepers
 printf '  %-58s %8s\n' "one run (the table's best)" "$(ms "${best[run]:-}")" \
 	"200 in a row: best of the first 50" "$(ms "$(field first_us "$seq200")")" \
 	"200 in a row: best of the last 50" "$(ms "$(field last_us "$seq200")")" \
 	"8 x 25 at once on $ncpus CPUs (wall / 200)" "$(ms "$(field per_run_us "$par200")")" \
 	"200 in a row (wall / 200)" "$(ms "$(field per_run_us "$seq200")")" \
-	"one run beside 100 sleeping sandboxes (best of $((ROUNDS * RUNS)))" "$(ms "$with100")"
+	"one run alone, just before the sleepers start" "$(ms "${best[alone-run]:-}")" \
+	"one run beside 100 sleeping sandboxes" "$(ms "${best[with100-run]:-}")"
 target "200 in a row: last 50 / first 50" "$(field last_us "$seq200")" \
 	"$(field first_us "$seq200")" 1.10
-target "one run beside 100 sleeping sandboxes / alone" "$with100" "${best[run]:-}" 1.10
+# (run beside / env beside) / (run alone / env alone), as one quotient.
+per_env() {	# per_env KEY: KEY's beside/alone against env true's
+	[[ -n ${best[with100-$1]:-} && -n ${best[alone-$1]:-} && -n ${best[alone-env]:-} &&
+		-n ${best[with100-env]:-} ]] || return 0
+	echo "$((best[with100-$1] * best[alone-env])) $((best[alone-$1] * best[with100-env]))"
+}
+read -r a b <<<"$(per_env run)"
+target "one run beside 100 sleeping sandboxes / alone, vs env true" "${a:-}" "${b:-}" 1.10
+read -r a b <<<"$(per_env floor)"
+info "  the same system calls alone (the floor), the same way" "${a:-}" "${b:-}"
+info "  env true beside 100 sleeping sandboxes / alone" "${best[with100-env]:-}" \
+	"${best[alone-env]:-}"
 
 # ---- peak RSS and OOM -> exit ---------------------------------------------------
 
