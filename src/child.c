@@ -13,13 +13,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "child.h"
+#include "clone-call.h"
 #include "fault.h"
 #include "ringfence/caps.h"
 #include "ringfence/console.h"
@@ -215,6 +215,31 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	fail_exec(ctx, p->argv[0], errno);
 }
 
+static int payload_entry(void *ctx)
+{
+	become_payload(ctx);
+}
+
+/* The payload of run_init. It shares the init's memory until its exec, as
+ * the supervisor's child shares the supervisor's (launch.c, may_share_vm):
+ * the init has nothing to do until then, and so no page of it is copied. Not
+ * with an oom_score_adj, which the kernel would set for the init too; a fork
+ * then, and where clone3 is missing. */
+static pid_t spawn_payload(rf_child_ctx *ctx)
+{
+	struct rf_clone_args args = { .exit_signal = SIGCHLD };
+	pid_t pid;
+
+	if (RF_FAULT("pidns.fork"))
+		return -1;
+	if (!ctx->plan->proc.oom_score_adj.set) {
+		pid = rf_clone3_vfork(&args, payload_entry, ctx);
+		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+			return pid;
+	}
+	return fork();
+}
+
 /* pid 1 of a new pid namespace: a payload that is pid 1 would get no default
  * signal actions (SIGTERM and Ctrl-C would be ignored) and nobody would reap
  * its orphans. So this minimal init forks the payload, forwards the signals the
@@ -230,7 +255,7 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
 	/* Every signal waits for sigwaitinfo(); the payload unblocks before exec. */
 	sigfillset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
-	payload = RF_FAULT("pidns.fork") ? -1 : fork();
+	payload = spawn_payload(ctx);
 	if (payload < 0) {
 		rf_error err;
 

@@ -7,6 +7,9 @@
 #include "config.h"
 
 #include <errno.h>
+#include <sched.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "clone-call.h"
 
@@ -78,3 +81,35 @@ pid_t rf_clone3_call(struct rf_clone_args *args, int (*fn)(void *), void *arg)
 	return -1;
 }
 #endif
+
+/* The child's stack: it sets up a payload and execs, in frames of a few KiB. */
+#define VFORK_STACK (1024 * 1024)
+
+pid_t rf_clone3_vfork(struct rf_clone_args *args, int (*fn)(void *), void *arg)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE), len = VFORK_STACK + page;
+	char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
+			 -1, 0);
+	uint64_t flags = args->flags;
+	pid_t pid;
+	int saved;
+
+	if (map == MAP_FAILED)
+		return -1;
+	if (mprotect(map, page, PROT_NONE) < 0) {
+		saved = errno;
+		munmap(map, len);
+		errno = saved;
+		return -1;
+	}
+	args->flags |= CLONE_VM | CLONE_VFORK;
+	args->stack = (uint64_t)(uintptr_t)(map + page);
+	args->stack_size = VFORK_STACK;
+	pid = rf_clone3_call(args, fn, arg);
+	saved = errno;
+	munmap(map, len);
+	args->flags = flags;
+	args->stack = args->stack_size = 0;
+	errno = saved;
+	return pid;
+}

@@ -22,4 +22,11 @@ struct rf_clone_args {
  * this architecture has no entry here, or the kernel no clone3). */
 pid_t rf_clone3_call(struct rf_clone_args *args, int (*fn)(void *), void *arg);
 
+/* rf_clone3_call with CLONE_VM | CLONE_VFORK, on a stack mapped for the call
+ * (a page below it left unmapped to stop an overflow): the child runs fn(arg)
+ * in the caller's memory, and this returns once it has exec'd or exited,
+ * when the stack is freed. Nothing is copied or write-protected for either
+ * process. args comes back as it was given. */
+pid_t rf_clone3_vfork(struct rf_clone_args *args, int (*fn)(void *), void *arg);
+
 #endif

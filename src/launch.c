@@ -12,7 +12,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -183,9 +182,7 @@ static int birth_cgroup(const rf_launch *rs)
  *    the supervisor would get the command's.
  * Then no page is copied or write-protected, for either process: the fork's
  * copy-on-write (and, under an emulator, the TLB flushes it causes) is most
- * of what a short run costs beyond its exec. The child runs on a stack of its
- * own, below which a page is left unmapped to stop an overflow. */
-#define CHILD_STACK (1024 * 1024)
+ * of what a short run costs beyond its exec (rf_clone3_vfork). */
 
 static bool may_share_vm(const rf_launch *rs, const rf_child_ctx *ctx)
 {
@@ -197,37 +194,6 @@ static bool may_share_vm(const rf_launch *rs, const rf_child_ctx *ctx)
 static int child_entry(void *ctx)
 {
 	rf_child_main(ctx);
-}
-
-/* -1 with errno ENOSYS when this machine cannot (old kernel, architecture). */
-static pid_t clone_sharing_vm(struct rf_clone_args *args, rf_child_ctx *ctx)
-{
-	long page = sysconf(_SC_PAGESIZE);
-	size_t len = CHILD_STACK + (size_t)page;
-	char *map = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-			 -1, 0);
-	pid_t pid;
-	int saved;
-
-	if (map == MAP_FAILED)
-		return -1;
-	if (mprotect(map, (size_t)page, PROT_NONE) < 0) {
-		saved = errno;
-		munmap(map, len);
-		errno = saved;
-		return -1;
-	}
-	args->flags |= CLONE_VM | CLONE_VFORK;
-	args->stack = (uint64_t)(uintptr_t)(map + page);
-	args->stack_size = CHILD_STACK;
-	/* Returns once the child has exec'd or exited: its stack is free. */
-	pid = rf_clone3_call(args, child_entry, ctx);
-	saved = errno;
-	munmap(map, len);
-	args->flags &= ~(uint64_t)(CLONE_VM | CLONE_VFORK);
-	args->stack = args->stack_size = 0;
-	errno = saved;
-	return pid;
 }
 
 /* Born in the leaf with clone3; clone() plus a move into cgroup.procs where
@@ -250,7 +216,7 @@ static pid_t do_clone(rf_launch *rs, rf_child_ctx *ctx, bool *in_leaf)
 		bool fault = RF_FAULT("clone3");
 
 		if (!fault && may_share_vm(rs, ctx)) {
-			pid = clone_sharing_vm(&args, ctx);
+			pid = rf_clone3_vfork(&args, child_entry, ctx);
 			if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 				return pid;
 		}
