@@ -222,9 +222,8 @@ static int payload_entry(void *ctx)
 
 /* The payload of run_init. It shares the init's memory until its exec, as
  * the supervisor's child shares the supervisor's (launch.c, may_share_vm):
- * the init has nothing to do until then, and so no page of it is copied. Not
- * with an oom_score_adj, which the kernel would set for the init too; a fork
- * then, and where clone3 is missing. */
+ * the init has nothing to do until then, and so no page of it is copied. A
+ * fork where clone3 is missing. */
 static pid_t spawn_payload(rf_child_ctx *ctx)
 {
 	struct rf_clone_args args = { .exit_signal = SIGCHLD };
@@ -232,11 +231,9 @@ static pid_t spawn_payload(rf_child_ctx *ctx)
 
 	if (RF_FAULT("pidns.fork"))
 		return -1;
-	if (!ctx->plan->proc.oom_score_adj.set) {
-		pid = rf_clone3_vfork(&args, payload_entry, ctx);
-		if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
-			return pid;
-	}
+	pid = rf_clone3_vfork(&args, payload_entry, ctx);
+	if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
+		return pid;
 	return fork();
 }
 

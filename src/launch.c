@@ -177,18 +177,17 @@ static int birth_cgroup(const rf_launch *rs)
  *  - a pid namespace: the child is its init, which never execs;
  *  - wait_sync: we must work on the child after clone, and vfork stops us;
  *  - a container's child (create's start_fd, detach, exec's namespace join,
- *    a console): it waits for `start`, outlives us, or joins namespaces;
- *  - oom_score_adj: the kernel sets it for every process sharing the mm, so
- *    the supervisor would get the command's.
+ *    a console): it waits for `start`, outlives us, or joins namespaces.
+ * (An oom_score_adj the child sets stays its own: the kernel gives it to
+ * every process sharing the mm, but not from a vfork child, since 4.8.)
  * Then no page is copied or write-protected, for either process: the fork's
  * copy-on-write (and, under an emulator, the TLB flushes it causes) is most
  * of what a short run costs beyond its exec (rf_clone3_vfork). */
 
-static bool may_share_vm(const rf_launch *rs, const rf_child_ctx *ctx)
+static bool may_share_vm(const rf_child_ctx *ctx)
 {
 	return !(ctx->ns_flags & CLONE_NEWPID) && !ctx->wait_sync && ctx->start_fd < 0 &&
-	       !ctx->detach && !ctx->join_flags && ctx->console_fd < 0 &&
-	       !rs->plan->proc.oom_score_adj.set;
+	       !ctx->detach && !ctx->join_flags && ctx->console_fd < 0;
 }
 
 static int child_entry(void *ctx)
@@ -215,7 +214,7 @@ static pid_t do_clone(rf_launch *rs, rf_child_ctx *ctx, bool *in_leaf)
 	if (!getenv("RINGFENCE_NO_CLONE3")) {
 		bool fault = RF_FAULT("clone3");
 
-		if (!fault && may_share_vm(rs, ctx)) {
+		if (!fault && may_share_vm(ctx)) {
 			pid = rf_clone3_vfork(&args, child_entry, ctx);
 			if (pid >= 0 || (errno != ENOSYS && errno != E2BIG))
 				return pid;

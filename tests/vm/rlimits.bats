@@ -109,6 +109,25 @@ EOF
 	[[ $output == -500 ]] || _rf_fail "root could not lower oom_score_adj"
 }
 
+# The payload starts sharing its parent's memory until its exec (a vfork):
+# the kernel gives an oom_score_adj to every process sharing an mm, but not
+# from a vfork child. The supervisor, or a pid namespace's init, keeps its own.
+@test "--oom-score-adj is the payload's alone, not its supervisor's or its init's" {
+	requires root cgroup2
+	local own
+	own=$(cat /proc/self/oom_score_adj)
+	rf_run run --memory 64M --oom-score-adj 700 -- \
+		sh -c 'cat /proc/self/oom_score_adj /proc/$PPID/oom_score_adj'
+	expect_status 0
+	[[ $output == "700"$'\n'"$own" ]] ||
+		_rf_fail "want the payload's 700 and the supervisor's $own (the caller's)"
+	rf_run run --memory 64M --unshare pid,mount --oom-score-adj 700 -- \
+		cat /proc/self/oom_score_adj /proc/1/oom_score_adj
+	expect_status 0
+	[[ $output == "700"$'\n'"$own" ]] ||
+		_rf_fail "want the payload's 700 and the init's $own (the caller's)"
+}
+
 @test "--oom-score-adj below the current value without CAP_SYS_RESOURCE: 125, says why" {
 	requires root cgroup2 capsh
 	run_cmd capsh --drop=cap_sys_resource -- -c \
