@@ -10,7 +10,10 @@
  * clone3(CLONE_INTO_CGROUP), so not one page it touches is charged elsewhere
  * and there is no window in which it runs outside its limits. With a pid
  * namespace the child is that namespace's pid 1: a minimal init (child.c) that
- * forks the payload, reaps orphans and passes the payload's status back.
+ * starts the payload, reaps orphans and passes the payload's status back.
+ * Whoever starts the payload shares its memory with it until the exec, as a
+ * vfork (rf_clone3_vfork): the supervisor, unless the child has more to do
+ * than exec (launch.c, may_share_vm), and the init always. Nothing is copied.
  *
  * Pipes. `sync` (supervisor -> child): when the supervisor has work to do on
  * the child first (write uid/gid maps, move a child created by the clone()
@@ -33,7 +36,7 @@
  *   3. mounts: private propagation, binds, read-only root, ipc, tmpfs and
  *      binds placed, /proc, the read-only cgroupfs view (order: mounts.c)
  *   4. hostname, loopback up                   (needs CAP_SYS_ADMIN / CAP_NET_ADMIN)
- *   5. pid namespace: become init, fork the payload, close all but the `msg`
+ *   5. pid namespace: become init, start the payload, close all but the `msg`
  *      pipe; the rest runs in the payload
  *   6. rlimits, oom_score_adj, NUMA policy     (raising limits needs privilege)
  *   7. bounding set, then uid/gid/groups, chdir (dropping bounding caps needs
