@@ -239,7 +239,7 @@ static pid_t spawn_payload(rf_child_ctx *ctx)
 
 /* pid 1 of a new pid namespace: a payload that is pid 1 would get no default
  * signal actions (SIGTERM and Ctrl-C would be ignored) and nobody would reap
- * its orphans. So this minimal init forks the payload, forwards the signals the
+ * its orphans. So this minimal init starts the payload, forwards the signals the
  * supervisor sends, reaps everything, and reports the payload's wait status on
  * the message pipe before it exits (its own exit kills the namespace). */
 __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
