@@ -24,8 +24,9 @@
  * PR_SET_PDEATHSIG holds, can tell whether the supervisor died before that:
  * EOF instead of the byte, or POLLHUP. `msg` (child -> supervisor,
  * O_CLOEXEC): a setup or exec failure is sent as one rf_child_msg (exit code
- * 125/126/127 and the reason); a successful exec closes the payload's end. The pid-namespace init also sends the payload's
- * wait status on it. Messages are read once the child has been reaped.
+ * 125/126/127 and the reason); a successful exec closes the payload's end.
+ * The pid-namespace init also sends the payload's wait status on it.
+ * Messages are read once the child has been reaped.
  *
  * Order of setup in the child (why):
  *   1. close the supervisor's pipe ends, PR_SET_PDEATHSIG, then check (or
