@@ -101,8 +101,10 @@ row run "ringfence run --memory 64M --pids 64 -- true" "$RINGFENCE" run -q "${LI
 # its limits, born in it, the mount and cgroup namespaces, the read-only
 # view, the capability set), made by a program that does nothing else, under
 # the parent the run above makes. No run with that containment can be faster.
-[[ -n ${T[barerun]} ]] && row floor "the same system calls alone (barerun)" \
-	"${T[barerun]}" -c -n -k /sys/fs/cgroup/ringfence -- "$(type -P true)"
+# The capabilities kept are those a ringfence payload has.
+caps=$("$RINGFENCE" run -q -- sed -n 's/^CapBnd:[[:space:]]*//p' /proc/self/status)
+[[ -n ${T[barerun]} && -n $caps ]] && row floor "the same system calls alone (barerun)" \
+	"${T[barerun]}" -c -n -k "$caps" /sys/fs/cgroup/ringfence -- "$(type -P true)"
 # Not quiet: the summary line, so the whole verdict is read (counters, the
 # kernel log); with -q and no report only memory.events is.
 row run-verdict "ringfence run ... -- true, with the summary line" \

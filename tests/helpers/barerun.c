@@ -1,4 +1,4 @@
-/* barerun [-c] [-n] [-k] PARENT -- PATH [ARG...]: the system calls a
+/* barerun [-c] [-n] [-k CAPS] PARENT -- PATH [ARG...]: the system calls a
  * contained `ringfence run -q --memory 64M --pids 64 -- PATH` makes, in their
  * order, and nothing else: no parsing, no plan, no verdict, no error text.
  * The benchmark's floor (tests/bench): what the kernel charges for the work
@@ -11,9 +11,11 @@
  *   -n  containment (src/contain.c): a mount namespace whose mounts are made
  *       private, a cgroup namespace, and the leaf's directory cloned read-only
  *       over /sys/fs/cgroup (needs -c).
- *   -k  the default capability set (src/caps.c): the bounding set dropped to
- *       it, capset, no_new_privs.
- * Without options it is a vfork and an exec: a launcher's least.
+ *   -k CAPS  the capability set CAPS, a hexadecimal mask as CapBnd in
+ *       /proc/PID/status shows it (the bench passes what a ringfence
+ *       payload has): the bounding set dropped to it, capset, no_new_privs.
+ * Without options it is a vfork (rf_clone3_vfork, as ringfence's) and an
+ * exec: a launcher's least.
  * PATH is executed as given (no PATH search). The exit status is the
  * payload's, or 125 when a step fails. A benchmark helper, not a runtime:
  * it checks each call but explains nothing. */
@@ -26,7 +28,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
@@ -37,13 +38,12 @@
 
 #include "clone-call.h"
 
-#define STACK_SIZE (256 * 1024)
-
 struct job {
 	char **argv;
 	const char *leaf_path;	/* the leaf's path, for the view */
 	int leaf_fd;
 	int contain, caps;
+	uint64_t keep;		/* -k: the capabilities kept */
 };
 
 static int write_at(int dirfd, const char *file, const char *value)
@@ -75,20 +75,11 @@ static int view(const struct job *j)
 	return close(mnt);
 }
 
-/* ringfence's default set: what runc and Docker give a container. */
-static const int keep[] = { CAP_CHOWN,	    CAP_DAC_OVERRIDE,	  CAP_FOWNER,
-			    CAP_FSETID,	    CAP_KILL,		  CAP_SETGID,
-			    CAP_SETUID,	    CAP_SETPCAP,	  CAP_NET_BIND_SERVICE,
-			    CAP_SYS_CHROOT, CAP_AUDIT_WRITE,	  CAP_SETFCAP };
-
-static int drop_caps(void)
+static int drop_caps(uint64_t mask)
 {
 	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3 };
 	struct __user_cap_data_struct d[2] = { { 0 } };
-	unsigned long long mask = 0;
 
-	for (size_t i = 0; i < sizeof(keep) / sizeof(keep[0]); i++)
-		mask |= 1ULL << keep[i];
 	for (int c = 0; c <= CAP_LAST_CAP; c++)
 		if (!(mask & (1ULL << c)) && prctl(PR_CAPBSET_DROP, c) < 0)
 			return -1;
@@ -106,7 +97,7 @@ static int child(void *arg)
 
 	if (j->contain && view(j) < 0)
 		return 125;
-	if (j->caps && drop_caps() < 0)
+	if (j->caps && drop_caps(j->keep) < 0)
 		return 125;
 	execv(j->argv[0], j->argv);
 	return 127;
@@ -131,27 +122,46 @@ static int make_leaf(int parent, const char *name)
 	return fd;
 }
 
+static int usage(void)
+{
+	fprintf(stderr, "usage: barerun [-c [-n]] [-k HEXMASK] PARENT -- PATH [ARG...]\n");
+	return 125;
+}
+
+/* A capability mask in hexadecimal, as /proc/PID/status prints it. */
+static int parse_mask(const char *s, uint64_t *mask)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 16);
+	if (errno || end == s || *end || *s == '-' || (CAP_LAST_CAP < 63 && v >> (CAP_LAST_CAP + 1)))
+		return -1;
+	*mask = v;
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct job j = { .leaf_fd = -1 };
-	struct rf_clone_args ca = { .flags = CLONE_VM | CLONE_VFORK, .exit_signal = SIGCHLD };
+	struct rf_clone_args ca = { .exit_signal = SIGCHLD };
 	int opt, cgroup = 0, parent = -1, status;
 	char name[64], leaf[4096];
 	pid_t pid;
-	void *stack;
 
-	while ((opt = getopt(argc, argv, "+cnk")) != -1) {
+	while ((opt = getopt(argc, argv, "+cnk:")) != -1) {
 		if (opt == 'c')
 			cgroup = 1;
 		else if (opt == 'n')
 			j.contain = 1;
-		else if (opt == 'k')
+		else if (opt == 'k' && parse_mask(optarg, &j.keep) == 0)
 			j.caps = 1;
 		else
-			return 125;
+			return usage();
 	}
 	if (argc - optind < 2 || (j.contain && !cgroup))
-		return fprintf(stderr, "usage: barerun [-c [-n]] [-k] PARENT -- PATH [ARG...]\n"), 125;
+		return usage();
 	j.argv = argv + optind + 1;
 	if (!strcmp(j.argv[0], "--"))
 		j.argv++;
@@ -168,13 +178,7 @@ int main(int argc, char **argv)
 		ca.flags |= CLONE_INTO_CGROUP | (j.contain ? CLONE_NEWNS : 0);
 		ca.cgroup = (uint64_t)j.leaf_fd;
 	}
-	stack = mmap(NULL, STACK_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK,
-		     -1, 0);
-	if (stack == MAP_FAILED)
-		return 125;
-	ca.stack = (uint64_t)(uintptr_t)stack;
-	ca.stack_size = STACK_SIZE;
-	pid = rf_clone3_call(&ca, child, &j);
+	pid = rf_clone3_vfork(&ca, child, &j);
 	if (pid < 0 || waitpid(pid, &status, 0) < 0)
 		return perror("barerun: clone3"), 125;
 	if (cgroup) {
