@@ -71,8 +71,9 @@ bool cg_systemd_found(char *why, size_t len);
  * process: a cgroup someone made for this run (cgroup-parent.c)? */
 bool cg_self_is_own(void);
 
-/* Kill and remove leaves under parent whose supervisor is gone. Best effort. */
-void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag);
+/* Kill and remove leaves under parent (open as pfd) whose supervisor is
+ * gone. Best effort; pfd is left locked exclusively when it was swept. */
+void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, int pfd, const rf_diag *diag);
 
 /* The systemd manager's OCI side (cgroup-systemd-oci.c): the keeper that
  * cg_manager_detach() leaves in the scope, and its end on failure. */

@@ -134,8 +134,17 @@ int cg_manager_place(const cg_request *req, cg_placement *p, const rf_diag *diag
 int cg_manager_make_leaf(const cg_placement *p, const char *name, const rf_limits *lim,
 			 cg_leaf *leaf, const rf_diag *diag, rf_error *err)
 {
-	cg_sweep_orphans(&p->mount, p->parent, diag);
-	return cg_leaf_create(&p->mount, p->parent, name, lim, leaf, err);
+	char path[PATH_MAX];
+	cleanup_close int pfd = -1;
+
+	/* One open file of the parent for the sweep's lock and the leaf's. */
+	if (cg_join_path(path, sizeof(path), p->mount.path, p->parent, err) < 0)
+		return -1;
+	pfd = cg_open_dir(path, err);
+	if (pfd < 0)
+		return -1;
+	cg_sweep_orphans(&p->mount, p->parent, pfd, diag);
+	return cg_leaf_create(&p->mount, p->parent, &pfd, name, lim, leaf, err);
 }
 
 int cg_manager_detach(cg_placement *p, rf_error *err)

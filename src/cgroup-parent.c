@@ -497,25 +497,24 @@ static bool has_mark(int fd)
 	return fgetxattr(fd, CG_MARK_XATTR, v, sizeof(v)) >= 0;
 }
 
-void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, const rf_diag *diag)
+void cg_sweep_orphans(const cg_mount *m, const char *parent_rel, int pfd, const rf_diag *diag)
 {
 	char path[PATH_MAX];
-	cleanup_close int pfd = -1;
 	cleanup_closedir DIR *d = NULL;
 	struct dirent *de;
 	struct stat st;
 
-	if (cg_join_path(path, sizeof(path), m->path, parent_rel, NULL) < 0)
-		return;
-	pfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	/* A live run under this parent holds it shared: its supervisor is there
 	 * to clean up, and orphans wait for a moment when none is. So a run among
-	 * many costs one flock, however many leaves the parent holds. */
-	if (pfd < 0 || flock(pfd, LOCK_EX | LOCK_NB) < 0)
+	 * many costs one flock, however many leaves the parent holds. The lock
+	 * stays on pfd, for the caller to make shared (cg_leaf_create). */
+	if (flock(pfd, LOCK_EX | LOCK_NB) < 0)
 		return;
 	/* kernfs counts a directory's subdirectories in its link count (2 + n):
 	 * no child cgroup, nothing to read. */
 	if (fstat(pfd, &st) == 0 && st.st_nlink <= 2)
+		return;
+	if (cg_join_path(path, sizeof(path), m->path, parent_rel, NULL) < 0)
 		return;
 	d = opendir(path);
 	while (d && (de = readdir(d))) {

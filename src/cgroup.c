@@ -491,11 +491,11 @@ static void leaf_reset(cg_leaf *leaf)
 	leaf->parent_fd = -1;
 }
 
-int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
+int cg_leaf_create(const cg_mount *m, const char *parent_rel, int *parent_fd, const char *name,
 		   const rf_limits *lim, cg_leaf *leaf, rf_error *err)
 {
 	char generated[64], parent[PATH_MAX];
-	cleanup_close int pfd = -1;
+	cleanup_close int pfd = steal_fd(parent_fd);
 	cleanup_close int fd = -1;
 
 	leaf_reset(leaf);
@@ -508,11 +508,13 @@ int cg_leaf_create(const cg_mount *m, const char *parent_rel, const char *name,
 	    cg_join_path(leaf->rel, sizeof(leaf->rel), strcmp(parent_rel, "/") ? parent_rel : "", name,
 		      err) < 0)
 		return -1;
-	pfd = cg_open_dir(parent, err);
+	if (pfd < 0)
+		pfd = cg_open_dir(parent, err);
 	if (pfd < 0)
 		return -1;
 	/* Shared, until the leaf is gone (cg_leaf_destroy closes pfd): runs
-	 * exclude only a sweep, not each other (cgroup-parent.c). */
+	 * exclude only a sweep, not each other (cgroup-parent.c). A sweep's
+	 * exclusive lock on the same open file becomes this one. */
 	if (flock(pfd, LOCK_SH) < 0)
 		return rf_error_set(err, errno, "lock cgroup `%s`", parent);
 	if (RF_FAULT("leaf.mkdir") || mkdirat(pfd, name, 0755) < 0) {
