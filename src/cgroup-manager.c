@@ -99,7 +99,11 @@ int cg_manager_place(const cg_request *req, cg_placement *p, const rf_diag *diag
 	char why[512];
 
 	cg_placement_init(p);
-	if (cg_find_mount(&p->mount, err) < 0 || cg_chain_read(&p->mount, &p->chain, err) < 0)
+	if (req->mount)
+		p->mount = *req->mount;
+	else if (cg_find_mount(&p->mount, err) < 0)
+		return -1;
+	if (cg_chain_read(&p->mount, &p->chain, err) < 0)
 		return -1;
 	mgr = cg_manager_choose(req, &p->chain, why, sizeof(why));
 	rf_debug(diag, "cgroup manager: %s (%s)", mgr->name, why);

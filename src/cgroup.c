@@ -104,6 +104,14 @@ static bool cgroup2_line(char *line, cg_mount *m)
 	return true;
 }
 
+static int no_cgroup2(rf_error *err)
+{
+	return rf_error_set(err, ENOENT,
+			    "no cgroup2 filesystem is mounted (see /proc/self/mountinfo): "
+			    "mount one with `mount -t cgroup2 none /sys/fs/cgroup` or boot with "
+			    "systemd.unified_cgroup_hierarchy=1");
+}
+
 /* The first cgroup2 line of mountinfo, read no further than that line: the
  * kernel renders the table as it is read, a few lines per KiB asked for, and
  * on a host with many mounts the rest would cost every run. */
@@ -142,10 +150,21 @@ int cg_find_mount(cg_mount *m, rf_error *err)
 		eof = n == 0;
 		used += (size_t)n;
 	}
-	return rf_error_set(err, ENOENT,
-			    "no cgroup2 filesystem is mounted (see /proc/self/mountinfo): "
-			    "mount one with `mount -t cgroup2 none /sys/fs/cgroup` or boot with "
-			    "systemd.unified_cgroup_hierarchy=1");
+	return no_cgroup2(err);
+}
+
+int cg_find_mount_in(char *table, cg_mount *m, rf_error *err)
+{
+	for (char *line = table, *next; *line; line = next) {
+		char *nl = strchr(line, '\n');
+
+		next = nl ? nl + 1 : line + strlen(line);
+		if (nl)
+			*nl = '\0';
+		if (cgroup2_line(line, m))
+			return 0;
+	}
+	return no_cgroup2(err);
 }
 
 int cg_self(char *rel, size_t len, rf_error *err)

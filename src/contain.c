@@ -176,30 +176,42 @@ static int mount_cgroup_at(const char *mp, const rf_contain_src *root, rf_error 
  * caller's. Read through the supervisor's /proc/self/mountinfo, opened
  * before clone, whose /proc entries exist already, where a first read of
  * the child's own makes them for the new pid (measured under TCG: 0.45-0.9
- * ms for a first read in a process, 0.12-0.16 ms for another). That file
- * shows the caller's namespace as it is when read, which is the copy only if
- * it saw no mount change since the open: the kernel flags the file with
- * POLLPRI on any, looked at after the read. A mount propagated into the
- * copy before rule 2 made it private came through a peer group or master
- * that the caller's namespace is in too, so it changed that one as well.
- * On any change, the child's own mountinfo is read. */
-static int cgroup2_mounts(const rf_contain_src *src, char ***mps, rf_error *err)
+ * ms for a first read in a process, 0.12-0.16 ms for another); the
+ * supervisor, which read that file for its cgroup2 mount, may have read the
+ * list from it already. That file shows the caller's namespace as it is
+ * when read, which is the copy only if it saw no mount change since the
+ * open: the kernel flags the file with POLLPRI on any, looked at after the
+ * read. A mount propagated into the copy before rule 2 made it private came
+ * through a peer group or master that the caller's namespace is in too, so
+ * it changed that one as well. On any change, the child's own mountinfo is
+ * read. *mps is the list to use, *own what to free. */
+static int cgroup2_mounts(const rf_contain_src *src, char *const **mps, char ***own,
+			  rf_error *err)
 {
 	struct pollfd p = { .fd = src ? src->mounts_fd : -1, .events = POLLPRI };
 
-	if (p.fd >= 0 && rf_mounts_list_fd(p.fd, "/", "cgroup2", mps, err) == 0) {
-		if (poll(&p, 1, 0) == 0)
-			return 0;
-		rf_strv_free(*mps);
-		*mps = NULL;
+	if (p.fd >= 0 && src->cgroup2_mps) {
+		*mps = src->cgroup2_mps;
+	} else if (p.fd >= 0 && rf_mounts_list_fd(p.fd, "/", "cgroup2", own, err) == 0) {
+		*mps = *own;
+	} else {
+		p.fd = -1;
 	}
-	return rf_mounts_list("/", "cgroup2", mps, err);
+	if (p.fd >= 0 && poll(&p, 1, 0) == 0)
+		return 0;
+	rf_strv_free(*own);
+	*own = NULL;
+	if (rf_mounts_list("/", "cgroup2", own, err) < 0)
+		return -1;
+	*mps = *own;
+	return 0;
 }
 
 int rf_contain_view(const rf_isolation *iso, int ns_flags, const rf_contain_src *root,
 		    rf_error *err)
 {
-	cleanup_strv char **mps = NULL;
+	cleanup_strv char **own = NULL;
+	char *const *mps = NULL;
 	size_t n = 0;
 
 	if (iso->host_cgroupfs)
@@ -208,7 +220,7 @@ int rf_contain_view(const rf_isolation *iso, int ns_flags, const rf_contain_src 
 	 * cgroup2 resets the hierarchy's options (nsdelegate) for the host. */
 	if (!(ns_flags & CLONE_NEWCGROUP))
 		return rf_error_set(err, 0, "the cgroupfs view needs a cgroup namespace of its own");
-	if (cgroup2_mounts(root, &mps, err) < 0)
+	if (cgroup2_mounts(root, &mps, &own, err) < 0)
 		return -1;
 	while (mps[n])
 		n++;

@@ -42,6 +42,7 @@ void rf_launch_init(rf_launch *rs, const rf_plan *plan, const rf_diag *diag)
 	rs->child = -1;
 	rs->tty.fd = -1;
 	rs->start_fd = rs->console_fd = rs->join_pidfd = -1;
+	rs->mountinfo_fd = -1;
 }
 
 void rf_launch_release(rf_launch *rs)
@@ -55,6 +56,9 @@ void rf_launch_release(rf_launch *rs)
 	rf_closep(&rs->sigfd);
 	rf_closep(&rs->timerfd);
 	rf_closep(&rs->eventsfd);
+	rf_closep(&rs->mountinfo_fd);
+	rf_strv_free(rs->cgroup2_mps);
+	rs->cgroup2_mps = NULL;
 	rf_closep(&rs->kmsgfd);
 	rf_closep(&rs->nested_fd);
 	rf_ancestors_close(&rs->ancestors);
@@ -85,10 +89,38 @@ static void describe(const rf_plan *plan, char *buf, size_t len)
 			*p = '?';
 }
 
+/* Whether the child covers the cgroup2 mount points of a copy of our mount
+ * namespace with its view (contain.c), and so needs them. */
+static bool wants_mounts(const rf_plan *plan)
+{
+	return (rf_contain_ns_flags(&plan->iso) & CLONE_NEWNS) && !plan->iso.host_cgroupfs &&
+	       !plan->iso.rootfs;
+}
+
+/* One read of our mountinfo for both the cgroup2 mount (placement) and the
+ * cgroup2 mount points the child's view covers: a read renders the table,
+ * and the child's own first read of its /proc entries would cost more
+ * (contain.c). The file stays open: whether the table changed since it was
+ * opened is what the child asks it before it trusts the list. */
+static int read_mounts(rf_launch *rs, cg_mount *m, rf_error *err)
+{
+	cleanup_free char *table = NULL;
+	size_t len;
+
+	rs->mountinfo_fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (rs->mountinfo_fd < 0)
+		return rf_error_set(err, errno, "open `/proc/self/mountinfo`");
+	if (rf_mounts_read_fd(rs->mountinfo_fd, &table, &len, err) < 0 ||
+	    rf_mounts_list_text(table, len, "/", "cgroup2", &rs->cgroup2_mps, err) < 0)
+		return -1;
+	return cg_find_mount_in(table, m, err);
+}
+
 static int make_leaf(rf_launch *rs, rf_error *err)
 {
 	const rf_plan *plan = rs->plan;
 	char description[128];
+	cg_mount mount;
 	cg_request req = {
 		.manager = plan->cgroup_manager,
 		.parent = plan->cgroup_parent,
@@ -101,6 +133,11 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 	};
 
 	describe(plan, description, sizeof(description));
+	if (wants_mounts(plan)) {
+		if (read_mounts(rs, &mount, err) < 0)
+			return -1;
+		req.mount = &mount;
+	}
 	if (cg_manager_place(&req, &rs->place, rs->diag, err) < 0)
 		return -1;
 	/* A setuid user's leaf stays under every limit the user is under. */
@@ -250,7 +287,7 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		.join_pidfd = rs->join_pidfd, .join_pid = rs->join_pid,
 		.join_flags = rs->join_flags,
 	};
-	cleanup_close int mountinfo = -1;
+	cleanup_close int mountinfo = -1;   /* when make_leaf did not read ours */
 	bool in_leaf;
 	char pid[32];
 
@@ -272,12 +309,14 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		return -1;
 	ctx.bounding = RF_CAPS_UNKNOWN;
 	/* Born in the leaf itself: containment's view may be a clone of it.
-	 * Its mount points are read through our mountinfo (contain.c). */
+	 * Its mount points are those make_leaf read, or read through our
+	 * mountinfo (contain.c). */
 	ctx.birth.fd = rs->nested_fd >= 0 ? -1 : rs->leaf.dirfd;
 	snprintf(ctx.birth.path, sizeof(ctx.birth.path), "%s", rs->leaf.path);
-	if ((ctx.ns_flags & CLONE_NEWNS) && !rs->plan->iso.host_cgroupfs && !rs->plan->iso.rootfs)
+	if (rs->mountinfo_fd < 0 && wants_mounts(rs->plan))
 		mountinfo = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-	ctx.birth.mounts_fd = mountinfo;
+	ctx.birth.mounts_fd = rs->mountinfo_fd >= 0 ? rs->mountinfo_fd : mountinfo;
+	ctx.birth.cgroup2_mps = rs->cgroup2_mps;
 	/* Whether the child must wait for us after clone; most runs need not,
 	 * which spares both processes a hand-over (theory of operation). */
 	ctx.wait_sync = (ctx.ns_flags & CLONE_NEWUSER) || rs->tty.active;

@@ -48,6 +48,11 @@ typedef struct rf_launch {
 	pid_t join_pid;
 	int join_flags;
 	bool leaf_borrowed;
+	/* Our mountinfo, opened and read before placement, and the cgroup2
+	 * mount points read from it, for the child (rf_contain_src); -1 and
+	 * NULL when the child needs none or reads its own. */
+	int mountinfo_fd;
+	char **cgroup2_mps;
 } rf_launch;
 
 /* What the supervisor passes on to the command (and so blocks from the start). */

@@ -244,24 +244,36 @@ int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *e
 	return list_mounts(f, top, fstype, out, err);
 }
 
+int rf_mounts_list_text(const char *text, size_t len, const char *top, const char *fstype,
+			char ***out, rf_error *err)
+{
+	cleanup_fclose FILE *f = NULL;
+
+	if (!len) {
+		*out = calloc(1, sizeof(**out));
+		return *out ? 0 : rf_error_set(err, ENOMEM, "allocate the mount list");
+	}
+	f = fmemopen((char *)text, len, "r");
+	if (!f)
+		return rf_error_set(err, errno, "read `/proc/self/mountinfo`");
+	return list_mounts(f, top, fstype, out, err);
+}
+
 /* Read whole with read(2), parsed from memory: no system call for a stream
  * of its own, and the fd stays the caller's. */
 int rf_mounts_list_fd(int fd, const char *top, const char *fstype, char ***out, rf_error *err)
 {
 	cleanup_free char *buf = NULL;
-	cleanup_fclose FILE *f = NULL;
 	size_t len;
 
-	if (rf_read_all(fd, "/proc/self/mountinfo", MOUNTINFO_MAX, &buf, &len, err) < 0)
+	if (rf_mounts_read_fd(fd, &buf, &len, err) < 0)
 		return -1;
-	if (!len) {
-		*out = calloc(1, sizeof(**out));
-		return *out ? 0 : rf_error_set(err, ENOMEM, "allocate the mount list");
-	}
-	f = fmemopen(buf, len, "r");
-	if (!f)
-		return rf_error_set(err, errno, "read `/proc/self/mountinfo`");
-	return list_mounts(f, top, fstype, out, err);
+	return rf_mounts_list_text(buf, len, top, fstype, out, err);
+}
+
+int rf_mounts_read_fd(int fd, char **text, size_t *len, rf_error *err)
+{
+	return rf_read_all(fd, "/proc/self/mountinfo", MOUNTINFO_MAX, text, len, err);
 }
 
 /* ---- read-only ------------------------------------------------------- */

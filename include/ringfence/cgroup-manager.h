@@ -40,6 +40,7 @@ typedef struct cg_request {
 					ringfence-PID-RANDOM.scope) */
 	const char *description;     /* systemd: the scope's Description= (NULL: a default) */
 	unsigned need;               /* CG_CTRL_* the leaf needs */
+	const cg_mount *mount;       /* the cgroup2 mount, found already; NULL: find it */
 } cg_request;
 
 /* The caller's cgroup, and the deepest cgroup above or at it whose limits

@@ -36,6 +36,8 @@ typedef struct cg_leaf {
 
 /* Find the cgroup2 mount: the first in /proc/self/mountinfo. */
 int cg_find_mount(cg_mount *m, rf_error *err);
+/* The same, in mountinfo text read already (its lines are cut up). */
+int cg_find_mount_in(char *table, cg_mount *m, rf_error *err);
 
 /* Parse a "cpuset cpu io memory pids" line into a mask; unknown names ignored. */
 unsigned cg_parse_controllers(const char *line);

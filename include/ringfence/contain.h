@@ -33,9 +33,12 @@ typedef struct rf_contain_src {
 	 * view may be a clone of it; fd -1: never. */
 	int fd;
 	char path[PATH_MAX];
-	/* The supervisor's /proc/self/mountinfo, opened before clone and not
-	 * read; -1: none, the child reads its own. */
+	/* The supervisor's /proc/self/mountinfo, opened before clone; -1:
+	 * none, the child reads its own. */
 	int mounts_fd;
+	/* The cgroup2 mount points the supervisor read from mounts_fd, if it
+	 * did (NULL: the child reads mounts_fd). */
+	char *const *cgroup2_mps;
 } rf_contain_src;
 
 /* Child side, in its cgroup namespace and a mount namespace whose mounts are

@@ -91,6 +91,11 @@ int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const struct rf_conta
 int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err);
 /* The same, read from an open mountinfo file (from where it stands). */
 int rf_mounts_list_fd(int fd, const char *top, const char *fstype, char ***out, rf_error *err);
+/* The rest of an open mountinfo file, whole and NUL-terminated (rf_read_all). */
+int rf_mounts_read_fd(int fd, char **text, size_t *len, rf_error *err);
+/* The same list, from mountinfo text read already (not modified). */
+int rf_mounts_list_text(const char *text, size_t len, const char *top, const char *fstype,
+			char ***out, rf_error *err);
 int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err);
 
 /* Child side: groups (the --groups list, or none when --user is given
