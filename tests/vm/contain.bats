@@ -79,6 +79,23 @@ cgroup2_mounts() {
 	[[ ${lines[3]} == "cgroup2 none "* ]] || _rf_fail "fresh: view ${lines[3]}"
 }
 
+@test "a second mount point of the host's cgroup2 is covered by the view too" {
+	requires root cgroup2 memory
+	local second=$BATS_TEST_TMPDIR/cg2
+	mkdir "$second"
+	mount --bind /sys/fs/cgroup "$second"
+	rf_run run --memory 32M -- sh -c "cat $second/memory.max; $escapes
+		echo max >$second/memory.max && echo raised-second
+		echo \$\$ >$second/cgroup.procs && echo moved-second
+		exit 0"
+	umount "$second"
+	expect_status 0
+	[[ ${lines[0]} == 33554432 ]] || _rf_fail "the second mount point shows ${lines[0]}, not the leaf"
+	expect_output_not_contains raised
+	expect_output_not_contains moved
+	expect_output_not_contains made-sub
+}
+
 @test "a root command with a user namespace and cgroup2 mount of its own cannot raise its limit" {
 	requires root cgroup2 memory user_ns unshare
 	rf_run run --memory 32M -- sh -c "$own_mount; exec memhog 64M"
