@@ -332,6 +332,11 @@ read -r a b <<<"$(per_env floor)"
 info "  the same system calls alone (the floor), the same way" "${a:-}" "${b:-}"
 info "  env true beside 100 sleeping sandboxes / alone" "${best[with100-env]:-}" \
 	"${best[alone-env]:-}"
+# The first target again, from the rounds just before the sleepers (minutes
+# after the table's, in the same boot): how far a ratio moves within a boot.
+info "run / env true, again just before the sleepers start" "${best[alone-run]:-}" \
+	"${best[alone-env]:-}"
+info "  the floor / env true, the same rounds" "${best[alone-floor]:-}" "${best[alone-env]:-}"
 
 # ---- peak RSS and OOM -> exit ---------------------------------------------------
 
