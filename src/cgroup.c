@@ -527,10 +527,6 @@ int cg_leaf_create(const cg_mount *m, const char *parent_rel, int *parent_fd, co
 	    cg_join_path(leaf->rel, sizeof(leaf->rel), strcmp(parent_rel, "/") ? parent_rel : "", name,
 		      err) < 0)
 		return -1;
-	if (pfd < 0)
-		pfd = cg_open_dir(parent, err);
-	if (pfd < 0)
-		return -1;
 	/* Shared, until the leaf is gone (cg_leaf_destroy closes pfd): runs
 	 * exclude only a sweep, not each other (cgroup-parent.c). A sweep's
 	 * exclusive lock on the same open file becomes this one. */

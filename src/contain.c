@@ -190,14 +190,11 @@ static int cgroup2_mounts(const rf_contain_src *src, char *const **mps, char ***
 {
 	struct pollfd p = { .fd = src ? src->mounts_fd : -1, .events = POLLPRI };
 
-	if (p.fd >= 0 && src->cgroup2_mps) {
-		*mps = src->cgroup2_mps;
-	} else if (p.fd >= 0 && rf_mounts_list_fd(p.fd, "/", "cgroup2", own, err) == 0) {
+	/* The supervisor's list, or one read through its file. */
+	*mps = p.fd >= 0 ? src->cgroup2_mps : NULL;
+	if (p.fd >= 0 && !*mps && rf_mounts_list_fd(p.fd, "/", "cgroup2", own, err) == 0)
 		*mps = *own;
-	} else {
-		p.fd = -1;
-	}
-	if (p.fd >= 0 && poll(&p, 1, 0) == 0)
+	if (*mps && poll(&p, 1, 0) == 0)
 		return 0;
 	rf_strv_free(*own);
 	*own = NULL;

@@ -62,9 +62,8 @@ int cg_read_keyed(int dirfd, const char *file, const char *key, uint64_t *out,
  * verdict is read from them), cpu, cpuset and those `unified` files name. */
 unsigned cg_needed_controllers(const rf_limits *lim);
 
-/* Create the leaf `name` (NULL: unique) under parent_rel, opened as
- * *parent_fd (the leaf takes it, -1 then; or -1: opened here), and write
- * the limits. */
+/* Create the leaf `name` (NULL: unique) under parent_rel, open as
+ * *parent_fd (O_DIRECTORY; taken, -1 after), and write the limits. */
 int cg_leaf_create(const cg_mount *m, const char *parent_rel, int *parent_fd, const char *name,
 		   const rf_limits *lim, cg_leaf *leaf, rf_error *err);
 
