@@ -20,7 +20,11 @@
 # are measured in interleaved rounds (each round runs every row RUNS times
 # with tests/helpers/benchtime), and a row's time is its best run of all
 # ROUNDS x RUNS: load from elsewhere on the machine only ever adds time, and
-# the rounds spread it over every row alike.
+# the rounds spread it over every row alike. The best still moves by a few
+# per cent between two rows of the same command in one boot (measured: up to
+# 6% over 150 runs each, whether the rows share a binary or not), so env true
+# and run are measured twice, the second time last in each round, and the
+# ratio of each to itself is printed as the resolution of the others.
 # Every program is started by its absolute path, and the payload (`true`)
 # is looked up along Debian's default PATH by each contender alike: the VM's
 # own PATH starts with the build tree, and its misses would cost env (an
@@ -137,6 +141,11 @@ if [[ -n ${T[crun]} ]] && busybox_bundle; then
 	row crun-bb "crun run (busybox rootfs)" "${T[crun]}" --root "$work/crun-bb-state" run \
 		--bundle "$work/bb" "bb-$$"
 fi
+# Two commands again, as rows of their own, last in every round: how far the
+# best of one command moves between two rows of the same boot (the place in
+# a round, the emulator's noise), which is the resolution of every ratio here.
+row env-again "env true, again (last in each round)" "${T[env]}" true
+row run-again "ringfence run ... -- true, again (last in each round)" "$RINGFENCE" run -q "${LIMITS[@]}" -- true
 
 # ---- measuring ----------------------------------------------------------------
 
@@ -251,6 +260,9 @@ info "  run / the same system calls alone (ringfence's own part)" "${best[run]:-
 	"${best[floor]:-}"
 target "run --unshare pid,mount,ipc,uts / bwrap, same namespaces" "${best[run-ns]:-}" \
 	"${best[bwrap-ns]:-}" 0.80
+info "resolution: env true again / env true (the same command)" "${best[env-again]:-}" \
+	"${best[env]:-}"
+info "  run again / run (the same command)" "${best[run-again]:-}" "${best[run]:-}"
 target "syscalls: run -- true / bwrap --bind / / true" "${calls[run]:-}" "${calls[bwrap]:-}" 1.00
 target "syscalls: run --unshare ... / bwrap, same namespaces" "${calls[run-ns]:-}" \
 	"${calls[bwrap-ns]:-}" 1.00
