@@ -5,11 +5,12 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "cli.h"
 #include "ringfence/json.h"
 
-/* The namespaces src/profile-oci.c creates (joining one by path: not yet). */
+/* The namespaces src/profile-oci-linux.c creates, or joins by path. */
 static const char *const namespaces[] = { "cgroup", "ipc", "mount", "network", "pid", "user", "uts" };
 /* src/seccomp.c's tables. */
 static const char *const actions[] = {
@@ -24,6 +25,14 @@ static const char *const mpol_modes[] = {
 	"MPOL_BIND", "MPOL_DEFAULT", "MPOL_INTERLEAVE", "MPOL_LOCAL", "MPOL_PREFERRED",
 };
 static const char *const mpol_flags[] = { "MPOL_F_RELATIVE_NODES", "MPOL_F_STATIC_NODES" };
+
+static const char usage[] =
+	"Usage: ringfence [GLOBAL OPTIONS] features\n"
+	"\n"
+	"What this runtime implements, as the runtime-spec's features JSON:\n"
+	"namespaces, cgroup drivers, seccomp, memory policy, annotations.\n"
+	"\n"
+	"  -h, --help  show this help\n";
 
 static void strings(rf_json_writer *w, const char *key, const char *const *v, size_t n)
 {
@@ -47,8 +56,8 @@ static void linux_features(rf_json_writer *w)
 	rf_json_bool(w, false);
 	rf_json_key(w, "v2");
 	rf_json_bool(w, true);
-	rf_json_key(w, "systemd");
-	rf_json_bool(w, false);
+	rf_json_key(w, "systemd");       /* --systemd-cgroup, as root */
+	rf_json_bool(w, true);
 	rf_json_key(w, "systemdUser");
 	rf_json_bool(w, false);
 	rf_json_end_object(w);
@@ -84,6 +93,10 @@ int cmd_features(int argc, char **argv)
 	size_t len;
 	rf_error err = { 0 };
 
+	if (argc == 2 && (!strcmp(argv[1], "-h") || !strcmp(argv[1], "--help"))) {
+		fputs(usage, stdout);
+		return 0;
+	}
 	if (argc > 1)
 		return cli_oci_usage(argv[0], "takes no arguments");
 	w = rf_json_writer_new(true);
@@ -92,8 +105,8 @@ int cmd_features(int argc, char **argv)
 	rf_json_begin_object(w);
 	rf_json_key(w, "ociVersionMin");
 	rf_json_string(w, "1.0.0");
-	rf_json_key(w, "ociVersionMax");
-	rf_json_string(w, "1.2.0");
+	rf_json_key(w, "ociVersionMax");   /* linux.memoryPolicy is 1.3's */
+	rf_json_string(w, "1.3.0");
 	rf_json_key(w, "hooks");
 	rf_json_begin_array(w);
 	rf_json_end_array(w);

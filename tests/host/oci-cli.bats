@@ -69,12 +69,25 @@ setup() {
 	[[ $output == "[]" ]] || _rf_fail "expected []"
 }
 
-@test "features is runtime-spec JSON that offers no v1 and no hooks" {
+@test "features is runtime-spec JSON: cgroup v2 and the systemd driver, no v1, no hooks" {
 	rf_run features
 	expect_status 0
 	expect_json - ociVersionMin 1.0.0 <<<"$output"
-	[[ $(jq -r '.linux.cgroup.v1, .linux.cgroup.v2, (.hooks | length)' <<<"$output" | tr '\n' ' ') == \
-		"false true 0 " ]] || _rf_fail "features: $output"
+	[[ $(jq -r '.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd, (.hooks | length)' \
+		<<<"$output" | tr '\n' ' ') == "false true true 0 " ]] || _rf_fail "features: $output"
+}
+
+@test "every command's --help prints its usage and exits 0, as ringfence --help promises" {
+	local cmd
+	# The commands of ringfence --help (docs.bats checks the completion offers the same).
+	for cmd in run check profile create start state kill delete exec ps list pause resume \
+		update events features spec; do
+		rf_run "$cmd" --help
+		expect_status 0
+		[[ ${lines[0]} == "Usage: ringfence "*"$cmd"* ]] || _rf_fail "$cmd --help: ${lines[0]:-nothing}"
+	done
+	rf_run --help
+	expect_output_contains "ringfence COMMAND --help"
 }
 
 @test "spec writes a config.json a bundle can use, and refuses to overwrite it" {
