@@ -105,7 +105,7 @@ static void print_help(FILE *out)
 	      "\n"
 	      "Global options of the runtime commands (before COMMAND):\n"
 	      "  --root DIR  --log FILE  --log-format text|json  --systemd-cgroup\n"
-	      "  --rootless[=true|false|auto]  --debug\n"
+	      "  --rootless true|false|auto  --debug\n"
 	      "\n"
 	      "See ringfence(1) and 'ringfence COMMAND --help'.\n",
 	      out);

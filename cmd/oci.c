@@ -67,7 +67,7 @@ int cli_runtime_globals(int argc, char **argv)
 			if (strcmp(v, "true") && strcmp(v, "false") && strcmp(v, "auto"))
 				return -cli_usage_error(NULL, "--rootless: expected true, false or auto, got `%s`", v);
 		} else if (!strcmp(argv[i], "--rootless")) {
-			/* as runc: the flag alone is --rootless=true */
+			/* the flag alone, last: true (runc would want a value) */
 		} else if (!strcmp(argv[i], "--systemd-cgroup")) {
 			cli_rt.systemd_cgroup = true;
 		} else if (!strcmp(argv[i], "--debug")) {
