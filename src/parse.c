@@ -161,6 +161,10 @@ int rf_parse_duration_ms(const char *s, uint64_t *out_ms, rf_error *err)
 			continue;
 		if (decimal_scale(&d, units[i].ms, out_ms) < 0)
 			goto too_large;
+		/* Below the resolution: 0 would read as "none" where 0 means that. */
+		if (*out_ms == 0 && strspn(s, "0.") != (size_t)(d.end - s))
+			return rf_error_set(err, 0, "`%s` is shorter than 1 ms (expected 0, or %s)",
+					    SHOWN(s), RF_DURATION_FORM);
 		return 0;
 	}
 bad:

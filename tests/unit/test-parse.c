@@ -135,7 +135,9 @@ static const struct case_u64 duration_cases[] = {
 	{ "1.5s", 1500, NULL },
 	{ "1.5m", 90000, NULL },
 	{ "0.0015s", 1, NULL },           /* 1.5 ms rounds down */
-	{ "0.5ms", 0, NULL },
+	{ "0.000s", 0, NULL },
+	{ "0.5ms", 0, "is shorter than 1 ms" },    /* not 0, which means none */
+	{ "0.0004", 0, "is shorter than 1 ms" },
 	{ "", 0, BAD_DURATION },
 	{ "-1s", 0, BAD_DURATION },
 	{ "+1s", 0, BAD_DURATION },
