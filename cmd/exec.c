@@ -57,13 +57,38 @@ static const struct option options[] = {
 typedef struct exec_args {
 	rf_exec_opts o;
 	const char *process;
-	const char *cwd, *user;
+	const char *cwd;
+	bool user_set;           /* -u UID[:GID] */
+	uint32_t uid, gid;
 	char **env;              /* argv pointers, NULL-terminated */
 	size_t n_env;
 	bool tty;
 	int preserve_fds;
 	char **argv;             /* COMMAND..., NULL-terminated, or NULL */
 } exec_args;
+
+/* -u UID[:GID]: numbers, as runc and crun take them. A name would have to be
+ * looked up in the container's own files, not the host's; engines pass
+ * numbers (podman resolves names itself). The gid is 0 when not given. */
+static int parse_user(const char *spec, exec_args *a)
+{
+	const char *colon = strchr(spec, ':');
+	char uid_text[16];
+	size_t n = colon ? (size_t)(colon - spec) : strlen(spec);
+	uint64_t uid, gid = 0;
+
+	if (n == 0 || n >= sizeof(uid_text))
+		return -1;
+	memcpy(uid_text, spec, n);
+	uid_text[n] = '\0';
+	if (rf_parse_u64(uid_text, 0, UINT32_MAX - 1, &uid, NULL) < 0 ||
+	    (colon && rf_parse_u64(colon + 1, 0, UINT32_MAX - 1, &gid, NULL) < 0))
+		return -1;
+	a->user_set = true;
+	a->uid = (uint32_t)uid;
+	a->gid = (uint32_t)gid;
+	return 0;
+}
 
 static int parse(int argc, char **argv, exec_args *a)
 {
@@ -85,7 +110,11 @@ static int parse(int argc, char **argv, exec_args *a)
 		case 't': a->tty = true; break;
 		case OPT_CWD: a->cwd = optarg; break;
 		case 'e': a->env[a->n_env++] = optarg; break;
-		case 'u': a->user = optarg; break;
+		case 'u':
+			if (parse_user(optarg, a) < 0)
+				return -cli_oci_usage("exec", "--user: expected UID[:GID] (numbers), got `%s`",
+						      RF_SHOWN(optarg));
+			break;
 		case OPT_PRESERVE:
 			if (rf_parse_u64(optarg, 0, 1024, &n, NULL) < 0)
 				return -cli_oci_usage("exec", "--preserve-fds: expected 0-1024, got `%s`", optarg);
@@ -210,8 +239,11 @@ static int build_plan(const exec_args *a, const char *bundle, rf_plan *plan, rf_
 		if (!(plan->proc.cwd = strdup(a->cwd)))
 			return rf_error_set(err, ENOMEM, "--cwd");
 	}
-	if (a->user && rf_identity_parse_user(a->user, &plan->proc, err) < 0)
-		return rf_error_prefix(err, "--user");
+	if (a->user_set) {
+		plan->proc.user_set = true;
+		plan->proc.uid = a->uid;
+		plan->proc.gid = a->gid;
+	}
 	/* A terminal: -t, or the process file's own "terminal" (which the
 	 * reader hands over as proc.tty), never the container's. */
 	plan->proc.pty = a->tty || (a->process && plan->proc.tty);

@@ -104,6 +104,16 @@ setup() {
 	expect_json "$BATS_TEST_TMPDIR/config.json" linux.uidMappings.0.hostID "$(id -u)"
 }
 
+@test "exec --user takes UID[:GID] as numbers, as runc does: a name is refused before anything is opened" {
+	local bad
+	for bad in nobody 1000:x :1000 1000: 4294967295 -1; do
+		rf_run --root "$root" exec -u "$bad" nothere true
+		expect_status 125
+		expect_stderr_contains "--user: expected UID[:GID] (numbers)"
+	done
+	[[ ! -e $root ]] || _rf_fail "exec made $root"
+}
+
 @test "checkpoint --help fails: podman must not think CRIU works" {
 	rf_run checkpoint --help
 	((status != 0)) || _rf_fail "checkpoint --help succeeded"

@@ -38,6 +38,10 @@ exec_scenario() {
 	oci "$rt" exec "ex-$rt" sh -c 'exit 7'
 	expect_status 7
 
+	oci "$rt" exec -u 1000:1001 "ex-$rt" sh -c 'echo "$(id -u):$(id -g)"'
+	expect_status 0
+	expect_line 1000:1001
+
 	jq -n '{args: ["sh", "-c", "echo $FOO; pwd"], env: ["FOO=from-process-json", "PATH=/bin"],
 		cwd: "/tmp", user: {uid: 0, gid: 0}}' >"$b/process.json"
 	oci "$rt" exec --process "$b/process.json" "ex-$rt"
