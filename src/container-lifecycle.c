@@ -202,20 +202,18 @@ static void creation_release(creation *cr, bool failed)
 static int make_state_dir(creation *cr, const rf_create_opts *o, rf_error *err)
 {
 	char dir[PATH_MAX];
-	char verdict[PATH_MAX];
 
 	if (mkdir_p(o->root, 0700, err) < 0)
 		return rf_error_prefix(err, "--root");
-	if (snprintf(dir, sizeof(dir), "%s/%s", o->root, o->id) >= (int)sizeof(dir) ||
-	    snprintf(verdict, sizeof(verdict), "%s.verdict.json", dir) >= (int)sizeof(verdict))
+	if (snprintf(dir, sizeof(dir), "%s/%s.verdict.json", o->root, o->id) >= (int)sizeof(dir))
 		return rf_error_set(err, ENAMETOOLONG, "state directory of `%s` is too long", o->id);
+	snprintf(dir, sizeof(dir), "%s/%s", o->root, o->id);
 	if (mkdir(dir, 0700) < 0) {
 		if (errno == EEXIST)
 			return rf_error_set(err, 0, "container with id \"%s\" already exists", o->id);
 		return rf_error_set(err, errno, "create `%s`", dir);
 	}
 	cr->made_dir = true;
-	unlink(verdict);   /* an earlier container's of the same id */
 	cr->c.dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (cr->c.dirfd < 0 || flock(cr->c.dirfd, LOCK_EX) < 0)
 		return rf_error_set(err, errno, "open `%s`", dir);
@@ -236,6 +234,17 @@ static void record_ancestors(creation *cr)
 		cr->c.ancestor_oom[i] = a->oom[i];
 }
 
+/* An earlier container's verdict of the same id goes once this one exists;
+ * a create that fails leaves it. */
+static void drop_old_verdict(const rf_create_opts *o)
+{
+	char verdict[PATH_MAX];
+
+	if (snprintf(verdict, sizeof(verdict), "%s/%s.verdict.json", o->root, o->id) <
+	    (int)sizeof(verdict))
+		unlink(verdict);
+}
+
 static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, bool fifo,
 			 const rf_diag *diag, rf_error *err)
 {
@@ -252,7 +261,12 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 	if (container_plan(plan, o, !fifo, err) < 0)
 		return -1;
 	envp = rf_env_build(&plan->proc, NULL, err);
-	if (!envp || make_state_dir(cr, o, err) < 0 || copy_config(o->bundle, cr->c.dirfd, err) < 0)
+	if (!envp)
+		return -1;
+	/* The engine's console socket before anything is made for the id. */
+	if (o->console_socket && (cr->console = rf_console_connect(o->console_socket, err)) < 0)
+		return -1;
+	if (make_state_dir(cr, o, err) < 0 || copy_config(o->bundle, cr->c.dirfd, err) < 0)
 		return -1;
 	if (fifo) {
 		if (mkfifoat(cr->c.dirfd, RF_EXEC_FIFO, 0600) < 0)
@@ -261,8 +275,6 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 		if (cr->fifo < 0)
 			return rf_error_set(err, errno, "open `%s`", RF_EXEC_FIFO);
 	}
-	if (o->console_socket && (cr->console = rf_console_connect(o->console_socket, err)) < 0)
-		return -1;
 	if (plan->proc.pty && !o->console_socket) {
 		int sp[2];
 
@@ -308,6 +320,7 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 		return -1;
 	if (o->pid_file && write_pid_file(o->pid_file, cr->c.pid, err) < 0)
 		return -1;
+	drop_old_verdict(o);
 	return 0;
 }
 

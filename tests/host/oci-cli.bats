@@ -114,6 +114,20 @@ setup() {
 	[[ ! -e $root ]] || _rf_fail "exec made $root"
 }
 
+@test "a create that fails keeps the last verdict of its id and makes no state directory" {
+	local b=$BATS_TEST_TMPDIR/bundle
+	mkdir -p "$b/rootfs" "$root"
+	rf_run spec --bundle "$b"
+	expect_status 0
+	echo '{"verdict":"oom-limit"}' >"$root/c9.verdict.json"
+	rf_run --root "$root" create --bundle "$b" --console-socket "$BATS_TEST_TMPDIR/nothere" c9
+	expect_status 125
+	expect_stderr_contains "--console-socket"
+	[[ $(cat "$root/c9.verdict.json") == '{"verdict":"oom-limit"}' ]] ||
+		_rf_fail "the earlier verdict of c9 is gone"
+	[[ ! -e $root/c9 ]] || _rf_fail "a state directory was left: $(ls -A "$root/c9")"
+}
+
 @test "checkpoint --help fails: podman must not think CRIU works" {
 	rf_run checkpoint --help
 	((status != 0)) || _rf_fail "checkpoint --help succeeded"
