@@ -58,6 +58,10 @@ int cli_oci_usage(const char *command, const char *fmt, ...)
 extern const rf_diag cli_oci_diag;
 /* `COMMAND [-h] ID`: 0 with *id, 1 after --help, or the negated exit status. */
 int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id);
+/* text is one JSON object, or an error prefixed with what: a file's object
+ * (an OCI process, a resources object) is checked so before it is set into
+ * a document, where text after it could otherwise add keys of its own. */
+int cli_json_object(const char *text, const char *what, rf_error *err);
 /* The bundle's config.json into plan (not yet finalised); what ringfence
  * does not implement is said through diag. */
 int cli_oci_load_bundle(const char *bundle, const char *id, rf_plan *plan, const rf_diag *diag,

@@ -153,6 +153,8 @@ static int load_process(rf_plan *plan, const char *path, rf_error *err)
 		return rf_error_set(err, errno, "--process: open `%s`", path);
 	if (getdelim(&text, &cap, '\0', f) < 0 && ferror(f))
 		return rf_error_set(err, errno, "--process: read `%s`", path);
+	if (cli_json_object(text ? text : "", "--process", err) < 0)
+		return -1;
 	if (asprintf(&doc, "{\"process\":%s}", text ? text : "null") < 0)
 		return rf_error_set(err, ENOMEM, "--process");
 	rf_plan_init(&p2);

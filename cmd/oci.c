@@ -198,6 +198,18 @@ int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id)
 	return 0;
 }
 
+int cli_json_object(const char *text, const char *what, rf_error *err)
+{
+	rf_json *j = rf_json_parse(text, strlen(text), err);
+	bool object;
+
+	if (!j)
+		return rf_error_prefix(err, "%s", what);
+	object = rf_json_typeof(j) == RF_JSON_OBJECT;
+	rf_json_free(j);
+	return object ? 0 : rf_error_set(err, 0, "%s: expected one JSON object", what);
+}
+
 int cli_oci_load_bundle(const char *bundle, const char *id, rf_plan *plan, const rf_diag *diag,
 			rf_error *err)
 {

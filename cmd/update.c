@@ -120,7 +120,7 @@ static int read_resources(const char *path, char **text, rf_error *err)
 		return rf_error_set(err, errno, "--resources: open `%s`", path);
 	if (rf_read_all(fd, path, RF_JSON_MAX_FILE, text, &len, err) < 0)
 		return rf_error_prefix(err, "--resources");
-	return 0;
+	return cli_json_object(*text, "--resources", err);
 }
 
 /* Each resources object in turn over one scratch plan: later ones win. */
