@@ -327,6 +327,12 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 	close(ctx->msg_rd);
 	for (size_t i = 0; i < ctx->n_close_fds; i++)
 		close(ctx->close_fds[i]);
+	/* Not dumpable until the exec (which sets it again for the payload):
+	 * this process runs ringfence's binary and holds host descriptors (the
+	 * leaf's directory, its parent) while it enters a container, so no
+	 * process in there may open its /proc/PID/exe or /proc/PID/fd. With a
+	 * shared mm (vfork) the supervisor is not dumpable either, as runc's. */
+	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Die with the supervisor. The sync pipe closes the race where it died
 	 * before this prctl: its write end, the supervisor's alone now, is
 	 * closed then, so the read sees EOF instead of the go byte, or without
