@@ -83,7 +83,8 @@ static int make_node(const struct node *d, int rootfd, bool userns, rf_error *er
 	const char *slash = strrchr(d->path, '/');
 	char parent[4096];
 	cleanup_close int dir = -1;
-	mode_t mode = d->mode ? d->mode : 0666;
+	mode_t mode = d->mode ? d->mode : 0666, old_mask;
+	int made, saved;
 
 	snprintf(parent, sizeof(parent), "%.*s", (int)(slash - d->path), d->path);
 	dir = rf_path_make_in_root(rootfd, parent, false, err);
@@ -91,17 +92,21 @@ static int make_node(const struct node *d, int rootfd, bool userns, rf_error *er
 		return -1;
 	if (userns && d->type != 'p')
 		return bind_host_node(d, dir, slash + 1, err);
-	if (RF_FAULT("dev.node") || mknodat(dir, slash + 1, node_type(d->type) | mode,
-		    makedev(d->major, d->minor)) < 0) {
+	/* The bundle's mode is exact: no umask, and no chmod by name after the
+	 * mknod, which would follow a symlink put in the node's place. */
+	old_mask = umask(0);
+	made = RF_FAULT("dev.node") ? -1 : mknodat(dir, slash + 1, node_type(d->type) | mode,
+						  makedev(d->major, d->minor));
+	saved = errno;
+	umask(old_mask);
+	if (made < 0) {
 		/* Already there: a bundle's bind of the host's node, or the
 		 * rootfs's own. */
-		if (errno == EEXIST)
+		if (saved == EEXIST)
 			return 0;
-		return rf_error_set(err, errno, "make the device `%s`", d->path);
+		return rf_error_set(err, saved, "make the device `%s`", d->path);
 	}
-	/* mknod's mode went through the umask; the bundle's mode is exact. */
-	if (fchmodat(dir, slash + 1, mode, 0) < 0 ||
-	    fchownat(dir, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (fchownat(dir, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return rf_error_set(err, errno, "set the owner and mode of `%s`", d->path);
 	return 0;
 }
