@@ -22,6 +22,7 @@
 
 #include <errno.h>
 #include <linux/bpf.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,7 @@
 
 #include "ringfence/cleanup.h"
 #include "ringfence/devices.h"
+#include "ringfence/isolation.h"
 
 /* The kernel's limit for a program loaded without CAP_BPF, far above what a
  * bundle's rules take (at most 8 instructions each). */
@@ -48,7 +50,8 @@ static const rf_devrule default_rules[] = {
 	{ true, 'c', 1, 9, 7 },                /* urandom */
 	{ true, 'c', 136, -1, 7 },             /* the pts instance's terminals */
 	{ true, 'c', 5, 2, 7 },                /* ptmx */
-	{ true, 'c', 10, 200, 7 },             /* tun: only with a network namespace's own */
+	{ true, 'c', 10, 200, 7 },             /* tun: last, kept only with a network namespace
+						* of the container's own (runc 1.1's list) */
 };
 
 int rf_devices_plan(rf_plan *plan, rf_error *err)
@@ -61,6 +64,9 @@ int rf_devices_plan(rf_plan *plan, rf_error *err)
 		return rf_error_set(err, ENOMEM, "the device rules");
 	memcpy(rules + l->n_dev_rules, default_rules, sizeof(default_rules));
 	l->n_dev_rules += RF_ARRAY_SIZE(default_rules);
+	/* A tun device made in the host's network namespace is the host's. */
+	if (!((plan->iso.ns_flags | rf_ns_joined_flags(&plan->iso)) & CLONE_NEWNET))
+		l->n_dev_rules--;
 	for (size_t i = 0; i < plan->iso.n_devices; i++) {
 		const rf_device *d = &plan->iso.devices[i];
 

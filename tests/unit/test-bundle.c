@@ -605,6 +605,42 @@ static void test_devices(void **state)
 	assert_non_null(strstr(err.msg, "linux.resources.devices"));
 }
 
+/* The default device list allows tun only with the container's own network
+ * namespace, made or joined: in the host's, a tun device is the host's. */
+static const struct tun_case {
+	const char *namespaces;
+	bool tun;
+} tun_cases[] = {
+	{ "[{\"type\": \"mount\"}]", false },
+	{ "[{\"type\": \"mount\"}, {\"type\": \"network\"}]", true },
+	{ "[{\"type\": \"mount\"}, {\"type\": \"network\", \"path\": \"/proc/self/ns/net\"}]",
+	  true },
+};
+
+static void test_tun(void **state)
+{
+	const struct tun_case *c = *state;
+	char config[512];
+	rf_error err = { 0 };
+	bool tun = false;
+	rf_plan plan;
+
+	snprintf(config, sizeof(config), "{\"root\": {\"path\": \"rootfs\"}, "
+		 "\"linux\": {\"namespaces\": %s}}", c->namespaces);
+	rf_plan_init(&plan);
+	if (rf_bundle_load(make_bundle(config), &plan, false, NULL, &err) < 0 ||
+	    rf_container_finalize(&plan, NULL, &err) < 0)
+		fail_msg("%s: %s", c->namespaces, err.msg);
+	for (size_t i = 0; i < plan.limits.n_dev_rules; i++) {
+		const rf_devrule *r = &plan.limits.dev_rules[i];
+
+		tun |= r->allow && r->type == 'c' && r->major == 10 && r->minor == 200;
+	}
+	if (tun != c->tun)
+		fail_msg("%s: tun %s", c->namespaces, tun ? "allowed" : "not allowed");
+	rf_plan_free(&plan);
+}
+
 int main(void)
 {
 	static struct rf_cases cases;
@@ -623,6 +659,9 @@ int main(void)
 	rf_case_add(&cases, test_paths_openat2, NULL, "paths in a root: openat2");
 	rf_case_add(&cases, test_paths_walk, NULL, "paths in a root: the walk");
 	rf_case_add(&cases, test_devices, NULL, "the device program decides as the rules say");
+	for (size_t i = 0; i < RF_ARRAY_SIZE(tun_cases); i++)
+		rf_case_add(&cases, test_tun, &tun_cases[i], "tun allowed: %s",
+			    tun_cases[i].namespaces);
 	failed = rf_cases_run(&cases, "bundle");
 	group_teardown(NULL);
 	return failed;
