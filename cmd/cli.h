@@ -42,6 +42,7 @@ typedef struct cli_runtime {
 	bool systemd_cgroup;
 	bool debug;
 	bool given;              /* any of them was given */
+	char **argv;             /* the whole command line, for cli_sealed_exe */
 } cli_runtime;
 extern cli_runtime cli_rt;
 
@@ -58,6 +59,10 @@ int cli_oci_usage(const char *command, const char *fmt, ...)
 extern const rf_diag cli_oci_diag;
 /* `COMMAND [-h] ID`: 0 with *id, 1 after --help, or the negated exit status. */
 int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id);
+/* A command about to put a process into a container root: go on from a
+ * sealed copy of the binary (src/sealed-exe.c), re-exec'ing into one unless
+ * setuid or already there. 0 to go on, or the exit status after an error. */
+int cli_sealed_exe(void);
 /* text is one JSON object, or an error prefixed with what: a file's object
  * (an OCI process, a resources object) is checked so before it is set into
  * a document, where text after it could otherwise add keys of its own. */

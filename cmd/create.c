@@ -35,6 +35,8 @@ int cmd_create(int argc, char **argv)
 	r = cli_parse_create(argc, argv, usage, false, &a);
 	if (r != 0)
 		return r < 0 ? -r : 0;
+	if ((r = cli_sealed_exe()) != 0)
+		return r;
 	rf_plan_init(&plan);
 	plan.proc.preserve_fds = a.preserve_fds;
 	if (cli_oci_load_bundle(a.opts.bundle, a.opts.id, &plan, &cli_oci_diag, &err) < 0 ||

@@ -272,6 +272,10 @@ int cmd_exec(int argc, char **argv)
 		free(a.env);
 		return 125;
 	}
+	if ((r = cli_sealed_exe()) != 0) {
+		free(a.env);
+		return r;
+	}
 	rf_plan_init(&plan);
 	if (rf_container_open(a.o.root, a.o.id, false, &c, &err) == 0) {
 		char bundle[PATH_MAX];

@@ -96,6 +96,8 @@ int cmd_oci_run(int argc, char **argv)
 		return r < 0 ? -r : 0;
 	if (a.keep)
 		return cli_oci_usage("run", "--keep is not supported: the cgroup goes with the run");
+	if ((r = cli_sealed_exe()) != 0)
+		return r;
 	rf_plan_init(&plan);
 	plan.proc.preserve_fds = a.preserve_fds;
 	if (cli_oci_load_bundle(a.opts.bundle, a.opts.id, &plan, &cli_oci_diag, &err) < 0 ||

@@ -21,6 +21,8 @@
 #include "ringfence/container.h"
 #include "ringfence/json.h"
 #include "ringfence/profile.h"
+#include "ringfence/sealed-exe.h"
+#include "ringfence/setuid.h"
 #include "ringfence/verdict.h"
 
 cli_runtime cli_rt = { .log_fd = -1 };
@@ -51,6 +53,7 @@ int cli_runtime_globals(int argc, char **argv)
 {
 	int i;
 
+	cli_rt.argv = argv;
 	for (i = 1; i < argc && argv[i][0] == '-' && argv[i][1] == '-' && argv[i][2]; i++) {
 		const char *v;
 
@@ -196,6 +199,15 @@ int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id)
 				      argc - optind);
 	*id = argv[optind];
 	return 0;
+}
+
+int cli_sealed_exe(void)
+{
+	rf_error err = { 0 };
+
+	if (rf_setuid_active() || rf_sealed_exe_reexec(cli_rt.argv, &err) == 0)
+		return 0;
+	return cli_oci_fail(&err);
 }
 
 int cli_json_object(const char *text, const char *what, rf_error *err)

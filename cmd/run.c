@@ -679,6 +679,9 @@ int cmd_run(int argc, char **argv)
 		r = cli_usage_error("run", "%s", rf_error_format(&err, msg, sizeof(msg)));
 		goto out;
 	}
+	/* A root of its own: its payload must not reach this binary (cmd/oci.c). */
+	if (plan.iso.rootfs && (r = cli_sealed_exe()) != 0)
+		goto out;
 	/* The report is opened with the caller's rights even when setuid. */
 	report = open_report(&plan, &err);
 	if ((report < 0 && plan.sup.report_path) ||

@@ -153,3 +153,21 @@ resized_terminal() {
 	oci "$rt" list -q
 	[[ -z $output ]] || _rf_fail "the run left $output"
 }
+
+# The runtime's process that becomes the container's (CVE-2019-5736): it
+# runs a sealed copy of the runtime, not the host's binary, so a file in the
+# container whose interpreter is /proc/self/exe runs that copy; and it is
+# not dumpable, so the container's own processes cannot open its /proc links.
+sealed_runtime() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/sr-$1 pid exe
+	oci_bundle "$b"
+	oci_detached "$rt" create --bundle "$b" "sr-$rt"
+	expect_status 0
+	pid=$(oci_state "$rt" "sr-$rt" pid)
+	exe=$(readlink "/proc/$pid/exe")
+	[[ $exe == /memfd:* ]] || _rf_fail "the created container's process runs $exe"
+	oci "$rt" exec "sr-$rt" sh -c 'cat /proc/1/exe >/dev/null && echo read'
+	[[ $output != *read* ]] || _rf_fail "a process in the container read its pid 1's binary"
+	oci "$rt" delete -f "sr-$rt"
+	expect_status 0
+}

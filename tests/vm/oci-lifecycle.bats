@@ -227,6 +227,16 @@ foreground_run() {
 	foreground_run crun
 }
 
+@test "a created container's process runs a sealed copy of the runtime, closed to the container (ringfence)" {
+	requires root cgroup2 jq
+	sealed_runtime ringfence
+}
+
+@test "a created container's process runs a sealed copy of the runtime, closed to the container (crun)" {
+	requires root cgroup2 jq crun
+	sealed_runtime crun
+}
+
 @test "state of a stopped container carries the verdict under \"ringfence\", nothing else new" {
 	requires root cgroup2 jq
 	local b=$BATS_TEST_TMPDIR/st
