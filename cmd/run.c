@@ -226,7 +226,7 @@ static int set_mempolicy(rf_plan *plan, rf_mpol_mode mode, const char *arg, rf_e
 		uint64_t one;
 
 		if (rf_parse_u64(arg, 0, RF_MAX_IDS - 1, &one, err) < 0)
-			return rf_error_set(err, EINVAL, "`%s` is not one node number", arg);
+			return rf_error_set(err, 0, "`%s` is not one node number", arg);
 	}
 	if (mode != RF_MPOL_BIND)
 		return 0;
@@ -255,11 +255,11 @@ static int set_env(rf_process *p, const char *arg, bool unset, rf_error *err)
 
 	if (unset) {
 		if (!*arg || eq)
-			return rf_error_set(err, EINVAL, "`%s` is not a variable name (expected KEY)", arg);
+			return rf_error_set(err, 0, "`%s` is not a variable name (expected KEY)", arg);
 		return add_env(p, arg, strlen(arg), NULL, err);
 	}
 	if (!eq || eq == arg)
-		return rf_error_set(err, EINVAL, "`%s` is not an assignment (expected KEY=VALUE)", arg);
+		return rf_error_set(err, 0, "`%s` is not an assignment (expected KEY=VALUE)", arg);
 	return add_env(p, arg, (size_t)(eq - arg), eq + 1, err);
 }
 
@@ -268,7 +268,7 @@ static int set_cap(uint64_t *mask, const char *arg, rf_error *err)
 	int cap = rf_cap_lookup(arg);
 
 	if (cap < 0)
-		return rf_error_set(err, EINVAL,
+		return rf_error_set(err, 0,
 				    "`%s` is not a capability (expected a name like CAP_NET_RAW or net_raw)",
 				    arg);
 	*mask |= 1ULL << cap;
@@ -286,7 +286,7 @@ static int set_seccomp(rf_process *p, const char *arg, rf_error *err)
 		return 0;
 	}
 	if (!*arg)
-		return rf_error_set(err, EINVAL, "expected FILE, `default` or `none`");
+		return rf_error_set(err, 0, "expected FILE, `default` or `none`");
 	p->seccomp_mode = RF_SECCOMP_FILE;
 	return set_str(&p->seccomp_path, arg, err);
 }
@@ -298,7 +298,7 @@ static int set_name(rf_plan *plan, const char *arg, rf_error *err)
 
 	if (!n || n > 200 || strspn(arg, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
 				      "0123456789_-.") != n || arg[0] == '.')
-		return rf_error_set(err, EINVAL,
+		return rf_error_set(err, 0,
 				    "`%s` is not a leaf name (expected 1-200 of A-Z a-z 0-9 _ - ., "
 				    "not starting with .)", arg);
 	return set_str(&plan->name, arg, err);
@@ -313,7 +313,7 @@ static int set_cgroup_manager(rf_plan *plan, const char *arg, rf_error *err)
 	else if (!strcmp(arg, "systemd"))
 		plan->cgroup_manager = RF_CGROUP_MANAGER_SYSTEMD;
 	else
-		return rf_error_set(err, EINVAL, "`%s` is not a cgroup manager (expected cgroupfs, "
+		return rf_error_set(err, 0, "`%s` is not a cgroup manager (expected cgroupfs, "
 				    "systemd or auto)", arg);
 	return 0;
 }
@@ -434,7 +434,7 @@ static int apply_option(rf_plan *plan, int opt, const char *arg, rf_error *err)
 	case OPT_ROOTFS:
 		return 0;   /* handled in the first pass */
 	}
-	return rf_error_set(err, EINVAL, "unhandled option");
+	return rf_error_set(err, 0, "unhandled option");
 }
 
 static const char *option_name(int opt)
@@ -465,7 +465,7 @@ static int load_base(int argc, char **argv, rf_plan *plan, rf_error *err)
 			plan->sup.strict = true;
 	}
 	if (profile && bundle)
-		return rf_error_set(err, EINVAL, "--profile and --bundle: give one (a bundle's "
+		return rf_error_set(err, 0, "--profile and --bundle: give one (a bundle's "
 				    "config.json is its whole plan)");
 	/* The loaders' messages name the profile or config.json already. */
 	if (profile && (rf_profile_load(profile, plan, plan->sup.strict, &cli_diag, err) < 0 ||
@@ -487,7 +487,7 @@ static int take_command(rf_plan *plan, int argc, char **argv, rf_error *err)
 	if (optind >= argc) {
 		if (plan->proc.argv && plan->proc.argv[0])
 			return 0;   /* process.args from the profile */
-		return rf_error_set(err, EINVAL, "missing COMMAND (ringfence run [OPTIONS] -- COMMAND [ARG...])");
+		return rf_error_set(err, 0, "missing COMMAND (ringfence run [OPTIONS] -- COMMAND [ARG...])");
 	}
 	copy = calloc((size_t)(argc - optind + 1), sizeof(*copy));
 	if (!copy)
@@ -516,10 +516,10 @@ static int parse_args(int argc, char **argv, rf_plan *plan, rf_error *err)
 			return 1;
 		if (opt == '?') {
 			if (optopt && strcmp(option_name(optopt), "?"))
-				return rf_error_set(err, EINVAL, "--%s: missing value", option_name(optopt));
+				return rf_error_set(err, 0, "--%s: missing value", option_name(optopt));
 			if (optopt)
-				return rf_error_set(err, EINVAL, "-%c: unknown option", optopt);
-			return rf_error_set(err, EINVAL, "`%s`: unknown option", argv[optind - 1]);
+				return rf_error_set(err, 0, "-%c: unknown option", optopt);
+			return rf_error_set(err, 0, "`%s`: unknown option", argv[optind - 1]);
 		}
 		if (apply_option(plan, opt, optarg, err) < 0)
 			return rf_error_prefix(err, "--%s", option_name(opt));

@@ -269,7 +269,7 @@ static int apply_oci(const rf_process *p, rf_error *err)
 		return rf_error_set(err, EPERM, "cannot grant %s: ringfence does not hold it",
 				    rf_cap_name(__builtin_ctzll(all & ~held)));
 	if (amb & ~(prm & inh))
-		return rf_error_set(err, EINVAL, "process.capabilities.ambient: %s is not also "
+		return rf_error_set(err, 0, "process.capabilities.ambient: %s is not also "
 				    "permitted and inheritable",
 				    rf_cap_name(__builtin_ctzll(amb & ~(prm & inh))));
 	if (syscall(SYS_capset, &hdr, data) < 0)

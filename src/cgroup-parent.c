@@ -89,12 +89,17 @@ static int explain_not_delegated(const char *path, rf_error *err, int errnum)
 static int move_self_aside(int dirfd, const char *path, rf_error *err)
 {
 	char pid[32];
+	bool made;
 
-	if (mkdirat(dirfd, CG_SUPERVISOR_LEAF, 0755) < 0 && errno != EEXIST)
+	made = mkdirat(dirfd, CG_SUPERVISOR_LEAF, 0755) == 0;
+	if (!made && errno != EEXIST)
 		return rf_error_set(err, errno, "create `%s/%s`", path, CG_SUPERVISOR_LEAF);
 	snprintf(pid, sizeof(pid), "%d", (int)getpid());
-	if (cg_write(dirfd, CG_SUPERVISOR_LEAF "/cgroup.procs", pid, err) < 0)
+	if (cg_write(dirfd, CG_SUPERVISOR_LEAF "/cgroup.procs", pid, err) < 0) {
+		if (made)   /* not left behind: nothing was moved into it */
+			(void)unlinkat(dirfd, CG_SUPERVISOR_LEAF, AT_REMOVEDIR);
 		return rf_error_prefix(err, "move ringfence out of `%s`", path);
+	}
 	return 0;
 }
 
@@ -177,7 +182,7 @@ static int normalize_parent(const cg_mount *m, const char *in, char *rel, size_t
 	while (*p == '/')
 		p++;
 	if (strstr(p, "..") || strstr(p, "//"))
-		return rf_error_set(err, EINVAL,
+		return rf_error_set(err, 0,
 				    "--cgroup-parent: `%s` must be a path below the cgroup2 root "
 				    "without `..` (e.g. `ci/jobs`)", in);
 	if (snprintf(rel, len, "/%s", p) >= (int)len)
@@ -297,7 +302,7 @@ static int refuse_own(const cg_chain *c, const char *beside, rf_error *err)
 	else
 		snprintf(fix, sizeof(fix), "pass --cgroup-parent `%.200s` instead: the sandbox then "
 			 "goes beside it, and ringfence stays where its engine put it", beside);
-	return rf_error_set(err, EINVAL, "--cgroup-parent `%.200s` is ringfence's own cgroup, and "
+	return rf_error_set(err, 0, "--cgroup-parent `%.200s` is ringfence's own cgroup, and "
 			    "its parent can take the sandbox: ringfence does not leave the cgroup "
 			    "its engine put it in for `%.200s/%s` (no internal processes), where an "
 			    "engine that signals only the processes directly in its cgroups (Slurm) "

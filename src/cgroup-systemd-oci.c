@@ -66,7 +66,7 @@ int cg_systemd_cgroups_path(const char *path, const char *id, char *slice, size_
 			p = colon + 1;
 		}
 		if (n != 2)
-			return rf_error_set(err, EINVAL, "`%.200s`: expected `slice:prefix:name` "
+			return rf_error_set(err, 0, "`%.200s`: expected `slice:prefix:name` "
 					    "with --systemd-cgroup, as `system.slice:ringfence:ID`",
 					    path);
 	}
@@ -86,7 +86,7 @@ int cg_systemd_cgroups_path(const char *path, const char *id, char *slice, size_
 		return rf_error_set(err, ENAMETOOLONG, "`%.128s`: the scope's name is too long",
 				    path);
 	if ((part[1][0] && !unit_name_ok(part[1])) || !unit_name_ok(part[2]))
-		return rf_error_set(err, EINVAL, "`%s` is not a unit name systemd accepts "
+		return rf_error_set(err, 0, "`%s` is not a unit name systemd accepts "
 				    "(letters, digits, `:`, `_`, `.`, `-` and `\\`)", unit);
 	return 0;
 }

@@ -201,11 +201,11 @@ static int plan_placement(const rf_plan *plan, rf_error *err)
 	bool systemd = plan->slice || plan->scope;
 
 	if (plan->cgroup_parent && (systemd || plan->cgroup_manager == RF_CGROUP_MANAGER_SYSTEMD))
-		return rf_error_set(err, EINVAL, "--cgroup-parent places the leaf with the cgroupfs "
+		return rf_error_set(err, 0, "--cgroup-parent places the leaf with the cgroupfs "
 				    "manager; it cannot go with --slice, --scope or "
 				    "--cgroup-manager=systemd");
 	if (systemd && plan->cgroup_manager == RF_CGROUP_MANAGER_CGROUPFS)
-		return rf_error_set(err, EINVAL, "--%s asks systemd for a scope; it cannot go with "
+		return rf_error_set(err, 0, "--%s asks systemd for a scope; it cannot go with "
 				    "--cgroup-manager=cgroupfs", plan->slice ? "slice" : "scope");
 	return 0;
 }
@@ -216,7 +216,7 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	rf_host host;
 
 	if (!p->argv || !p->argv[0])
-		return rf_error_set(err, EINVAL, "missing COMMAND");
+		return rf_error_set(err, 0, "missing COMMAND");
 	/* root ignores RLIMIT_MEMLOCK while it holds CAP_IPC_LOCK: drop it so the
 	 * limit binds the payload whoever it runs as. */
 	if (p->rlimits[RLIMIT_MEMLOCK].set)
