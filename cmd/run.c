@@ -206,6 +206,34 @@ static int set_str(char **dst, const char *arg, rf_error *err)
 	return 0;
 }
 
+/* --cgroup-parent: a cgroup path, absolute in the filesystem or below the
+ * cgroup2 root; checked here for its form (placement resolves it against
+ * the mount), so a bad one fails before anything, the report included. */
+static int set_cgroup_parent(rf_plan *plan, const char *arg, rf_error *err)
+{
+	const char *p = arg;
+
+	if (!*p)
+		goto bad;
+	while (*p == '/')
+		p++;
+	while (*p) {
+		size_t n = strcspn(p, "/");
+
+		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2)))
+			goto bad;
+		p += n;
+		if (*p == '/' && p[1])
+			p++;
+		else if (*p == '/')
+			break;   /* one trailing slash */
+	}
+	return set_str(&plan->cgroup_parent, arg, err);
+bad:
+	return rf_error_set(err, 0, "`%s` is not a cgroup path (expected one below the cgroup2 "
+			    "root without `.`, `..` or `//`, e.g. ci/jobs)", RF_SHOWN(arg));
+}
+
 static int set_mempolicy(rf_plan *plan, rf_mpol_mode mode, const char *arg, rf_error *err)
 {
 	rf_mempolicy *mp = &plan->proc.mempolicy;
@@ -389,7 +417,7 @@ static int apply_option(rf_plan *plan, int opt, const char *arg, rf_error *err)
 	case OPT_ALLOW_PANIC: plan->sup.allow_panic_on_oom = true; return 0;
 	case OPT_TIMEOUT: return rf_parse_duration_ms(arg, &plan->sup.timeout_ms, err);
 	case OPT_KILL_AFTER: return rf_parse_duration_ms(arg, &plan->sup.kill_after_ms, err);
-	case OPT_CGROUP_PARENT: return set_str(&plan->cgroup_parent, arg, err);
+	case OPT_CGROUP_PARENT: return set_cgroup_parent(plan, arg, err);
 	case OPT_CGROUP_MANAGER: return set_cgroup_manager(plan, arg, err);
 	case OPT_SLICE: return set_slice(plan, arg, err);
 	case OPT_SCOPE: plan->scope = true; return 0;

@@ -32,7 +32,11 @@ bad_inputs() {
 --timeout	5x	-
 --timeout	-1s	-
 --timeout		-
+--timeout	0.5ms	is shorter than 1 ms
 --kill-after	abc	-
+--cgroup-parent	../x	is not a cgroup path
+--cgroup-parent	ci/./jobs	is not a cgroup path
+--cgroup-parent	ci//jobs	is not a cgroup path
 --report-fd	99	is not open
 --report-fd	abc	is not a number
 --name	a/b	is not a leaf name
