@@ -17,6 +17,7 @@
 #include "ringfence/host.h"
 #include "ringfence/isolation.h"
 #include "ringfence/json.h"
+#include "ringfence/numa.h"
 #include "ringfence/plan.h"
 #include "ringfence/rlimit.h"
 #include "ringfence/seccomp.h"
@@ -210,6 +211,20 @@ static int plan_placement(const rf_plan *plan, rf_error *err)
 	return 0;
 }
 
+/* The cpuset's CPUs and nodes exist here, whichever of --cpuset-cpus, a
+ * profile's or a bundle's linux.resources.cpu.cpus/mems set them: checked
+ * now rather than by the kernel when the leaf's cpuset files are written. */
+static int plan_cpuset(const rf_plan *plan, rf_error *err)
+{
+	rf_idset ids;
+
+	if (plan->limits.cpuset_cpus && rf_numa_parse_cpus(plan->limits.cpuset_cpus, &ids, err) < 0)
+		return rf_error_prefix(err, "cpuset.cpus (--cpuset-cpus, linux.resources.cpu.cpus)");
+	if (plan->limits.cpuset_mems && rf_numa_parse_nodes(plan->limits.cpuset_mems, &ids, err) < 0)
+		return rf_error_prefix(err, "cpuset.mems (--numa-bind, linux.resources.cpu.mems)");
+	return 0;
+}
+
 int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
 	rf_process *p = &plan->proc;
@@ -221,7 +236,8 @@ int rf_plan_finalize(rf_plan *plan, const rf_diag *diag, rf_error *err)
 	 * limit binds the payload whoever it runs as. */
 	if (p->rlimits[RLIMIT_MEMLOCK].set)
 		p->cap_drop |= 1ULL << CAP_IPC_LOCK;
-	if (plan_placement(plan, err) < 0 || rf_container_finalize(plan, diag, err) < 0 ||
+	if (plan_placement(plan, err) < 0 || plan_cpuset(plan, err) < 0 ||
+	    rf_container_finalize(plan, diag, err) < 0 ||
 	    rf_isolation_finalize(plan, diag, err) < 0)
 		return -1;
 	rf_contain_plan(&plan->iso, diag);

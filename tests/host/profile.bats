@@ -160,3 +160,17 @@ bad_profile() {
 	expect_status 0
 	expect_output_contains "Usage: ringfence profile list"
 }
+
+@test "a profile's cpuset CPUs and nodes must exist here: refused before anything, naming the key" {
+	bad_profile cpus '{"linux": {"resources": {"cpu": {"cpus": "1000"}}}}'
+	rf_run run --profile "$BATS_TEST_TMPDIR/cpus.json" -- true
+	expect_status 125
+	expect_stderr_contains "linux.resources.cpu.cpus"
+	expect_stderr_contains "cpu 1000 is not online"
+	bad_profile mems '{"linux": {"resources": {"cpu": {"mems": "1000"}}}}'
+	rf_run run --profile "$BATS_TEST_TMPDIR/mems.json" -- true
+	expect_status 125
+	expect_stderr_contains "linux.resources.cpu.mems"
+	expect_stderr_contains "node 1000 is not online"
+	[[ -z ${RF_CGROUP_ROOT:-} || ! -e $RF_CGROUP_ROOT/ringfence ]] || _rf_fail "a cgroup was made"
+}
