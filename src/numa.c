@@ -182,6 +182,30 @@ int rf_numa_parse_cpus(const char *s, rf_idset *out, rf_error *err)
 	return 0;
 }
 
+int rf_numa_ids_exist(const char *cpus, const char *mems, rf_error *err)
+{
+	long configured = sysconf(_SC_NPROCESSORS_CONF);
+	rf_idset want;
+
+	if (cpus) {
+		if (rf_parse_idlist(cpus, &want, err) < 0)
+			return -1;
+		for (unsigned id = 0; configured > 0 && id < RF_MAX_IDS; id++)
+			if (rf_idset_has(&want, id) && id >= (unsigned long)configured)
+				return rf_error_set(err, 0, "cpu %u is not on this host (cpus: 0-%ld)",
+						    id, configured - 1);
+	}
+	if (mems) {
+		if (rf_parse_idlist(mems, &want, err) < 0)
+			return -1;
+		for (unsigned id = 0; id < RF_MAX_IDS; id++)
+			if (rf_idset_has(&want, id) && !rf_idset_has(&topo()->configured, id))
+				return rf_error_set(err, 0, "node %u is not on this host (nodes: %s)",
+						    id, FMT_IDS(&topo()->configured));
+	}
+	return 0;
+}
+
 int rf_numa_node_count(void)
 {
 	return highest(&topo()->configured) + 1;

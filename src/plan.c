@@ -216,11 +216,9 @@ static int plan_placement(const rf_plan *plan, rf_error *err)
  * now rather than by the kernel when the leaf's cpuset files are written. */
 static int plan_cpuset(const rf_plan *plan, rf_error *err)
 {
-	rf_idset ids;
-
-	if (plan->limits.cpuset_cpus && rf_numa_parse_cpus(plan->limits.cpuset_cpus, &ids, err) < 0)
+	if (rf_numa_ids_exist(plan->limits.cpuset_cpus, NULL, err) < 0)
 		return rf_error_prefix(err, "cpuset.cpus (--cpuset-cpus, linux.resources.cpu.cpus)");
-	if (plan->limits.cpuset_mems && rf_numa_parse_nodes(plan->limits.cpuset_mems, &ids, err) < 0)
+	if (rf_numa_ids_exist(NULL, plan->limits.cpuset_mems, err) < 0)
 		return rf_error_prefix(err, "cpuset.mems (--numa-bind, linux.resources.cpu.mems)");
 	return 0;
 }

@@ -15,6 +15,11 @@ int rf_numa_parse_nodes(const char *s, rf_idset *out, rf_error *err);
 /* Same for CPUs against the online CPUs. */
 int rf_numa_parse_cpus(const char *s, rf_idset *out, rf_error *err);
 
+/* Every CPU of cpus and node of mems (either NULL) exists on this host;
+ * not that this process may use them: a container's cpuset may name CPUs
+ * its runtime does not run on. */
+int rf_numa_ids_exist(const char *cpus, const char *mems, rf_error *err);
+
 /* Number of configured nodes (>= 1) and one node's size in bytes. */
 int rf_numa_node_count(void);
 int rf_numa_node_size(unsigned node, uint64_t *bytes, rf_error *err);

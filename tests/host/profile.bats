@@ -166,11 +166,11 @@ bad_profile() {
 	rf_run run --profile "$BATS_TEST_TMPDIR/cpus.json" -- true
 	expect_status 125
 	expect_stderr_contains "linux.resources.cpu.cpus"
-	expect_stderr_contains "cpu 1000 is not online"
+	expect_stderr_contains "cpu 1000 is not on this host"
 	bad_profile mems '{"linux": {"resources": {"cpu": {"mems": "1000"}}}}'
 	rf_run run --profile "$BATS_TEST_TMPDIR/mems.json" -- true
 	expect_status 125
 	expect_stderr_contains "linux.resources.cpu.mems"
-	expect_stderr_contains "node 1000 is not online"
+	expect_stderr_contains "node 1000 is not on this host"
 	[[ -z ${RF_CGROUP_ROOT:-} || ! -e $RF_CGROUP_ROOT/ringfence ]] || _rf_fail "a cgroup was made"
 }
