@@ -108,7 +108,12 @@ static int parse(int argc, char **argv, exec_args *a)
 		case OPT_PID_FILE: a->o.pid_file = optarg; break;
 		case OPT_CONSOLE: a->o.console_socket = optarg; break;
 		case 't': a->tty = true; break;
-		case OPT_CWD: a->cwd = optarg; break;
+		case OPT_CWD:
+			if (optarg[0] != '/')
+				return -cli_oci_usage("exec", "--cwd: expected an absolute path, got `%s`",
+						      RF_SHOWN(optarg));
+			a->cwd = optarg;
+			break;
 		case 'e': a->env[a->n_env++] = optarg; break;
 		case 'u':
 			if (parse_user(optarg, a) < 0)

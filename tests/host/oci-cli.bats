@@ -104,7 +104,7 @@ setup() {
 	expect_json "$BATS_TEST_TMPDIR/config.json" linux.uidMappings.0.hostID "$(id -u)"
 }
 
-@test "exec --user takes UID[:GID] as numbers, as runc does: a name is refused before anything is opened" {
+@test "exec --user takes UID[:GID] as numbers, as runc does, and --cwd an absolute path: refused before anything is opened" {
 	local bad
 	for bad in nobody 1000:x :1000 1000: 4294967295 -1; do
 		rf_run --root "$root" exec -u "$bad" nothere true
@@ -112,6 +112,9 @@ setup() {
 		expect_stderr_contains "--user: expected UID[:GID] (numbers)"
 	done
 	[[ ! -e $root ]] || _rf_fail "exec made $root"
+	rf_run --root "$root" exec --cwd relative nothere true
+	expect_status 125
+	expect_stderr_contains "--cwd: expected an absolute path"
 }
 
 @test "a create that fails keeps the last verdict of its id and makes no state directory" {
