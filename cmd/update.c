@@ -14,6 +14,7 @@
 #include "ringfence/container.h"
 #include "ringfence/fds.h"
 #include "ringfence/json.h"
+#include "ringfence/numa.h"
 #include "ringfence/parse.h"
 #include "ringfence/profile.h"
 
@@ -165,9 +166,13 @@ int cmd_update(int argc, char **argv)
 	    flags_json(&f, &flags, &err) < 0)
 		return cli_oci_fail(&err);
 	rf_plan_init(&plan);
+	plan.limits.cpu_period_us = 0;   /* not given: the container's stays */
 	/* The file first, the flags over it. */
 	if ((file && load(&plan, file, resources, &err) < 0) ||
 	    load(&plan, flags, "the update flags", &err) < 0 ||
+	    /* before anything is written: a CPU or node this host lacks */
+	    (rf_numa_ids_exist(plan.limits.cpuset_cpus, plan.limits.cpuset_mems, &err) < 0 &&
+	     rf_error_prefix(&err, "--cpuset-cpus, --cpuset-mems (linux.resources.cpu)") < 0) ||
 	    rf_container_update(root, argv[optind], &plan.limits, &err) < 0)
 		r = cli_oci_fail(&err);
 	rf_plan_free(&plan);

@@ -131,6 +131,13 @@ setup() {
 	[[ ! -e $root/c9 ]] || _rf_fail "a state directory was left: $(ls -A "$root/c9")"
 }
 
+@test "update refuses a CPU this host lacks before it looks for the container" {
+	rf_run --root "$root" update --cpuset-cpus 1000 nothere
+	expect_status 125
+	expect_stderr_contains "--cpuset-cpus"
+	expect_stderr_contains "cpu 1000 is not on this host"
+}
+
 @test "checkpoint --help fails: podman must not think CRIU works" {
 	rf_run checkpoint --help
 	((status != 0)) || _rf_fail "checkpoint --help succeeded"
