@@ -52,6 +52,7 @@
 #include "ringfence/contain.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
+#include "ringfence/setuid.h"
 #include "mounts-internal.h"
 
 #define TMPFS_DEFAULT_MODE 01777
@@ -593,9 +594,18 @@ static int mount_ipc(rf_error *err)
  * does not exist in the new view (--chdir chooses another). */
 static int reenter_cwd(rf_error *err)
 {
+	bool as_caller = rf_setuid_active(), back;
 	char cwd[PATH_MAX];
 
-	if (getcwd(cwd, sizeof(cwd)) && chdir(cwd) == 0)
+	/* Setuid-root: by path with the caller's rights (its filesystem uid and
+	 * gid), so a directory of the path swapped for a symlink meanwhile leads
+	 * nowhere the caller could not go itself. */
+	if (as_caller && rf_setuid_files_as_root(false, err) < 0)
+		return -1;
+	back = getcwd(cwd, sizeof(cwd)) && chdir(cwd) == 0;
+	if (as_caller && rf_setuid_files_as_root(true, err) < 0)
+		return -1;
+	if (back)
 		return 0;
 	if (chdir("/") < 0)
 		return rf_error_set(err, errno, "change directory to `/`");
