@@ -67,10 +67,11 @@ int cli_sealed_exe(void);
  * (an OCI process, a resources object) is checked so before it is set into
  * a document, where text after it could otherwise add keys of its own. */
 int cli_json_object(const char *text, const char *what, rf_error *err);
-/* The bundle's config.json into plan (not yet finalised); what ringfence
- * does not implement is said through diag. */
-int cli_oci_load_bundle(const char *bundle, const char *id, rf_plan *plan, const rf_diag *diag,
-			rf_error *err);
+/* The bundle's config.json (or text, its saved copy, when not NULL) into
+ * plan (not yet finalised); what ringfence does not implement is said
+ * through diag. */
+int cli_oci_load_bundle(const char *bundle, const char *text, const char *id, rf_plan *plan,
+			const rf_diag *diag, rf_error *err);
 
 /* Print "ringfence: MESSAGE[: STRERROR]" once. */
 void cli_print_error(const rf_error *err);

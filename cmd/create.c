@@ -39,7 +39,7 @@ int cmd_create(int argc, char **argv)
 		return r;
 	rf_plan_init(&plan);
 	plan.proc.preserve_fds = a.preserve_fds;
-	if (cli_oci_load_bundle(a.opts.bundle, a.opts.id, &plan, &cli_oci_diag, &err) < 0 ||
+	if (cli_oci_load_bundle(a.opts.bundle, NULL, a.opts.id, &plan, &cli_oci_diag, &err) < 0 ||
 	    rf_plan_finalize(&plan, &cli_oci_diag, &err) < 0 ||
 	    rf_container_create(&a.opts, &plan, &cli_oci_diag, &err) < 0)
 		r = cli_oci_fail(&err);

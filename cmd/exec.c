@@ -229,10 +229,11 @@ static int add_env(rf_process *p, const char *kv, rf_error *err)
 	return 0;
 }
 
-static int build_plan(const exec_args *a, const char *bundle, rf_plan *plan, rf_error *err)
+static int build_plan(const exec_args *a, const char *bundle, const char *config, rf_plan *plan,
+		      rf_error *err)
 {
 	/* What it does not implement was said at create: not again per exec. */
-	if (cli_oci_load_bundle(bundle, a->o.id, plan, NULL, err) < 0)
+	if (cli_oci_load_bundle(bundle, config, a->o.id, plan, NULL, err) < 0)
 		return -1;
 	if (a->process && load_process(plan, a->process, err) < 0)
 		return -1;
@@ -283,11 +284,16 @@ int cmd_exec(int argc, char **argv)
 	}
 	rf_plan_init(&plan);
 	if (rf_container_open(a.o.root, a.o.id, false, &c, &err) == 0) {
+		/* The config create saved, not the bundle's file now: what the
+		 * container was made from, as runc's exec reads its state. */
+		cleanup_free char *config = NULL;
 		char bundle[PATH_MAX];
 
 		snprintf(bundle, sizeof(bundle), "%s", c.bundle);
+		r = rf_container_config(&c, &config, &err);
 		rf_container_close(&c);
-		r = build_plan(&a, bundle, &plan, &err);
+		if (r == 0)
+			r = build_plan(&a, bundle, config, &plan, &err);
 	} else {
 		r = -1;
 	}

@@ -100,7 +100,7 @@ int cmd_oci_run(int argc, char **argv)
 		return r;
 	rf_plan_init(&plan);
 	plan.proc.preserve_fds = a.preserve_fds;
-	if (cli_oci_load_bundle(a.opts.bundle, a.opts.id, &plan, &cli_oci_diag, &err) < 0 ||
+	if (cli_oci_load_bundle(a.opts.bundle, NULL, a.opts.id, &plan, &cli_oci_diag, &err) < 0 ||
 	    rf_plan_finalize(&plan, &cli_oci_diag, &err) < 0)
 		r = -1;
 	else if (a.detach) {

@@ -222,18 +222,25 @@ int cli_json_object(const char *text, const char *what, rf_error *err)
 	return object ? 0 : rf_error_set(err, 0, "%s: expected one JSON object", what);
 }
 
-int cli_oci_load_bundle(const char *bundle, const char *id, rf_plan *plan, const rf_diag *diag,
-			rf_error *err)
+static int load_bundle(const char *bundle, const char *text, rf_plan *plan, const rf_diag *diag,
+		       rf_error *err)
+{
+	return text ? rf_bundle_load_text(text, strlen(text), bundle, plan, false, diag, err)
+		    : rf_bundle_load(bundle, plan, false, diag, err);
+}
+
+int cli_oci_load_bundle(const char *bundle, const char *text, const char *id, rf_plan *plan,
+			const rf_diag *diag, rf_error *err)
 {
 	char slice[256], unit[256];
 
 	if (!cli_rt.systemd_cgroup)
-		return rf_bundle_load(bundle, plan, false, diag, err);
+		return load_bundle(bundle, text, plan, diag, err);
 	/* linux.cgroupsPath is then systemd's "slice:prefix:name" (read by
 	 * the bundle's loader), by default ":ringfence:ID" as runc's
 	 * ":runc:ID". */
 	plan->cgroup_manager = RF_CGROUP_MANAGER_SYSTEMD;
-	if (rf_bundle_load(bundle, plan, false, diag, err) < 0)
+	if (load_bundle(bundle, text, plan, diag, err) < 0)
 		return -1;
 	if (plan->unit)
 		return 0;

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "ringfence/cleanup.h"
+#include "ringfence/fds.h"
 #include "ringfence/json.h"
 #include "container-internal.h"
 
@@ -286,6 +287,17 @@ static void kv(rf_json_writer *w, const char *key, const char *value)
 {
 	rf_json_key(w, key);
 	rf_json_string(w, value);
+}
+
+int rf_container_config(const rf_container *c, char **text, rf_error *err)
+{
+	cleanup_close int fd = openat(c->dirfd, RF_CONFIG_COPY, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	size_t len;
+
+	*text = NULL;
+	if (fd < 0)
+		return rf_error_set(err, errno, "open the config.json create saved for \"%s\"", c->id);
+	return rf_read_all(fd, RF_CONFIG_COPY, RF_JSON_MAX_FILE, text, &len, err);
 }
 
 int rf_container_save(const rf_container *c, rf_error *err)

@@ -62,6 +62,9 @@ int rf_container_default_root(char *buf, size_t len, rf_error *err);
 int rf_container_open(const char *root, const char *id, bool exclusive, rf_container *c,
 		      rf_error *err);
 void rf_container_close(rf_container *c);
+/* The bundle's config.json as create saved it in the state directory (what
+ * exec starts from: not the bundle's file, which may have changed since). */
+int rf_container_config(const rf_container *c, char **text, rf_error *err);
 /* Derive c->status again (pid + start time, frozen, exec.fifo). */
 void rf_container_refresh(rf_container *c);
 

@@ -42,6 +42,12 @@ exec_scenario() {
 	expect_status 0
 	expect_line 1000:1001
 
+	# exec starts from the config create saved, not the bundle's file now
+	oci_edit "$b" '.process.env += ["CHANGED=later"]'
+	oci "$rt" exec "ex-$rt" sh -c 'echo "changed=${CHANGED:-no}"'
+	expect_status 0
+	expect_line changed=no
+
 	jq -n '{args: ["sh", "-c", "echo $FOO; pwd"], env: ["FOO=from-process-json", "PATH=/bin"],
 		cwd: "/tmp", user: {uid: 0, gid: 0}}' >"$b/process.json"
 	oci "$rt" exec --process "$b/process.json" "ex-$rt"
