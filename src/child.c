@@ -355,10 +355,12 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 		rf_error_set(&err, errno, "start a new session");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}
-	/* A container root: no fd of the launcher's (its leaf, its log) is
-	 * kept around while the root is built, none can be reached through
+	/* A container root, or a container entered (exec): no fd of the
+	 * launcher's (its leaf and the leaf's parent on the host's cgroup2
+	 * mount, its log) is kept around while the root is built or the
+	 * container's credentials are taken; none can be reached through
 	 * /proc/self/fd from a working directory or a mount source. */
-	if (plan->iso.rootfs && close_inherited(ctx, &err) < 0)
+	if ((plan->iso.rootfs || ctx->join_flags) && close_inherited(ctx, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	if (rf_ns_become_root(&plan->iso, ctx->ns_flags, &err) < 0 ||
 	    rf_ns_join(&plan->iso, false, &err) < 0)
