@@ -155,17 +155,23 @@ resized_terminal() {
 }
 
 # The runtime's process that becomes the container's (CVE-2019-5736): it
-# runs a sealed copy of the runtime, not the host's binary, so a file in the
-# container whose interpreter is /proc/self/exe runs that copy; and it is
-# not dumpable, so the container's own processes cannot open its /proc links.
+# does not run the host's binary (ringfence: a sealed memfd copy; runc 1.1:
+# a read-only bind of it, detached, which reads as `/`), so a file in the
+# container whose interpreter is /proc/self/exe does not reach that binary;
+# and it is not dumpable, so the container's own processes cannot open its
+# /proc links.
 sealed_runtime() {
-	local rt=$1 b=$BATS_TEST_TMPDIR/sr-$1 pid exe
+	local rt=$1 b=$BATS_TEST_TMPDIR/sr-$1 pid exe host
+	host=$(readlink -f "$(oci_runtime "$rt")")
 	oci_bundle "$b"
 	oci_detached "$rt" create --bundle "$b" "sr-$rt"
 	expect_status 0
 	pid=$(oci_state "$rt" "sr-$rt" pid)
 	exe=$(readlink "/proc/$pid/exe")
-	[[ $exe == /memfd:* ]] || _rf_fail "the created container's process runs $exe"
+	[[ -n $exe && $exe != "$host" ]] ||
+		_rf_fail "the created container's process runs the host's $host"
+	[[ $rt != ringfence || $exe == "/memfd:ringfence (deleted)" ]] ||
+		_rf_fail "ringfence's container process runs $exe, not its sealed copy"
 	oci "$rt" exec "sr-$rt" sh -c 'cat /proc/1/exe >/dev/null && echo read'
 	[[ $output != *read* ]] || _rf_fail "a process in the container read its pid 1's binary"
 	oci "$rt" delete -f "sr-$rt"
