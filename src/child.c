@@ -317,6 +317,7 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 {
 	rf_child_ctx self = *launcher, *ctx = &self;
 	const rf_plan *plan = ctx->plan;
+	bool rootful = geteuid() == 0;   /* before any user namespace */
 	rf_error err = { 0 };
 	char go;
 
@@ -327,12 +328,6 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 	close(ctx->msg_rd);
 	for (size_t i = 0; i < ctx->n_close_fds; i++)
 		close(ctx->close_fds[i]);
-	/* Not dumpable until the exec (which sets it again for the payload):
-	 * this process runs ringfence's binary and holds host descriptors (the
-	 * leaf's directory, its parent) while it enters a container, so no
-	 * process in there may open its /proc/PID/exe or /proc/PID/fd. With a
-	 * shared mm (vfork) the supervisor is not dumpable either, as runc's. */
-	prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Die with the supervisor. The sync pipe closes the race where it died
 	 * before this prctl: its write end, the supervisor's alone now, is
 	 * closed then, so the read sees EOF instead of the go byte, or without
@@ -365,6 +360,16 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 	if (rf_ns_become_root(&plan->iso, ctx->ns_flags, &err) < 0 ||
 	    rf_ns_join(&plan->iso, false, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
+	/* Run by root, not dumpable from here to the exec (which makes the
+	 * payload dumpable again): this process runs ringfence's binary while
+	 * it builds a root and takes a container's credentials, which would let
+	 * a process in there open its /proc/PID/exe (the host's binary) and
+	 * /proc/PID/fd. After the id maps, which an unprivileged supervisor
+	 * writes into this process's /proc; without root the binary is not the
+	 * payload's to write. With a shared mm (vfork) the supervisor is not
+	 * dumpable either, as runc's is not. */
+	if (rootful)
+		prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 	/* Only now are we inside the leaf, so a new cgroup namespace is rooted there. */
 	if ((ctx->ns_flags & CLONE_NEWCGROUP) &&
 	    (RF_FAULT("child.cgroupns") || unshare(CLONE_NEWCGROUP) < 0)) {
