@@ -177,3 +177,26 @@ sealed_runtime() {
 	oci "$rt" delete -f "sr-$rt"
 	expect_status 0
 }
+
+# cpu.max's quota updated alone keeps the period; with `period`, the period
+# updated alone then keeps the quota, as runc's update keeps the rest.
+update_cpu_scenario() {
+	local rt=$1 period=${2:-} b=$BATS_TEST_TMPDIR/upc-$1 cg
+	oci_bundle "$b"
+	oci_edit "$b" '.linux.resources.cpu = {"quota": 50000, "period": 100000}'
+	oci_detached "$rt" run -d --bundle "$b" "upc-$rt"
+	expect_status 0
+	cg=$(oci_cgroup "$rt" "upc-$rt")
+	[[ $(cat "$cg/cpu.max") == "50000 100000" ]] || _rf_fail "cpu.max is $(cat "$cg/cpu.max")"
+	oci "$rt" update --cpu-quota 20000 "upc-$rt"
+	expect_status 0
+	[[ $(cat "$cg/cpu.max") == "20000 100000" ]] || _rf_fail "after --cpu-quota: $(cat "$cg/cpu.max")"
+	if [[ -n $period ]]; then
+		oci "$rt" update --cpu-period 50000 "upc-$rt"
+		expect_status 0
+		[[ $(cat "$cg/cpu.max") == "20000 50000" ]] ||
+			_rf_fail "after --cpu-period: $(cat "$cg/cpu.max")"
+	fi
+	oci "$rt" delete -f "upc-$rt"
+	expect_status 0
+}

@@ -89,31 +89,15 @@ update_scenario() {
 	expect_status 0
 }
 
-# cpu.max's quota and period are updated each alone, the other kept.
-update_cpu_scenario() {
-	local rt=$1 b=$BATS_TEST_TMPDIR/upc-$1 cg
-	oci_bundle "$b"
-	oci_edit "$b" '.linux.resources.cpu = {"quota": 50000, "period": 100000}'
-	oci_detached "$rt" run -d --bundle "$b" "upc-$rt"
-	expect_status 0
-	cg=$(oci_cgroup "$rt" "upc-$rt")
-	[[ $(cat "$cg/cpu.max") == "50000 100000" ]] || _rf_fail "cpu.max is $(cat "$cg/cpu.max")"
-	oci "$rt" update --cpu-quota 20000 "upc-$rt"
-	expect_status 0
-	[[ $(cat "$cg/cpu.max") == "20000 100000" ]] || _rf_fail "after --cpu-quota: $(cat "$cg/cpu.max")"
-	oci "$rt" update --cpu-period 50000 "upc-$rt"
-	expect_status 0
-	[[ $(cat "$cg/cpu.max") == "20000 50000" ]] || _rf_fail "after --cpu-period: $(cat "$cg/cpu.max")"
-	oci "$rt" delete -f "upc-$rt"
-	expect_status 0
-}
-
 @test "update changes cpu.max's quota or period alone, keeping the other (ringfence)" {
 	requires root cgroup2 cpu jq
-	update_cpu_scenario ringfence
+	update_cpu_scenario ringfence period
 }
 
-@test "update changes cpu.max's quota or period alone, keeping the other (crun)" {
+# crun 1.8 agrees on a quota alone; a period alone it writes as `max
+# PERIOD`, dropping the quota (runc keeps it, as ringfence does:
+# tests/vm/engines/update.bats).
+@test "update changes cpu.max's quota alone, keeping the period (crun)" {
 	requires root cgroup2 cpu jq crun
 	update_cpu_scenario crun
 }
