@@ -157,9 +157,10 @@ resized_terminal() {
 # The runtime's process that becomes the container's (CVE-2019-5736): it
 # does not run the host's binary (ringfence: a sealed memfd copy; runc 1.1:
 # a read-only bind of it, detached, which reads as `/`), so a file in the
-# container whose interpreter is /proc/self/exe does not reach that binary;
-# and it is not dumpable, so the container's own processes cannot open its
-# /proc links.
+# container whose interpreter is /proc/self/exe does not reach that binary.
+# ringfence's (and crun's) is also not dumpable, so the container's own
+# processes cannot open its /proc links; runc 1.1's can be read (its binary
+# is read-only there), which is checked only as far as it goes.
 sealed_runtime() {
 	local rt=$1 b=$BATS_TEST_TMPDIR/sr-$1 pid exe host
 	host=$(readlink -f "$(oci_runtime "$rt")")
@@ -173,7 +174,8 @@ sealed_runtime() {
 	[[ $rt != ringfence || $exe == "/memfd:ringfence (deleted)" ]] ||
 		_rf_fail "ringfence's container process runs $exe, not its sealed copy"
 	oci "$rt" exec "sr-$rt" sh -c 'cat /proc/1/exe >/dev/null && echo read'
-	[[ $output != *read* ]] || _rf_fail "a process in the container read its pid 1's binary"
+	[[ $rt == runc || $output != *read* ]] ||
+		_rf_fail "a process in the container read its pid 1's binary"
 	oci "$rt" delete -f "sr-$rt"
 	expect_status 0
 }
