@@ -63,7 +63,7 @@ foreground_terminal() {
 }
 
 # runc, the peer here (under ptyrun crun 1.8's payload could not read the
-# pty's size: `stty: standard input`), is in tests/vm/engines/terminal.bats.
+# pty's size: `stty: standard input`), is in tests/vm/engines/runc.bats.
 @test "a foreground run's pty follows the user's terminal when it is resized (ringfence)" {
 	requires root cgroup2 jq pty ptyrun
 	resized_terminal ringfence

@@ -96,7 +96,7 @@ update_scenario() {
 
 # crun 1.8 agrees on a quota alone; a period alone it writes as `max
 # PERIOD`, dropping the quota (runc keeps it, as ringfence does:
-# tests/vm/engines/update.bats).
+# tests/vm/engines/runc.bats).
 @test "update changes cpu.max's quota alone, keeping the period (crun)" {
 	requires root cgroup2 cpu jq crun
 	update_cpu_scenario crun

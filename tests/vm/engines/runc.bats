@@ -1,0 +1,45 @@
+#!/usr/bin/env bats
+# Runtime behaviour against runc (Debian 12's, from the engines package
+# set), the peer proving each test right, with ringfence beside it in the
+# same boot; the main layer's tests/vm/oci-*.bats run ringfence and crun.
+
+load ../../lib/common
+load ../../lib/oci
+
+setup_file() {
+	rf_packages engines
+}
+
+rf_teardown() {
+	oci_cleanup_check
+}
+
+@test "a foreground run's pty follows the user's terminal when it is resized (runc)" {
+	requires root cgroup2 jq pty ptyrun runc
+	resized_terminal runc
+}
+
+@test "a foreground run's pty follows the user's terminal when it is resized (ringfence, beside runc)" {
+	requires root cgroup2 jq pty ptyrun
+	resized_terminal ringfence
+}
+
+@test "a created container's process runs a sealed copy of the runtime, closed to the container (runc)" {
+	requires root cgroup2 jq runc
+	sealed_runtime runc
+}
+
+@test "a created container's process runs a sealed copy of the runtime, closed to the container (ringfence, beside runc)" {
+	requires root cgroup2 jq
+	sealed_runtime ringfence
+}
+
+@test "update changes cpu.max's quota or period alone, keeping the other (runc)" {
+	requires root cgroup2 cpu jq runc
+	update_cpu_scenario runc period
+}
+
+@test "update changes cpu.max's quota or period alone, keeping the other (ringfence, beside runc)" {
+	requires root cgroup2 cpu jq
+	update_cpu_scenario ringfence period
+}
