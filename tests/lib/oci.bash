@@ -155,12 +155,14 @@ resized_terminal() {
 }
 
 # The runtime's process that becomes the container's (CVE-2019-5736): it
-# does not run the host's binary (ringfence: a sealed memfd copy; runc 1.1:
-# a read-only bind of it, detached, which reads as `/`), so a file in the
-# container whose interpreter is /proc/self/exe does not reach that binary.
-# ringfence's (and crun's) is also not dumpable, so the container's own
-# processes cannot open its /proc links; runc 1.1's can be read (its binary
-# is read-only there), which is checked only as far as it goes.
+# does not run the host's binary but a view of it no one can write
+# (ringfence and runc 1.1: a read-only bind of it attached nowhere, which
+# reads as `/`; a sealed memfd copy without root), so a file in the
+# container whose interpreter is /proc/self/exe reaches only that view. A
+# handle on it, which a process in the container could keep, must not open
+# for writing once no runtime runs from it. ringfence's (and crun's) process
+# is also not dumpable, so the container's own processes cannot open its
+# /proc links; runc 1.1's can be read.
 sealed_runtime() {
 	local rt=$1 b=$BATS_TEST_TMPDIR/sr-$1 pid exe host
 	host=$(readlink -f "$(oci_runtime "$rt")")
@@ -171,11 +173,19 @@ sealed_runtime() {
 	exe=$(readlink "/proc/$pid/exe")
 	[[ -n $exe && $exe != "$host" ]] ||
 		_rf_fail "the created container's process runs the host's $host"
-	[[ $rt != ringfence || $exe == "/memfd:ringfence (deleted)" ]] ||
-		_rf_fail "ringfence's container process runs $exe, not its sealed copy"
 	oci "$rt" exec "sr-$rt" sh -c 'cat /proc/1/exe >/dev/null && echo read'
 	[[ $rt == runc || $output != *read* ]] ||
 		_rf_fail "a process in the container read its pid 1's binary"
+	exec 3<"/proc/$pid/exe"
+	oci "$rt" start "sr-$rt"
+	expect_status 0
+	rf_wait_for 10 bash -c "[[ \$(readlink /proc/$pid/exe) == */busybox ]]" ||
+		_rf_fail "after start pid $pid runs $(readlink "/proc/$pid/exe")"
+	if (printf x >>/proc/self/fd/3) 2>/dev/null; then
+		exec 3<&-
+		_rf_fail "the binary the container's process ran opens for writing"
+	fi
+	exec 3<&-
 	oci "$rt" delete -f "sr-$rt"
 	expect_status 0
 }
