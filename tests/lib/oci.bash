@@ -164,7 +164,7 @@ resized_terminal() {
 # is also not dumpable, so the container's own processes cannot open its
 # /proc links; runc 1.1's can be read.
 sealed_runtime() {
-	local rt=$1 b=$BATS_TEST_TMPDIR/sr-$1 pid exe host
+	local rt=$1 b=$BATS_TEST_TMPDIR/sr-$1 pid exe host held
 	host=$(readlink -f "$(oci_runtime "$rt")")
 	oci_bundle "$b"
 	oci_detached "$rt" create --bundle "$b" "sr-$rt"
@@ -176,16 +176,16 @@ sealed_runtime() {
 	oci "$rt" exec "sr-$rt" sh -c 'cat /proc/1/exe >/dev/null && echo read'
 	[[ $rt == runc || $output != *read* ]] ||
 		_rf_fail "a process in the container read its pid 1's binary"
-	exec 3<"/proc/$pid/exe"
+	exec {held}<"/proc/$pid/exe"   # not fd 3: bats reports on it
 	oci "$rt" start "sr-$rt"
 	expect_status 0
 	rf_wait_for 10 bash -c "[[ \$(readlink /proc/$pid/exe) == */busybox ]]" ||
 		_rf_fail "after start pid $pid runs $(readlink "/proc/$pid/exe")"
-	if (printf x >>/proc/self/fd/3) 2>/dev/null; then
-		exec 3<&-
+	if (printf x >>"/proc/self/fd/$held") 2>/dev/null; then
+		exec {held}<&-
 		_rf_fail "the binary the container's process ran opens for writing"
 	fi
-	exec 3<&-
+	exec {held}<&-
 	oci "$rt" delete -f "sr-$rt"
 	expect_status 0
 }
