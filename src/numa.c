@@ -184,10 +184,11 @@ int rf_numa_parse_cpus(const char *s, rf_idset *out, rf_error *err)
 
 int rf_numa_ids_exist(const char *cpus, const char *mems, rf_error *err)
 {
-	long configured = sysconf(_SC_NPROCESSORS_CONF);
 	rf_idset want;
 
 	if (cpus) {
+		long configured = sysconf(_SC_NPROCESSORS_CONF);   /* reads sysfs: only when asked */
+
 		if (rf_parse_idlist(cpus, &want, err) < 0)
 			return -1;
 		for (unsigned id = 0; configured > 0 && id < RF_MAX_IDS; id++)

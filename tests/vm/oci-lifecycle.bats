@@ -227,12 +227,12 @@ foreground_run() {
 	foreground_run crun
 }
 
-@test "a created container's process runs a sealed copy of the runtime, closed to the container (ringfence)" {
+@test "a created container's process runs the runtime from a view no one can write, closed to the container (ringfence)" {
 	requires root cgroup2 jq
 	sealed_runtime ringfence
 }
 
-@test "a created container's process runs a sealed copy of the runtime, closed to the container (crun)" {
+@test "a created container's process runs the runtime from a view no one can write, closed to the container (crun)" {
 	requires root cgroup2 jq crun
 	sealed_runtime crun
 }

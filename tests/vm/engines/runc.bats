@@ -24,12 +24,12 @@ rf_teardown() {
 	resized_terminal ringfence
 }
 
-@test "a created container's process runs a sealed copy of the runtime, closed to the container (runc)" {
+@test "a created container's process runs the runtime from a view no one can write, closed to the container (runc)" {
 	requires root cgroup2 jq runc
 	sealed_runtime runc
 }
 
-@test "a created container's process runs a sealed copy of the runtime, closed to the container (ringfence, beside runc)" {
+@test "a created container's process runs the runtime from a view no one can write, closed to the container (ringfence, beside runc)" {
 	requires root cgroup2 jq
 	sealed_runtime ringfence
 }
