@@ -207,31 +207,15 @@ static int set_str(char **dst, const char *arg, rf_error *err)
 }
 
 /* --cgroup-parent: a cgroup path, absolute in the filesystem or below the
- * cgroup2 root; checked here for its form (placement resolves it against
- * the mount), so a bad one fails before anything, the report included. */
+ * cgroup2 root; its form checked here (placement resolves it against the
+ * mount), so a bad one fails before anything, the report included. */
 static int set_cgroup_parent(rf_plan *plan, const char *arg, rf_error *err)
 {
-	const char *p = arg;
-
-	if (!*p)
-		goto bad;
-	while (*p == '/')
-		p++;
-	while (*p) {
-		size_t n = strcspn(p, "/");
-
-		if (n == 0 || (n == 1 && p[0] == '.') || (n == 2 && !strncmp(p, "..", 2)))
-			goto bad;
-		p += n;
-		if (*p == '/' && p[1])
-			p++;
-		else if (*p == '/')
-			break;   /* one trailing slash */
-	}
+	if (!cg_parent_form_ok(arg))
+		return rf_error_set(err, 0, "`%s` is not a cgroup path (expected one below the "
+				    "cgroup2 root without `.`, `..` or `//`, e.g. ci/jobs)",
+				    RF_SHOWN(arg));
 	return set_str(&plan->cgroup_parent, arg, err);
-bad:
-	return rf_error_set(err, 0, "`%s` is not a cgroup path (expected one below the cgroup2 "
-			    "root without `.`, `..` or `//`, e.g. ci/jobs)", RF_SHOWN(arg));
 }
 
 static int set_mempolicy(rf_plan *plan, rf_mpol_mode mode, const char *arg, rf_error *err)

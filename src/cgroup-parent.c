@@ -171,6 +171,21 @@ static int enable_controllers(int dirfd, const char *path, unsigned need, cg_cha
 	return rf_error_prefix(err, "enable controllers in `%s`", path);
 }
 
+bool cg_parent_form_ok(const char *path)
+{
+	const char *p = path;
+
+	if (!*p || strstr(p, "..") || strstr(p, "//"))
+		return false;
+	while (*p) {   /* no `.` component: no `..` or empty one is left */
+		p += *p == '/';
+		if (p[0] == '.' && (p[1] == '/' || !p[1]))
+			return false;
+		p += strcspn(p, "/");
+	}
+	return true;
+}
+
 static int normalize_parent(const cg_mount *m, const char *in, char *rel, size_t len,
 			    rf_error *err)
 {
@@ -181,7 +196,7 @@ static int normalize_parent(const cg_mount *m, const char *in, char *rel, size_t
 		p += mlen;
 	while (*p == '/')
 		p++;
-	if (strstr(p, "..") || strstr(p, "//"))
+	if (!cg_parent_form_ok(in))
 		return rf_error_set(err, 0,
 				    "--cgroup-parent: `%s` must be a path below the cgroup2 root "
 				    "without `..` (e.g. `ci/jobs`)", in);

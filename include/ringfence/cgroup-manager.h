@@ -128,6 +128,9 @@ void cg_manager_release(cg_placement *p);
  * forgets the placement; until then, release ends the keeper. */
 int cg_manager_detach(cg_placement *p, rf_error *err);
 
+/* cgroupfs: --cgroup-parent's form, whatever the mount: not empty, no `..`,
+ * `//` or `.` component. Placement checks it; the CLI, before anything. */
+bool cg_parent_form_ok(const char *path);
 /* cgroupfs: what release does for a placement whose process has gone
  * (`create`, which moved aside into NESTED_IN/ringfence-supervisor and
  * exited): at `delete`, once the leaf is gone, the enabled controllers are
