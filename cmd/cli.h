@@ -60,8 +60,9 @@ extern const rf_diag cli_oci_diag;
 /* `COMMAND [-h] ID`: 0 with *id, 1 after --help, or the negated exit status. */
 int cli_oci_id_only(int argc, char **argv, const char *usage, const char **id);
 /* A command about to put a process into a container root: go on from a
- * sealed copy of the binary (src/sealed-exe.c), re-exec'ing into one unless
- * setuid or already there. 0 to go on, or the exit status after an error. */
+ * view of the binary no one can write (src/sealed-exe.c), re-exec'ing into
+ * one unless setuid or already there. 0 to go on, or the exit status after
+ * an error. */
 int cli_sealed_exe(void);
 /* text is one JSON object, or an error prefixed with what: a file's object
  * (an OCI process, a resources object) is checked so before it is set into

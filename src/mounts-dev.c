@@ -107,7 +107,7 @@ static int make_node(const struct node *d, int rootfd, bool userns, rf_error *er
 		return rf_error_set(err, saved, "make the device `%s`", d->path);
 	}
 	if (fchownat(dir, slash + 1, d->uid, d->gid, AT_SYMLINK_NOFOLLOW) < 0)
-		return rf_error_set(err, errno, "set the owner and mode of `%s`", d->path);
+		return rf_error_set(err, errno, "set the owner of `%s`", d->path);
 	return 0;
 }
 

@@ -1,4 +1,4 @@
-/* Running from a copy of ringfence's own binary that no one can write (the
+/* Running from a view of ringfence's own binary that no one can write (the
  * CVE-2019-5736 class), as runc does.
  *
  * A process of ringfence's binary enters each container: the child that
