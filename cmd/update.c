@@ -124,14 +124,28 @@ static int read_resources(const char *path, char **text, rf_error *err)
 	return cli_json_object(*text, "--resources", err);
 }
 
-/* Each resources object in turn over one scratch plan: later ones win. */
-static int load(rf_plan *plan, const char *resources, const char *name, rf_error *err)
+/* The flags' document is ringfence's, not the caller's: an error in it names
+ * the flag ("--memory-swap: ...") instead of the key it was written as. */
+static int name_the_flag(rf_error *err)
 {
-	cleanup_free char *doc = NULL;
+	char key[64], flag[32];
+	const char *at;
 
-	if (asprintf(&doc, "{\"linux\":{\"resources\":%s}}", resources) < 0)
-		return rf_error_set(err, ENOMEM, "%s", name);
-	return rf_profile_load_text(doc, strlen(doc), name, plan, true, &cli_oci_diag, err);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(flag_keys); i++) {
+		size_t skip, n;
+
+		snprintf(key, sizeof(key), "%s.%s: ", flag_keys[i].group, flag_keys[i].key);
+		if (!(at = strstr(err->msg, key)))
+			continue;
+		skip = (size_t)(at - err->msg) + strlen(key);
+		n = (size_t)snprintf(flag, sizeof(flag), "--%s: ", options[i + 1].name);
+		if (n <= skip) {   /* always: "update flags: " and the key are longer */
+			memmove(err->msg + n, err->msg + skip, strlen(err->msg + skip) + 1);
+			memcpy(err->msg, flag, n);
+		}
+		break;
+	}
+	return -1;
 }
 
 int cmd_update(int argc, char **argv)
@@ -139,6 +153,7 @@ int cmd_update(int argc, char **argv)
 	cleanup_free char *file = NULL, *flags = NULL;
 	flag_values f = { 0 };
 	const char *root, *resources = NULL;
+	char shown[PATH_MAX + 16];
 	rf_error err = { 0 };
 	rf_plan plan;
 	int opt, r = 0;
@@ -165,11 +180,15 @@ int cmd_update(int argc, char **argv)
 	if ((resources && read_resources(resources, &file, &err) < 0) ||
 	    flags_json(&f, &flags, &err) < 0)
 		return cli_oci_fail(&err);
+	if (resources)
+		snprintf(shown, sizeof(shown), "--resources `%s`", resources);
 	rf_plan_init(&plan);
 	plan.limits.cpu_period_us = 0;   /* not given: the container's stays */
 	/* The file first, the flags over it. */
-	if ((file && load(&plan, file, resources, &err) < 0) ||
-	    load(&plan, flags, "the update flags", &err) < 0 ||
+	if ((file && rf_profile_load_resources(file, strlen(file), shown, &plan, &cli_oci_diag,
+					       &err) < 0) ||
+	    (rf_profile_load_resources(flags, strlen(flags), "update flags", &plan, &cli_oci_diag,
+				       &err) < 0 && name_the_flag(&err) < 0) ||
 	    /* before anything is written: a CPU or node this host lacks */
 	    (rf_numa_ids_exist(plan.limits.cpuset_cpus, plan.limits.cpuset_mems, &err) < 0 &&
 	     rf_error_prefix(&err, "--cpuset-cpus, --cpuset-mems (linux.resources.cpu)") < 0) ||

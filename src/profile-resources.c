@@ -86,8 +86,8 @@ static int r_memory(pf_ctx *c, const char *path, const rf_json *v)
 		l->swap_max = (rf_opt_u64){ .set = true, .v = RF_MAX };
 	} else if (swap > 0) {
 		if (limit <= 0)
-			return pf_fail(c, sub, "needs a memory limit: OCI's swap is the memory+swap "
-				       "total (set limit, or use unified \"memory.swap.max\")");
+			return pf_fail(c, sub, "needs a memory limit given with it: OCI's swap is "
+				       "the memory+swap total (or use unified \"memory.swap.max\")");
 		if (swap < limit)
 			return pf_fail(c, sub, "%" PRId64 " is below the memory limit %" PRId64
 				       " (OCI's swap is the memory+swap total; equal means no swap)",

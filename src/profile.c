@@ -580,6 +580,29 @@ int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan
 	return 0;
 }
 
+int rf_profile_load_resources(const char *text, size_t len, const char *name, rf_plan *plan,
+			      const rf_diag *diag, rf_error *err)
+{
+	pf_ctx c = { .plan = plan, .diag = diag, .err = err };
+	char list[IGNORED_LIST_MAX];
+	rf_json *root = rf_json_parse(text, len, err);
+	int r = -1;
+
+	if (root && rf_json_typeof(root) != RF_JSON_OBJECT)
+		rf_error_set(err, 0, "expected a JSON object, got %s", kind_of(root));
+	else if (root && pf_oci_resources(&c, "", root) == 0) {
+		r = 0;
+		if (c.n_ignored)   /* as runc's update: not applied, but said */
+			rf_warn(diag, "%s: ignoring what ringfence does not implement: %s", name,
+				join_ignored(&c, list, sizeof(list)));
+	}
+	for (size_t i = 0; i < c.n_ignored; i++)
+		free(c.ignored[i]);
+	free(c.ignored);
+	rf_json_free(root);
+	return r < 0 ? rf_error_prefix(err, "%s", name) : 0;
+}
+
 int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,
 		    const rf_diag *diag, rf_error *err)
 {

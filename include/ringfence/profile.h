@@ -23,6 +23,12 @@ int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,
 int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan *plan,
 			 bool strict, const rf_diag *diag, rf_error *err);
 
+/* An OCI linux.resources object alone, as `update` is given one: errors name
+ * its keys from the object ("memory.swap") after `name`; what ringfence does
+ * not implement is named in one warning and not applied, as runc ignores it. */
+int rf_profile_load_resources(const char *text, size_t len, const char *name, rf_plan *plan,
+			      const rf_diag *diag, rf_error *err);
+
 /* The profile's "description" (top-level, else ringfence.description), or
  * *description = NULL when it has none. */
 int rf_profile_describe(const char *name_or_path, char **description, rf_error *err);

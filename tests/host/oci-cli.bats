@@ -138,6 +138,34 @@ setup() {
 	expect_stderr_contains "cpu 1000 is not on this host"
 }
 
+@test "update: an error in a flag names the flag, not the JSON key it is written as" {
+	rf_run --root "$root" update --memory-swap 1G nothere
+	expect_status 125
+	expect_stderr_contains "ringfence: --memory-swap: needs a memory limit given with it"
+	rf_run --root "$root" update --cpu-quota 5 nothere
+	expect_status 125
+	expect_stderr_contains "ringfence: --cpu-quota: 5 is below the kernel's minimum"
+	rf_run --root "$root" update --cpuset-mems 0- nothere
+	expect_status 125
+	expect_stderr_contains 'ringfence: --cpuset-mems: `0-` is not an id list'
+	expect_stderr_not_contains "linux.resources"
+}
+
+@test "update --resources: what ringfence does not implement is named in a warning, not refused, as runc ignores it" {
+	local f=$BATS_TEST_TMPDIR/r.json
+	echo '{"memory": {"kernel": 0, "swappiness": 60}, "pids": {"limit": 10}}' >"$f"
+	rf_run --root "$root" update --resources "$f" nothere
+	expect_status 125
+	expect_stderr_contains "ringfence: warning: --resources \`$f\`: ignoring what ringfence does not implement: memory.kernel, memory.swappiness"
+	expect_stderr_contains 'container "nothere" does not exist'
+	# An error names the key as the file has it.
+	echo '{"memory": {"swap": 5}}' >"$f"
+	rf_run --root "$root" update --resources "$f" nothere
+	expect_status 125
+	expect_stderr_contains "ringfence: --resources \`$f\`: memory.swap: needs a memory limit"
+	expect_stderr_not_contains "does not exist"
+}
+
 @test "checkpoint --help fails: podman must not think CRIU works" {
 	rf_run checkpoint --help
 	((status != 0)) || _rf_fail "checkpoint --help succeeded"

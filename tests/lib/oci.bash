@@ -190,6 +190,40 @@ sealed_runtime() {
 	expect_status 0
 }
 
+# `update --resources` in the form runc's update(8) documents: every key
+# there, 0 for "leave it", some (kernel memory, realtime CPU time, memory
+# swappiness) with no cgroup v2 file. The command succeeds, the limit given
+# is written and every other file stays as it was; ringfence also names what
+# it did not apply.
+update_runc_form_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/upr-$1 cg before
+	oci_bundle "$b"
+	oci_edit "$b" '.linux.resources.cpu = {"quota": 50000, "period": 100000} |
+		.linux.resources.pids = {"limit": 30}'
+	oci_detached "$rt" run -d --bundle "$b" "upr-$rt"
+	expect_status 0
+	cg=$(oci_cgroup "$rt" "upr-$rt")
+	before=$(cat "$cg/memory.low" "$cg/memory.swap.max" "$cg/cpu.max" "$cg/cpu.weight" \
+		"$cg/pids.max")
+	cat >"$b/res.json" <<-'EOF'
+	{"memory": {"limit": 33554432, "reservation": 0, "swap": 0, "kernel": 0,
+	            "kernelTCP": 0, "swappiness": 0, "disableOOMKiller": false},
+	 "cpu": {"shares": 0, "quota": 0, "period": 0, "realtimeRuntime": 0,
+	         "realtimePeriod": 0, "cpus": "", "mems": ""},
+	 "blockIO": {"weight": 0}}
+	EOF
+	oci "$rt" update --resources "$b/res.json" "upr-$rt"
+	expect_status 0
+	[[ $(cat "$cg/memory.max") == 33554432 ]] || _rf_fail "memory.max is $(cat "$cg/memory.max")"
+	[[ $(cat "$cg/memory.low" "$cg/memory.swap.max" "$cg/cpu.max" "$cg/cpu.weight" \
+		"$cg/pids.max") == "$before" ]] || _rf_fail "a file given 0 changed: $before"
+	if [[ $rt == ringfence ]]; then
+		expect_stderr_contains "ignoring what ringfence does not implement: memory.kernel,"
+	fi
+	oci "$rt" delete -f "upr-$rt"
+	expect_status 0
+}
+
 # cpu.max's quota updated alone keeps the period; with `period`, the period
 # updated alone then keeps the quota, as runc's update keeps the rest.
 update_cpu_scenario() {

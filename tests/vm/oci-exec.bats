@@ -112,6 +112,16 @@ update_scenario() {
 	update_scenario crun
 }
 
+@test "update --resources in runc's documented form: the limit written, zeros and what v2 lacks left alone (ringfence)" {
+	requires root cgroup2 cpu jq
+	update_runc_form_scenario ringfence
+}
+
+@test "update --resources in runc's documented form: the limit written, zeros and what v2 lacks left alone (crun)" {
+	requires root cgroup2 cpu jq crun
+	update_runc_form_scenario crun
+}
+
 @test "events reports an OOM kill as it happens, with its scope; delete keeps the verdict" {
 	requires root cgroup2 jq
 	local b=$BATS_TEST_TMPDIR/oom epid

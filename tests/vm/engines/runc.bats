@@ -43,3 +43,13 @@ rf_teardown() {
 	requires root cgroup2 cpu jq
 	update_cpu_scenario ringfence period
 }
+
+@test "update --resources in runc's documented form: the limit written, zeros and what v2 lacks left alone (runc)" {
+	requires root cgroup2 cpu jq runc
+	update_runc_form_scenario runc
+}
+
+@test "update --resources in runc's documented form: the limit written, zeros and what v2 lacks left alone (ringfence, beside runc)" {
+	requires root cgroup2 cpu jq
+	update_runc_form_scenario ringfence
+}
