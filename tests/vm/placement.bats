@@ -50,7 +50,8 @@ in_cgroup() {
 	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" run --report "$report" -- memhog 256M
 	expect_status 122
 	expect_json "$report" verdict oom-external
-	[[ $(json_get "$report" cgroup) == /rf-job/step/user/run-* ]] || rf_show
+	[[ $(json_get "$report" cgroup) == /rf-job/step/user/run-* ]] ||
+		_rf_fail "expected to match /rf-job/step/user/run-*, got: $(json_get "$report" cgroup)"
 	# Nothing of ringfence's is left in the chain; the controllers it needed
 	# were enabled on the way.
 	[[ $(cd "$RF_CGROUP_ROOT/rf-job/step/user" && echo */) == "task_0/" ]]
@@ -75,7 +76,8 @@ in_cgroup() {
 		sh -c 'cat /proc/$PPID/cgroup /proc/self/cgroup'
 	expect_status 0
 	expect_line "0::/rf-job/step/user/task_0"
-	[[ ${lines[1]} == 0::/rf-job/step/user/run-* ]] || rf_show
+	[[ ${lines[1]} == 0::/rf-job/step/user/run-* ]] ||
+		_rf_fail "expected to match 0::/rf-job/step/user/run-*, got: ${lines[1]}"
 }
 
 @test "a limit on the caller's own cgroup: the leaf goes inside it, also when named, and all is put back after" {
@@ -90,7 +92,8 @@ in_cgroup() {
 		sh -c 'cat /proc/$PPID/cgroup; exec memhog 256M'
 	expect_status 122
 	expect_line "0::/rf-box/ringfence-supervisor"
-	[[ $(json_get "$report" cgroup) == /rf-box/run-* ]] || rf_show
+	[[ $(json_get "$report" cgroup) == /rf-box/run-* ]] ||
+		_rf_fail "expected to match /rf-box/run-*, got: $(json_get "$report" cgroup)"
 	# ringfence moved itself back before it exited: no child cgroup, the
 	# controllers it enabled are off again.
 	[[ -z $(find "$box" -mindepth 1 -type d) ]] || { find "$box" -mindepth 1 -type d; false; }
@@ -149,7 +152,8 @@ chain_state() {
 		--host-cgroupfs -- sh -c 'cat /proc/$PPID/cgroup /proc/self/cgroup'
 	expect_status 0
 	expect_line "0::/rf-job/step/user/task_0"
-	[[ ${lines[1]} == 0::/rf-job/step/user/run-* ]] || rf_show
+	[[ ${lines[1]} == 0::/rf-job/step/user/run-* ]] ||
+		_rf_fail "expected to match 0::/rf-job/step/user/run-*, got: ${lines[1]}"
 	[[ $(cd "$RF_CGROUP_ROOT/rf-job/step/user" && echo */) == "task_0/" ]]
 }
 
@@ -176,7 +180,8 @@ chain_state() {
 		--report "$report" -- memhog 128M
 	expect_status 0
 	expect_stderr_contains "the sandbox leaves its limit (memory.max 64.0M)"
-	[[ $(json_get "$report" cgroup) == /rf-elsewhere/run-* ]] || rf_show
+	[[ $(json_get "$report" cgroup) == /rf-elsewhere/run-* ]] ||
+		_rf_fail "expected to match /rf-elsewhere/run-*, got: $(json_get "$report" cgroup)"
 }
 
 @test "--cgroup-parent outside the limit: a user may not, even into a subtree of their own" {
@@ -198,7 +203,10 @@ chain_state() {
 	engine rf-job 64M
 	in_cgroup rf-job/step/user/task_0 "$RINGFENCE" check --json
 	expect_status 0
-	[[ $(json_get - cgroup2.limited <<<"$output") == /rf-job ]] || rf_show
-	[[ $(json_get - cgroup2.limit <<<"$output") == "memory.max 64.0M" ]] || rf_show
-	[[ $(json_get - cgroup2.parent <<<"$output") == /rf-job/step/user ]] || rf_show
+	[[ $(json_get - cgroup2.limited <<<"$output") == /rf-job ]] ||
+		_rf_fail "expected to match /rf-job, got: $(json_get - cgroup2.limited <<<"$output")"
+	[[ $(json_get - cgroup2.limit <<<"$output") == "memory.max 64.0M" ]] ||
+		_rf_fail "expected to match memory.max 64.0M, got: $(json_get - cgroup2.limit <<<"$output")"
+	[[ $(json_get - cgroup2.parent <<<"$output") == /rf-job/step/user ]] ||
+		_rf_fail "expected to match /rf-job/step/user, got: $(json_get - cgroup2.parent <<<"$output")"
 }

@@ -39,12 +39,13 @@ systemctl status --no-pager "$unit" | head -n 1'
 	expect_line "ActiveState=active"
 	local unit
 	unit=$(sed -n 's/^unit=//p' <<<"$output")
-	[[ $unit =~ ^ringfence-[0-9]+-[0-9a-f]{8}\.scope$ ]] || rf_show
+	[[ $unit =~ ^ringfence-[0-9]+-[0-9a-f]{8}\.scope$ ]] ||
+		_rf_fail "expected to match ^ringfence-[0-9]+-[0-9a-f]{8}\\.scope\$, got: $unit"
 	expect_output_contains "$unit - ringfence run: sh"
 	# A dash nests a slice: rf-test-jobs.slice is inside rf.slice and rf-test.slice.
 	expect_line "ControlGroup=/rf.slice/rf-test.slice/rf-test-jobs.slice/$unit"
 	[[ $(json_get "$report" cgroup) == /rf.slice/rf-test.slice/rf-test-jobs.slice/$unit/run-* ]] ||
-		rf_show
+		_rf_fail "expected to match /rf.slice/rf-test.slice/rf-test-jobs.slice/\$unit/run-*, got: $(json_get "$report" cgroup)"
 }
 
 @test "--slice: an OOM at the sandbox's limit is still 121" {
@@ -65,7 +66,8 @@ systemctl status --no-pager "$unit" | head -n 1'
 	requires root systemd memory memhog
 	rf_run run --memory 32M --report "$report" -- memhog 128M
 	expect_status 121
-	[[ $(json_get "$report" cgroup) == /ringfence/run-* ]] || rf_show
+	[[ $(json_get "$report" cgroup) == /ringfence/run-* ]] ||
+		_rf_fail "expected to match /ringfence/run-*, got: $(json_get "$report" cgroup)"
 	no_units
 }
 
@@ -86,10 +88,14 @@ systemctl status --no-pager "$unit" | head -n 1'
 	requires root systemd
 	run_cmd "$RINGFENCE" check --json
 	expect_status 0
-	[[ $(json_get - cgroup2.manager <<<"$output") == cgroupfs ]] || rf_show
-	[[ $(json_get - cgroup2.parent <<<"$output") == /ringfence ]] || rf_show
-	[[ $(json_get - systemd.answered <<<"$output") == true ]] || rf_show
-	[[ $(json_get - systemd.socket <<<"$output") == /run/systemd/private ]] || rf_show
+	[[ $(json_get - cgroup2.manager <<<"$output") == cgroupfs ]] ||
+		_rf_fail "expected to match cgroupfs, got: $(json_get - cgroup2.manager <<<"$output")"
+	[[ $(json_get - cgroup2.parent <<<"$output") == /ringfence ]] ||
+		_rf_fail "expected to match /ringfence, got: $(json_get - cgroup2.parent <<<"$output")"
+	[[ $(json_get - systemd.answered <<<"$output") == true ]] ||
+		_rf_fail "expected to match true, got: $(json_get - systemd.answered <<<"$output")"
+	[[ $(json_get - systemd.socket <<<"$output") == /run/systemd/private ]] ||
+		_rf_fail "expected to match /run/systemd/private, got: $(json_get - systemd.socket <<<"$output")"
 }
 
 @test "a unit's MemoryMax= does not bind root's sandbox (a unit systemd did not delegate): ringfence warns; with Delegate=yes it binds" {
@@ -99,7 +105,8 @@ systemctl status --no-pager "$unit" | head -n 1'
 	run_cmd systemd-run --quiet --scope -p MemoryMax=256M "$RINGFENCE" run --report "$report" -- true
 	expect_status 0
 	expect_stderr_contains "limits this process (memory.max 256.0M) but not the sandbox"
-	[[ $(json_get "$report" cgroup) == /ringfence/run-* ]] || rf_show
+	[[ $(json_get "$report" cgroup) == /ringfence/run-* ]] ||
+		_rf_fail "expected to match /ringfence/run-*, got: $(json_get "$report" cgroup)"
 	run_cmd systemd-run --quiet --scope -p MemoryMax=256M "$RINGFENCE" check
 	expect_status 0
 	expect_output_contains "systemd's limit  /system.slice/run-"
@@ -108,6 +115,8 @@ systemctl status --no-pager "$unit" | head -n 1'
 	run_cmd systemd-run --quiet --scope -p Delegate=yes -p MemoryMax=256M "$RINGFENCE" run \
 		--report "$report" -- true
 	expect_status 0
-	[[ $stderr != *"but not the sandbox"* ]] || rf_show
-	[[ $(json_get "$report" cgroup) == /system.slice/run-*.scope/run-* ]] || rf_show
+	[[ $stderr != *"but not the sandbox"* ]] ||
+		_rf_fail "expected not to match *but not the sandbox*, got: $stderr"
+	[[ $(json_get "$report" cgroup) == /system.slice/run-*.scope/run-* ]] ||
+		_rf_fail "expected to match /system.slice/run-*.scope/run-*, got: $(json_get "$report" cgroup)"
 }

@@ -47,7 +47,8 @@ rf_teardown() {
 	expect_status 121
 	expect_stderr_contains "killed by OOM at memory limit 32.0M"
 	expect_json "$report" verdict oom-limit
-	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] || rf_show
+	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] ||
+		_rf_fail "expected to match \$user_scope_re, got: $(json_get "$report" cgroup)"
 	# The peer: the same limit on its own scope, which can only die.
 	run_cmd as 1000 systemd-run --user --scope --quiet -p MemoryMax=32M -p MemorySwapMax=0 \
 		memhog 128M
@@ -70,8 +71,9 @@ rf_teardown() {
 	expect_line "scope memory.max=max"
 	local self
 	self=$(sed -n 's/^self=//p' <<<"$output")
-	[[ $self/ =~ $user_scope_re ]] || rf_show
-	[[ $(json_get "$report" cgroup) == "$self" ]] || rf_show
+	[[ $self/ =~ $user_scope_re ]] || _rf_fail "expected to match \$user_scope_re, got: $self/"
+	[[ $(json_get "$report" cgroup) == "$self" ]] ||
+		_rf_fail "expected to match \$self, got: $(json_get "$report" cgroup)"
 	# The scope holds the supervisor's leaf and the payload's leaf, nothing else.
 	expect_line "siblings=${self##*/} supervisor "
 }
@@ -136,7 +138,7 @@ rf_teardown() {
 	rf_wait_for 30 no_user_units || { echo "left: $(user_units)" >&2; false; }
 	run_cmd as 1000 systemctl --user list-units --failed --plain --no-legend
 	expect_status 0
-	[[ -z $output ]] || rf_show
+	[[ -z $output ]] || _rf_fail "expected no output, got: $output"
 }
 
 @test "as a user without XDG_RUNTIME_DIR (su, cron): the user manager is found in /run/user/UID" {
@@ -144,7 +146,8 @@ rf_teardown() {
 	run_cmd /usr/bin/setpriv --reuid 1000 --regid 1000 --clear-groups env -u XDG_RUNTIME_DIR \
 		-u DBUS_SESSION_BUS_ADDRESS ringfence run --report "$report" -- true
 	expect_status 0
-	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] || rf_show
+	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] ||
+		_rf_fail "expected to match \$user_scope_re, got: $(json_get "$report" cgroup)"
 }
 
 @test "as a user, over the session bus when systemd's private socket is not there" {
@@ -159,7 +162,8 @@ rf_teardown() {
 		RINGFENCE_DEBUG=1 ringfence run --memory 32M --report "$report" -- memhog 128M
 	expect_status 121
 	expect_json "$report" verdict oom-limit
-	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] || rf_show
+	[[ $(json_get "$report" cgroup) =~ $user_scope_re ]] ||
+		_rf_fail "expected to match \$user_scope_re, got: $(json_get "$report" cgroup)"
 	expect_stderr_contains "connected to \`/run/user/1000/bus\` (a bus)"
 }
 
@@ -181,20 +185,24 @@ rf_teardown() {
 	local cg
 	cg=$(json_get "$report" cgroup)
 	[[ $cg =~ ^/user\.slice/user-1000\.slice/user@1000\.service/app\.slice/run-[^/]+\.scope/run- ]] ||
-		rf_show
+		_rf_fail "expected to match ^/user\\.slice/user-1000\\.slice/user@1000\\.service/app\\.slice/run-[^/]+\\.scope/run-, got: $cg"
 }
 
 @test "as a user: ringfence check names the systemd manager and what its scopes get" {
 	requires systemd
 	run_cmd as 1000 ringfence check --json
 	expect_status 0
-	[[ $(json_get - cgroup2.manager <<<"$output") == systemd ]] || rf_show
-	[[ $(json_get - systemd.manager <<<"$output") == user ]] || rf_show
-	[[ $(json_get - systemd.socket <<<"$output") == /run/user/1000/systemd/private ]] || rf_show
+	[[ $(json_get - cgroup2.manager <<<"$output") == systemd ]] ||
+		_rf_fail "expected to match systemd, got: $(json_get - cgroup2.manager <<<"$output")"
+	[[ $(json_get - systemd.manager <<<"$output") == user ]] ||
+		_rf_fail "expected to match user, got: $(json_get - systemd.manager <<<"$output")"
+	[[ $(json_get - systemd.socket <<<"$output") == /run/user/1000/systemd/private ]] ||
+		_rf_fail "expected to match /run/user/1000/systemd/private, got: $(json_get - systemd.socket <<<"$output")"
 	[[ $(json_get - systemd.cgroup <<<"$output") == /user.slice/user-1000.slice/user@1000.service ]] ||
-		rf_show
+		_rf_fail "expected to match /user.slice/user-1000.slice/user@1000.service, got: $(json_get - systemd.cgroup <<<"$output")"
 	# What user@.service delegates on Debian 12, as the scope really gets it.
-	[[ $(json_get - systemd.scope_controllers <<<"$output") == '["cpu","memory","pids"]' ]] || rf_show
+	[[ $(json_get - systemd.scope_controllers <<<"$output") == '["cpu","memory","pids"]' ]] ||
+		_rf_fail "expected to match '[cpu,memory,pids]', got: $(json_get - systemd.scope_controllers <<<"$output")"
 	run_cmd as 1000 ringfence check
 	expect_output_contains "manager          systemd (your user manager at \`/run/user/1000/systemd/private\`)"
 	expect_output_contains "its scopes can get cpu memory pids"
