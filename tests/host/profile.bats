@@ -162,6 +162,8 @@ bad_profile() {
 }
 
 @test "a profile's cpuset CPUs and nodes must exist here: refused before anything, naming the key" {
+	local before
+	before=$(rf_made_cgroups)
 	bad_profile cpus '{"linux": {"resources": {"cpu": {"cpus": "1000"}}}}'
 	rf_run run --profile "$BATS_TEST_TMPDIR/cpus.json" -- true
 	expect_status 125
@@ -172,5 +174,5 @@ bad_profile() {
 	expect_status 125
 	expect_stderr_contains "linux.resources.cpu.mems"
 	expect_stderr_contains "node 1000 is not on this host"
-	[[ -z ${RF_CGROUP_ROOT:-} || ! -e $RF_CGROUP_ROOT/ringfence ]] || _rf_fail "a cgroup was made"
+	[[ $(rf_made_cgroups) == "$before" ]] || _rf_fail "cgroups were made: $(rf_made_cgroups)"
 }

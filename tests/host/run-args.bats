@@ -68,7 +68,8 @@ EOF
 }
 
 @test "every bad value exits 125 naming the flag, and creates nothing" {
-	local flag value frag failures=0
+	local flag value frag failures=0 before
+	before=$(rf_made_cgroups)
 	while IFS=$'\t' read -r flag value frag; do
 		run --separate-stderr "$RINGFENCE" run "$flag" "$value" -- true
 		if [[ $status -ne 125 || $stderr != *"$flag"* ||
@@ -81,7 +82,7 @@ EOF
 	[ "$(bad_inputs | wc -l)" -ge 30 ]
 	[ "$failures" -eq 0 ]
 	# Parse, then plan, then act: no parent or leaf cgroup was made.
-	[ -z "$RF_CGROUP_ROOT" ] || [ ! -e "$RF_CGROUP_ROOT/ringfence" ]
+	[[ $(rf_made_cgroups) == "$before" ]] || _rf_fail "cgroups were made: $(rf_made_cgroups)"
 }
 
 @test "a bad value says which form is accepted" {
@@ -123,11 +124,13 @@ EOF
 	if [ -n "$RF_CGROUP_ROOT" ] && grep -qw memory "$RF_CGROUP_ROOT/cgroup.controllers"; then
 		skip "this host's cgroup v2 has the memory controller"
 	fi
+	local before
+	before=$(rf_made_cgroups)
 	rf_run run --memory 64M -- true
 	expect_status 125
 	expect_stderr_contains "no memory"
 	expect_stderr_contains "cgroup_no_v1=all"
-	[ -z "$RF_CGROUP_ROOT" ] || [ ! -e "$RF_CGROUP_ROOT/ringfence" ]
+	[[ $(rf_made_cgroups) == "$before" ]] || _rf_fail "cgroups were made: $(rf_made_cgroups)"
 }
 
 @test "the report names the failure when ringfence cannot set up" {

@@ -65,6 +65,9 @@
 #   rf_lock_waiter PATH               print the pid of a process blocked in
 #                                     flock(2) on PATH (nothing when none is)
 #   rf_signal_pending PID N           signal N is pending (blocked) for PID
+#   rf_made_cgroups                   the cgroups ringfence makes (its parents,
+#                                     leaves run-PID-HEX) now on this host,
+#                                     sorted: compare before and after a run
 #   rf_limit_hit LEAF                 the leaf's pids.events counts a refused fork
 #   rf_memory_event LEAF KEY          the KEY count of the leaf's memory.events
 #                                     (0 when the file is gone)
@@ -457,6 +460,12 @@ rf_memory_event() {
 		done <"$1/memory.events"
 	fi
 	echo 0
+}
+
+rf_made_cgroups() {
+	[[ -n $RF_CGROUP_ROOT ]] || return 0
+	find "$RF_CGROUP_ROOT" -maxdepth 6 -type d \( -name 'ringfence*' -o -name 'run-[0-9]*-*' \) \
+		2>/dev/null | sort
 }
 
 rf_limit_hit() {
