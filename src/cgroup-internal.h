@@ -35,6 +35,10 @@ int cg_open_dir(const char *path, rf_error *err);
  * timeout_ms. */
 int cg_wait_empty(int dirfd, int timeout_ms);
 
+/* Before cgroup.kill (Linux 5.14): SIGKILL every pid of the cgroup at dirfd
+ * (`rel` for messages) until none is left (cgroup-procs.c). */
+int cg_kill_by_procs(int dirfd, const char *rel, rf_error *err);
+
 /* rmdir `name` under parent_fd, retrying EBUSY for up to about a second
  * (a cgroup stays busy briefly after its last process exits); a missing
  * directory counts as removed. -1 with errno set on failure. */

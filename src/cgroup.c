@@ -571,37 +571,13 @@ int cg_leaf_nest(const cg_leaf *leaf, rf_error *err)
 	return fd;
 }
 
-/* Before cgroup.kill (Linux 5.14): SIGKILL every pid until none is left. */
-static int kill_by_procs(cg_leaf *leaf, rf_error *err)
-{
-	for (int round = 0; round < 100; round++) {
-		char buf[16384];
-		bool any = false;
-
-		if (cg_read(leaf->dirfd, "cgroup.procs", buf, sizeof(buf), err) < 0)
-			return -1;
-		for (char *tok = strtok(buf, "\n"); tok; tok = strtok(NULL, "\n")) {
-			uint64_t pid;
-
-			if (rf_parse_u64(tok, 1, INT32_MAX, &pid, NULL) == 0) {
-				kill((pid_t)pid, SIGKILL);
-				any = true;
-			}
-		}
-		if (!any)
-			return 0;
-		poll(NULL, 0, 2);
-	}
-	return rf_error_set(err, EBUSY, "processes keep appearing in `%s`", leaf->rel);
-}
-
 int cg_leaf_kill(cg_leaf *leaf, rf_error *err)
 {
 	if (cg_write(leaf->dirfd, "cgroup.kill", "1", err) == 0)
 		return 0;
 	if (err->errnum != ENOENT)
 		return rf_error_prefix(err, "kill leaf `%s`", leaf->rel);
-	return kill_by_procs(leaf, err);
+	return cg_kill_by_procs(leaf->dirfd, leaf->rel, err);
 }
 
 int cg_leaf_populated(cg_leaf *leaf, bool *populated, rf_error *err)

@@ -407,25 +407,19 @@ static int signal_init(const rf_container *c, int sig, rf_error *err)
 
 static int signal_all(const rf_container *c, int sig, rf_error *err)
 {
+	cleanup_free pid_t *pids = NULL;
 	cg_mount m;
 	cg_leaf leaf;
-	char buf[65536];
-	int r = 0;
+	size_t n = 0;
+	int r;
 
 	if (rf_container_leaf(c, &m, &leaf, err) < 0)
 		return -1;
-	if (sig == SIGKILL) {
+	if (sig == SIGKILL)
 		r = cg_leaf_kill(&leaf, err);
-	} else if (cg_read(leaf.dirfd, "cgroup.procs", buf, sizeof(buf), err) < 0) {
-		r = -1;
-	} else {
-		for (char *save, *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
-			uint64_t pid;
-
-			if (rf_parse_u64(tok, 1, INT32_MAX, &pid, NULL) == 0)
-				kill((pid_t)pid, sig);
-		}
-	}
+	else if ((r = cg_read_pids(leaf.dirfd, &pids, &n, err)) == 0)
+		for (size_t i = 0; i < n; i++)
+			kill(pids[i], sig);
 	cg_leaf_close(&leaf);
 	return r;
 }
@@ -588,34 +582,16 @@ int rf_container_pids(const char *root, const char *id, pid_t **out, size_t *n, 
 	rf_container c;
 	cg_mount m;
 	cg_leaf leaf;
-	char buf[65536];
-	pid_t *pids = NULL;
 	int r = -1;
 
+	*out = NULL;
 	*n = 0;
 	if (rf_container_open_live(root, id, false, &c, err) < 0)
 		return -1;
-	if (rf_container_leaf(&c, &m, &leaf, err) < 0)
-		goto out;
-	r = cg_read(leaf.dirfd, "cgroup.procs", buf, sizeof(buf), err);
-	cg_leaf_close(&leaf);
-	if (r < 0)
-		goto out;
-	r = -1;
-	pids = calloc(strlen(buf) / 2 + 1, sizeof(*pids));
-	if (!pids) {
-		rf_error_set(err, ENOMEM, "list the processes");
-		goto out;
+	if (rf_container_leaf(&c, &m, &leaf, err) == 0) {
+		r = cg_read_pids(leaf.dirfd, out, n, err);
+		cg_leaf_close(&leaf);
 	}
-	for (char *save, *tok = strtok_r(buf, "\n", &save); tok; tok = strtok_r(NULL, "\n", &save)) {
-		uint64_t pid;
-
-		if (rf_parse_u64(tok, 1, INT32_MAX, &pid, NULL) == 0)
-			pids[(*n)++] = (pid_t)pid;
-	}
-	*out = steal_pointer(&pids);
-	r = 0;
-out:
 	rf_container_close(&c);
 	return r;
 }

@@ -7,6 +7,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "ringfence/error.h"
 #include "ringfence/plan.h"
@@ -51,6 +52,8 @@ int cg_self(char *rel, size_t len, rf_error *err);
 int cg_write(int dirfd, const char *file, const char *value, rf_error *err);
 int cg_read(int dirfd, const char *file, char *buf, size_t len, rf_error *err);
 int cg_read_u64(int dirfd, const char *file, uint64_t *out, bool *present, rf_error *err);
+/* The pids in the cgroup's cgroup.procs, read whole (malloc'd array). */
+int cg_read_pids(int dirfd, pid_t **pids, size_t *n, rf_error *err);
 /* "key value" files (memory.events, cpu.stat): value of `key`, or *present=false.
  * cg_keyed_value looks `key` up in text already read from `file`. */
 int cg_keyed_value(const char *text, const char *file, const char *key, uint64_t *out,
