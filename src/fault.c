@@ -7,7 +7,8 @@
  *   NAME            the point fails with EIO
  *   NAME=ERRNO      ... with that errno, a number (`exec=2`: not found)
  *   NAME=kill       the supervisor (whoever reached the first point) is
- *                   SIGKILLed there; a child goes on until the kernel's
+ *                   SIGKILLed there, after `ringfence-fault: kill at NAME`
+ *                   on stderr; a child goes on until the kernel's
  *                   parent-death signal takes it. No process in a new pid
  *                   namespace can signal the supervisor, so a child asks a
  *                   killer, a process the supervisor forks for this, through
@@ -127,6 +128,12 @@ bool rf_fault(const char *point, const char *detail)
 		return false;
 	}
 	if (fault.mode == FAULT_KILL) {
+		/* said first: a test tells a kill here from one by its timeout */
+		char line[256];
+		int len = snprintf(line, sizeof(line), "ringfence-fault: kill at %s\n", name);
+
+		if (len > 0)
+			(void)!write(STDERR_FILENO, line, (size_t)len);
 		if (getpid() == fault.supervisor)
 			kill(getpid(), SIGKILL);
 		(void)!write(fault.killer, "k", 1);

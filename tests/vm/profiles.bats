@@ -128,7 +128,6 @@ ns_id() {
 
 @test "shell: a fork bomb stops at 256 pids, is reported, and leaves nothing behind" {
 	requires root cgroup2 pids
-	local start=$SECONDS
 	# The main process waits, with builtins only (no fork is left to it),
 	# until its leaf's pids.events counts a refused fork, then exits;
 	# ringfence kills what is left of the leaf. `read -t` on a pipe of its
@@ -149,7 +148,6 @@ ns_id() {
 	peak=$(json_get "$report" pids.peak)
 	((hits > 0)) || _rf_fail "pids.limit_hits is $hits"
 	((peak <= 256)) || _rf_fail "pids.peak is $peak, above the limit"
-	((SECONDS - start < 60)) || _rf_fail "the run took $((SECONDS - start)) s"
 }
 
 @test "shell: an interactive shell keeps the terminal and survives a fork bomb typed into it" {

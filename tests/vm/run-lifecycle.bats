@@ -61,7 +61,6 @@ setup() {
 	expect_json "$report" exit_code 124
 	expect_json "$report" status.signal 15
 	expect_json "$report" timed_out true
-	[ "$(json_get "$report" wall_time_ms)" -lt 20000 ]
 }
 
 @test "--timeout: a command that ignores SIGTERM is killed --kill-after later" {
@@ -74,8 +73,6 @@ setup() {
 	expect_status 124
 	expect_stderr_contains "then cgroup.kill"
 	expect_json "$report" status.signal 9
-	# Well before the 30 s sleeps would have ended.
-	[ "$(json_get "$report" wall_time_ms)" -lt 20000 ]
 }
 
 @test "a signal that comes while the leaf is being made reaches the command once it runs" {
@@ -99,7 +96,6 @@ setup() {
 	[ "$st" -eq 143 ] || _rf_fail "status $st, expected 143 (the command killed by SIGTERM)"
 	expect_json "$report" verdict signaled
 	expect_json "$report" status.signal 15
-	[ "$(json_get "$report" wall_time_ms)" -lt 20000 ]
 }
 
 @test "SIGTERM, SIGINT, SIGHUP and SIGQUIT to ringfence reach the command" {

@@ -83,10 +83,20 @@ exit_codes() {
 	exit_codes runc
 }
 
+# events_subscribed FILE: the `ctr events` writing FILE is subscribed: an
+# event of our own (a namespace made and removed) has reached it.
+events_subscribed() {
+	ctr_ namespaces create rf-mark >/dev/null 2>&1
+	ctr_ namespaces remove rf-mark >/dev/null 2>&1
+	grep -q "/namespaces/create" "$1"
+}
+
 oom() {
 	local rt=$1 epid
 	ctr_ events >"$BATS_TEST_TMPDIR/events" 2>&1 &
 	epid=$!
+	rf_wait_for 60 events_subscribed "$BATS_TEST_TMPDIR/events" ||
+		{ kill "$epid"; _rf_fail "ctr events saw nothing: $(cat "$BATS_TEST_TMPDIR/events")"; }
 	ctr_run "$rt" "oom-$rt" --memory-limit 33554432 -- /bin/tail /dev/zero
 	expect_status 137
 	rf_wait_for 30 grep -q "/tasks/oom" "$BATS_TEST_TMPDIR/events" ||
@@ -120,7 +130,8 @@ task_verbs() {
 	[[ ${#lines[@]} -ge 2 ]] || _rf_fail "task ps lists no process: $output"
 	run_cmd ctr_ task kill -s KILL "$id"
 	expect_status 0
-	rf_wait_for 60 bash -c "! ctr --address '$CTRD/containerd.sock' task ls | grep -q '$id.*RUNNING'" ||
+	rf_wait_for 60 bash -c "out=\$(ctr --address '$CTRD/containerd.sock' task ls) &&
+		! grep -q '$id.*RUNNING' <<<\"\$out\"" ||
 		_rf_fail "the task still runs after kill"
 	run_cmd ctr_ task delete "$id"
 	expect_status 0

@@ -102,9 +102,11 @@ interactive() {
 			--rootfs "$(_oci_rootfs)" tail /dev/zero
 		expect_status 137
 		pod "$rt" inspect --format '{{.State.OOMKilled}}' "oom-$rt"
+		expect_status 0
 		got+=("$output")
 		pod "$rt" rm "oom-$rt"
 	done
+	[[ ${got[1]} == true ]] || _rf_fail "crun's OOMKilled is ${got[1]}: the peer proves nothing"
 	[[ ${got[0]} == "${got[1]}" ]] ||
 		_rf_fail "OOMKilled: ringfence ${got[0]}, crun ${got[1]}"
 }

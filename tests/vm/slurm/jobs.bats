@@ -57,7 +57,7 @@ rf_teardown() {
 	local report job
 	report=$(slurm_report "$reports")
 	job=$(basename "$report" .json)
-	[[ $(json_get "$report" cgroup) == */job_$job/step_0/user/run-* ]] ||
+	[[ $(json_get "$report" cgroup) =~ /job_${job}/step_0/user/run-[^/]+$ ]] ||
 		_rf_fail "leaf at $(json_get "$report" cgroup)"
 }
 

@@ -41,7 +41,7 @@ rf_teardown() {
 	expect_json "$report" verdict oom-external
 	expect_json "$report" exit_code 122
 	# The leaf was made in the job's step, beside the task.
-	[[ $(json_get "$report" cgroup) == */job_$job/step_0/user/* ]] ||
+	[[ $(json_get "$report" cgroup) =~ /job_${job}/step_0/user/run-[^/]+$ ]] ||
 		_rf_fail "leaf at $(json_get "$report" cgroup)"
 	slurm_expect_sacct "$job" "OUT_OF_MEMORY 0:125"
 }
@@ -79,7 +79,7 @@ rf_teardown() {
 	slurm_wait_done "$job"
 	grep -qx 1000 "$dir/out" || _rf_fail "output: $(cat "$dir/out")"
 	expect_json "$dir/$job.json" verdict oom-external
-	[[ $(json_get "$dir/$job.json" cgroup) == */job_$job/step_batch/user/* ]] ||
+	[[ $(json_get "$dir/$job.json" cgroup) =~ /job_${job}/step_batch/user/run-[^/]+$ ]] ||
 		_rf_fail "leaf at $(json_get "$dir/$job.json" cgroup)"
 	[[ $(stat -c %u "$dir/$job.json") == 1000 ]] || _rf_fail "report not the user's"
 	rm -rf "$dir"
@@ -124,7 +124,7 @@ _payload_running_as() {
 	expect_json "$report" status.signal 9
 	# The leaf was in the batch step, beside the task, where Slurm's own
 	# signals never reach: ringfence's grace and cgroup.kill ended it.
-	[[ $(json_get "$report" cgroup) == */job_$job/step_batch/user/* ]] ||
+	[[ $(json_get "$report" cgroup) =~ /job_${job}/step_batch/user/run-[^/]+$ ]] ||
 		_rf_fail "leaf at $(json_get "$report" cgroup)"
 	[[ $(scontrol show node "$SLURM_NODE") != *"Kill task failed"* ]] || _rf_fail "the node drained"
 }
