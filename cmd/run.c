@@ -612,10 +612,18 @@ static int open_report(rf_plan *plan, rf_error *err)
 	int fd;
 
 	if (!plan->sup.report_path) {
+		fd = plan->sup.report_fd;
+		if (fd < 0)
+			return -1;
+		/* 0 to 2 stay the command's: the report goes through a copy. */
+		if (fd <= STDERR_FILENO) {
+			fd = fcntl(fd, F_DUPFD_CLOEXEC, STDERR_FILENO + 1);
+			return fd >= 0 ? fd : rf_error_set(err, errno, "--report-fd %d: duplicate",
+							   plan->sup.report_fd);
+		}
 		/* The report fd is ours: keep it out of the command. */
-		if (plan->sup.report_fd >= 0)
-			fcntl(plan->sup.report_fd, F_SETFD, FD_CLOEXEC);
-		return plan->sup.report_fd;
+		fcntl(fd, F_SETFD, FD_CLOEXEC);
+		return fd;
 	}
 	fd = open(plan->sup.report_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
@@ -696,7 +704,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	/* The report is opened with the caller's rights even when setuid. */
 	report = open_report(&plan, &err);
-	if ((report < 0 && plan.sup.report_path) ||
+	if ((report < 0 && (plan.sup.report_path || plan.sup.report_fd >= 0)) ||
 	    (suid && rf_setuid_files_as_root(true, &err) < 0)) {
 		cli_print_error(&err);
 		r = RF_EXIT_FAILURE;

@@ -267,6 +267,14 @@ setup() {
 	expect_output_not_contains 5
 }
 
+@test "--report-fd 1: the command keeps its standard output, the verdict follows it" {
+	requires root cgroup2 jq
+	rf_run run -q --report-fd 1 -- echo payload
+	expect_status 0
+	[[ ${lines[0]} == payload ]] || _rf_fail "the command's output is not first"
+	[[ $(sed 1d <<<"$output" | jq -r .verdict) == exited ]] || _rf_fail "no verdict after it"
+}
+
 @test "without clone3 the command still starts inside the leaf" {
 	requires root cgroup2 memory
 	# Its cgroup namespace is made once it is in the leaf: rooted there.
