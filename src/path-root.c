@@ -73,8 +73,10 @@ static int follow(struct walk *w, int fd)
 	return 0;
 }
 
-/* Next component of w->rest into name ("" when none is left). */
-static void next_component(struct walk *w, char name[NAME_MAX + 1], bool *last)
+/* Next component of w->rest into name ("" when none is left); -1 with
+ * ENAMETOOLONG for one longer than a name can be, which openat2 refuses too
+ * (cut short, it would name another file). */
+static int next_component(struct walk *w, char name[NAME_MAX + 1], bool *last)
 {
 	char *p = w->rest;
 	size_t len;
@@ -82,12 +84,16 @@ static void next_component(struct walk *w, char name[NAME_MAX + 1], bool *last)
 	while (*p == '/')
 		p++;
 	len = strcspn(p, "/");
-	snprintf(name, NAME_MAX + 1, "%.*s", (int)(len > NAME_MAX ? NAME_MAX : len), p);
+	if (len > NAME_MAX)
+		return errno = ENAMETOOLONG, -1;
+	memcpy(name, p, len);
+	name[len] = '\0';
 	p += len;
 	while (*p == '/')
 		p++;
 	*last = *p == '\0';
 	memmove(w->rest, p, strlen(p) + 1);
+	return 0;
 }
 
 static int open_by_walk(int root, const char *path, int flags)
@@ -105,7 +111,8 @@ static int open_by_walk(int root, const char *path, int flags)
 		struct stat st;
 		bool last;
 
-		next_component(&w, name, &last);
+		if (next_component(&w, name, &last) < 0)
+			goto fail;
 		if (!name[0] || !strcmp(name, "."))
 			goto next;
 		if (!strcmp(name, "..")) {

@@ -454,6 +454,19 @@ static void check_paths(bool walk)
 		same_file(fd, root, c->want);
 		close(fd);
 	}
+	/* A name longer than NAME_MAX is refused, not cut to the file its first
+	 * NAME_MAX bytes name. */
+	{
+		char name[NAME_MAX + 2];
+
+		memset(name, 'n', NAME_MAX);
+		name[NAME_MAX] = '\0';
+		close(openat(rootfd, name, O_WRONLY | O_CREAT | O_CLOEXEC, 0644));
+		name[NAME_MAX] = 'n';
+		name[NAME_MAX + 1] = '\0';
+		assert_int_equal(rf_path_open_in_root(rootfd, name, O_PATH), -1);
+		assert_int_equal(errno, ENAMETOOLONG);
+	}
 	/* Made through symlinks: inside the root, and nothing outside. */
 	{
 		rf_error err = { 0 };
