@@ -164,8 +164,12 @@ static int set_value(pctx *c, const char *key, char *val)
 		r = rf_parse_u64(val, 1, INT32_MAX, &p->pids.v, &e);
 		p->pids.set = true;
 	} else if (!strcmp(key, "cpus")) {
-		/* Thousandths of a CPU: a quota over a 1000 us period. */
-		r = rf_parse_cpus(val, 1000, &p->cpus_millis.v, &e);
+		uint64_t per_second;
+
+		/* Thousandths of a CPU, from a quota per second: a bound, not a
+		 * cpu.max, so the kernel's 1000 us minimum per period is not its. */
+		r = rf_parse_cpus(val, 1000000, &per_second, &e);
+		p->cpus_millis.v = per_second / 1000;
 		p->cpus_millis.set = true;
 	} else if (!strcmp(key, "timeout")) {
 		r = rf_parse_duration_ms(val, &p->timeout_ms.v, &e);

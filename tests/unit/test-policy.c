@@ -31,6 +31,8 @@ static const struct case_parse parse_rows[] = {
 	  "unshare = pid,ipc,uts,net,cgroup,mount\nusers = alice, 1005\ngroups = hpc\n"
 	  "cgroup-parents = /jobs/shared, /ci\n", NULL },
 	{ "unshare none", "unshare = none\n", NULL },
+	{ "cpus below one", "cpus = 0.5\n", NULL },
+	{ "cpus below a thousandth", "cpus = 0.0005\n", "policy:1: cpus: `0.0005` is too small" },
 	{ "unknown key", "memroy = 4G\n", "policy:1: unknown key `memroy`" },
 	{ "twice", "pids = 1\npids = 2\n", "policy:2: `pids` is given twice" },
 	{ "no =", "memory 4G\n", "policy:1: `memory 4G` is not `key = value`" },
@@ -92,6 +94,9 @@ static void test_parse_values(void **state)
 	assert_int_equal(pol.groups[0], 2000);
 	assert_int_equal(pol.n_cgroup_parents, 2);
 	assert_string_equal(pol.cgroup_parents[1], "/ci");
+	rf_policy_free(&pol);
+	assert_int_equal(rf_policy_parse("cpus = 0.25\n", "policy", PASSWD, GROUP, &pol, &err), 0);
+	assert_int_equal(pol.cpus_millis.v, 250);
 	rf_policy_free(&pol);
 }
 
