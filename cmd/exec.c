@@ -98,8 +98,12 @@ static int parse(int argc, char **argv, exec_args *a)
 	opterr = 0;
 	optind = 0;
 	a->env = calloc((size_t)argc + 1, sizeof(*a->env));
-	if (!a->env)
-		return -125;
+	if (!a->env) {
+		rf_error err = { 0 };
+
+		rf_error_set(&err, ENOMEM, "exec: the --env list");
+		return -cli_oci_fail(&err);
+	}
 	while ((opt = getopt_long(argc, argv, "+p:de:u:th", options, NULL)) != -1) {
 		switch (opt) {
 		case 'h': fputs(usage, stdout); return 1;

@@ -25,7 +25,7 @@ static void print_json(const char *root, char **ids)
 		cleanup_free char *json = NULL;
 		rf_container c;
 		size_t len;
-		rf_error err;
+		rf_error err = { 0 };
 
 		if (rf_container_open(root, ids[i], false, &c, &err) < 0)
 			continue;
@@ -42,7 +42,7 @@ static void print_table(const char *root, char **ids)
 	       "OWNER");
 	for (size_t i = 0; ids[i]; i++) {
 		rf_container c;
-		rf_error err;
+		rf_error err = { 0 };
 
 		if (rf_container_open(root, ids[i], false, &c, &err) < 0)
 			continue;

@@ -255,9 +255,10 @@ static int add_env(rf_process *p, const char *key, size_t keylen, const char *va
 	p->env = grown;
 	grown[p->n_env].key = strndup(key, keylen);
 	grown[p->n_env].value = value ? strdup(value) : NULL;
-	if (!grown[p->n_env].key || (value && !grown[p->n_env].value))
-		return rf_error_set(err, ENOMEM, "environment");
+	/* counted either way, so that rf_plan_free frees what was made */
 	p->n_env++;
+	if (!grown[p->n_env - 1].key || (value && !grown[p->n_env - 1].value))
+		return rf_error_set(err, ENOMEM, "environment");
 	return 0;
 }
 
@@ -527,6 +528,9 @@ static int parse_args(int argc, char **argv, rf_plan *plan, rf_error *err)
 		if (opt == 'h')
 			return 1;
 		if (opt == '?') {
+			/* "--scope=x": a value given to a flag that takes none */
+			if (optopt && strchr(argv[optind - 1], '=') && !strncmp(argv[optind - 1], "--", 2))
+				return rf_error_set(err, 0, "--%s: takes no value", option_name(optopt));
 			if (optopt && strcmp(option_name(optopt), "?"))
 				return rf_error_set(err, 0, "--%s: missing value", option_name(optopt));
 			if (optopt)

@@ -114,7 +114,8 @@ static int flags_json(const flag_values *f, char **out, rf_error *err)
 
 static int read_resources(const char *path, char **text, rf_error *err)
 {
-	cleanup_close int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC) : dup(0);
+	cleanup_close int fd = strcmp(path, "-") ? open(path, O_RDONLY | O_CLOEXEC)
+						 : fcntl(0, F_DUPFD_CLOEXEC, 3);
 	size_t len;
 
 	if (fd < 0)

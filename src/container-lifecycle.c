@@ -487,11 +487,17 @@ static void store_verdict(const rf_container *c, const rf_verdict *v, const rf_d
 	cleanup_free char *json = NULL;
 	char path[PATH_MAX];
 	size_t len;
-	rf_error e;
+	rf_error e = { 0 };
 
-	if (rf_verdict_json(v, &json, &len, &e) < 0 ||
-	    snprintf(path, sizeof(path), "%s/%s.verdict.json", c->root, c->id) >= (int)sizeof(path)) {
-		rf_warn(diag, "container \"%s\": no verdict: %s", c->id, e.msg);
+	if (snprintf(path, sizeof(path), "%s/%s.verdict.json", c->root, c->id) >= (int)sizeof(path))
+		rf_error_set(&e, ENAMETOOLONG, "`%s/%s.verdict.json` is too long", c->root, c->id);
+	else
+		rf_verdict_json(v, &json, &len, &e);
+	if (!json) {
+		char msg[RF_ERROR_MSG_MAX + 64];
+
+		rf_warn(diag, "container \"%s\": no verdict: %s", c->id,
+			rf_error_format(&e, msg, sizeof(msg)));
 		return;
 	}
 	if (rf_write_file_atomic(AT_FDCWD, path, json, &e) < 0)

@@ -230,9 +230,12 @@ int rf_container_open(const char *root, const char *id, bool exclusive, rf_conta
 	}
 	if (c->dirfd < 0)
 		return rf_error_set(err, errno, "open `%s`", dir);
-	if (flock(c->dirfd, exclusive ? LOCK_EX : LOCK_SH) < 0 || load_state(c, err) < 0) {
-		if (err->msg[0] == '\0')
-			rf_error_set(err, errno, "lock `%s`", dir);
+	if (flock(c->dirfd, exclusive ? LOCK_EX : LOCK_SH) < 0) {
+		rf_error_set(err, errno, "lock `%s`", dir);
+		rf_closep(&c->dirfd);
+		return -1;
+	}
+	if (load_state(c, err) < 0) {
 		rf_closep(&c->dirfd);
 		return -1;
 	}

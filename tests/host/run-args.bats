@@ -105,6 +105,13 @@ EOF
 	expect_stderr_contains "--memory: missing value"
 }
 
+@test "a value given to a flag that takes none exits 125 saying so" {
+	rf_run run --scope=yes -- true
+	expect_status 125
+	expect_stderr_contains "--scope: takes no value"
+	expect_stderr_not_contains "missing value"
+}
+
 @test "no command exits 125" {
 	rf_run run --memory 64M
 	expect_status 125
