@@ -24,6 +24,10 @@ int rf_container_leaf(const rf_container *c, cg_mount *m, cg_leaf *leaf, rf_erro
  * writes its pid file: a reader never sees it half written. */
 int rf_write_file_atomic(int dirfd, const char *path, const char *text, rf_error *err);
 
+/* The verdict's copy at the bundle's ringfence.verdict, a path inside the
+ * bundle: resolved in it (no link leads out), then written atomically. */
+int rf_container_write_annotated(const rf_container *c, const char *text, rf_error *err);
+
 /* rf_container_open, then refuse a container that is not created, running
  * or paused with "container not running". */
 int rf_container_open_live(const char *root, const char *id, bool exclusive, rf_container *c,

@@ -502,7 +502,7 @@ static void store_verdict(const rf_container *c, const rf_verdict *v, const rf_d
 	}
 	if (rf_write_file_atomic(AT_FDCWD, path, json, &e) < 0)
 		rf_warn(diag, "container \"%s\": %s", c->id, e.msg);
-	if (c->verdict_path[0] && rf_write_file_atomic(AT_FDCWD, c->verdict_path, json, &e) < 0)
+	if (c->verdict_path[0] && rf_container_write_annotated(c, json, &e) < 0)
 		rf_warn(diag, "container \"%s\": annotation ringfence.verdict: %s", c->id, e.msg);
 }
 

@@ -26,6 +26,7 @@
 #include "ringfence/fds.h"
 #include "ringfence/json.h"
 #include "container-internal.h"
+#include "path-root.h"
 
 const char *rf_cstatus_name(rf_cstatus s)
 {
@@ -284,6 +285,28 @@ int rf_write_file_atomic(int dirfd, const char *path, const char *text, rf_error
 		return -1;
 	}
 	return 0;
+}
+
+int rf_container_write_annotated(const rf_container *c, const char *text, rf_error *err)
+{
+	size_t n = strlen(c->bundle);
+	const char *rel = c->verdict_path + n + 1, *slash;
+	cleanup_close int bundle = -1, dir = -1;
+	char parent[PATH_MAX];
+
+	/* create checked it; a state file edited since is refused the same */
+	if (strncmp(c->verdict_path, c->bundle, n) || c->verdict_path[n] != '/' || !*rel)
+		return rf_error_set(err, 0, "`%s` is not inside the bundle `%s`", c->verdict_path,
+				    c->bundle);
+	slash = strrchr(rel, '/');
+	snprintf(parent, sizeof(parent), "%.*s", slash ? (int)(slash - rel) : 1, slash ? rel : ".");
+	bundle = open(c->bundle, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (bundle < 0)
+		return rf_error_set(err, errno, "open the bundle `%s`", c->bundle);
+	dir = rf_path_open_in_root(bundle, parent, O_PATH | O_DIRECTORY);
+	if (dir < 0)
+		return rf_error_set(err, errno, "open `%s` in the bundle", parent);
+	return rf_write_file_atomic(dir, slash ? slash + 1 : rel, text, err);
 }
 
 static void kv(rf_json_writer *w, const char *key, const char *value)

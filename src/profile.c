@@ -475,7 +475,9 @@ static const pf_member top_keys[] = {
 
 /* Annotations are for whoever made the bundle: a runtime checks them and
  * reads its own, ringfence.verdict (where the runtime's delete copies the
- * verdict; an absolute path, as the caller's files are named). */
+ * verdict; an absolute path, as the caller's files are named). It must lie
+ * inside the bundle: annotations can come from whoever wrote the pod or
+ * the container's labels, and delete runs as root. */
 static int pf_annotations(pf_ctx *c, const char *path, const rf_json *v)
 {
 	const rf_json *verdict = pf_get(v, "ringfence.verdict");
@@ -491,6 +493,9 @@ static int pf_annotations(pf_ctx *c, const char *path, const rf_json *v)
 		return -1;
 	if (strlen(s) >= PATH_MAX)
 		return pf_fail(c, sub, "longer than PATH_MAX");
+	if (strncmp(s, c->dir, strlen(c->dir)) || s[strlen(c->dir)] != '/' || !s[strlen(c->dir) + 1])
+		return pf_fail(c, sub, "`%.128s` is not inside the bundle `%.128s` (the verdict is "
+			       "written into the bundle only)", s, c->dir);
 	return pf_set_str(c, &c->plan->verdict_path, s);
 }
 

@@ -44,6 +44,13 @@ bad() {
 		'annotations["ringfence.verdict"]: `v.json` is not an absolute path'
 }
 
+@test "annotations: ringfence.verdict outside the bundle: 125 naming it (delete, as root, writes only inside)" {
+	bad '.annotations = {"ringfence.verdict": "/etc/v.json"}' \
+		"annotations[\"ringfence.verdict\"]: \`/etc/v.json\` is not inside the bundle \`$b\`"
+	bad ".annotations = {\"ringfence.verdict\": \"$b\"}" "is not inside the bundle"
+	bad ".annotations = {\"ringfence.verdict\": \"$b-other/v.json\"}" "is not inside the bundle"
+}
+
 @test "root.path missing, absent or not a directory: 125" {
 	bad 'del(.root)' "\`$c\`: root.path: required"
 	bad '.root.path = "nowhere"' "\`$c\`: root.path: \`$b/nowhere\`: No such file or directory"

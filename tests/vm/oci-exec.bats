@@ -152,6 +152,23 @@ update_scenario() {
 	expect_json "$b/annotated.json" verdict oom-limit
 }
 
+@test "ringfence.verdict is written inside the bundle: a link in it does not lead delete out" {
+	requires root cgroup2 jq
+	local b=$BATS_TEST_TMPDIR/vlink out=$BATS_TEST_TMPDIR/outside
+	oci_bundle "$b" true
+	mkdir -p "$out"
+	ln -s "$out" "$b/link"
+	oci_edit "$b" ".annotations = {\"ringfence.verdict\": \"$b/link/v.json\"}"
+	oci_detached ringfence run -d --bundle "$b" vlink
+	expect_status 0
+	oci_wait_status ringfence vlink stopped
+	oci ringfence delete vlink
+	expect_status 0
+	expect_stderr_contains "annotation ringfence.verdict"
+	[[ ! -e $out/v.json ]] || _rf_fail "delete wrote through the link, outside the bundle"
+	expect_json "$OCI_ROOT/ringfence/vlink.verdict.json" verdict exited
+}
+
 @test "events --stats prints one stats object with cpu, memory and pids" {
 	requires root cgroup2 jq
 	local b=$BATS_TEST_TMPDIR/stats
