@@ -336,6 +336,26 @@ int rf_container_create(const rf_create_opts *o, rf_plan *plan, const rf_diag *d
 	return r;
 }
 
+/* A write that fails with EPIPE instead of raising SIGPIPE, which would end
+ * the caller without a word; the process's signal dispositions untouched. */
+static ssize_t write_no_sigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	ssize_t n;
+	int saved;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	saved = errno;
+	if (n < 0 && saved == EPIPE && !sigismember(&old, SIGPIPE))
+		(void)sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0 });
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return n;
+}
+
 int rf_container_start(const char *root, const char *id, rf_error *err)
 {
 	rf_container c;
@@ -365,8 +385,18 @@ int rf_container_start(const char *root, const char *id, rf_error *err)
 			rf_error_set(err, errno, "open `%s`", RF_EXEC_FIFO);
 		goto out;
 	}
-	if (unlinkat(c.dirfd, RF_EXEC_FIFO, 0) < 0 || write(fd, "s", 1) != 1) {
-		rf_error_set(err, errno, "start container \"%s\"", id);
+	/* The byte first: the fifo goes only once the container has it, so a
+	 * failed write leaves it created, to be started again or deleted. */
+	if (write_no_sigpipe(fd, "s", 1) != 1) {
+		if (errno == EPIPE)   /* it died between the open and the write */
+			rf_container_not_running(&c, err);
+		else
+			rf_error_set(err, errno, "start container \"%s\"", id);
+		goto out;
+	}
+	if (unlinkat(c.dirfd, RF_EXEC_FIFO, 0) < 0) {
+		rf_error_set(err, errno, "container \"%s\" started, but remove `%s`", id,
+			     RF_EXEC_FIFO);
 		goto out;
 	}
 	r = 0;
