@@ -396,6 +396,8 @@ static int cgroupfs_place(const cg_request *req, cg_placement *p, const rf_diag 
 		return -1;
 	rf_debug(diag, "cgroupfs: the leaf goes %s `%s`%s%s", nested ? "inside our cgroup" : "under",
 		 p->parent, p->chain.limited[0] ? ", bound by " : "", p->chain.limited);
+	if (req->approve && req->approve(p->parent, req->approve_data, err) < 0)
+		return -1;
 	/* Every run but the first under a parent ends here. */
 	if (parent_ready(&p->mount, p->parent, req->need))
 		return 0;

@@ -116,6 +116,13 @@ static int read_mounts(rf_launch *rs, cg_mount *m, rf_error *err)
 	return cg_find_mount_in(table, m, err);
 }
 
+static int approve_parent(const char *parent_rel, const void *data, rf_error *err)
+{
+	const rf_plan *plan = data;
+
+	return rf_policy_check_parent(plan->policy, plan->caller, parent_rel, err);
+}
+
 static int make_leaf(rf_launch *rs, rf_error *err)
 {
 	const rf_plan *plan = rs->plan;
@@ -138,11 +145,13 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 			return -1;
 		req.mount = &mount;
 	}
+	/* A setuid user's leaf stays under every limit the user is under:
+	 * asked before the parent is made (systemd's scopes are refused them). */
+	if (plan->policy) {
+		req.approve = approve_parent;
+		req.approve_data = plan;
+	}
 	if (cg_manager_place(&req, &rs->place, rs->diag, err) < 0)
-		return -1;
-	/* A setuid user's leaf stays under every limit the user is under. */
-	if (plan->policy &&
-	    rf_policy_check_parent(plan->policy, plan->caller, rs->place.parent, err) < 0)
 		return -1;
 	if (cg_manager_make_leaf(&rs->place, plan->name, &plan->limits, &rs->leaf, rs->diag,
 				 err) < 0 ||

@@ -41,6 +41,10 @@ typedef struct cg_request {
 	const char *description;     /* systemd: the scope's Description= (NULL: a default) */
 	unsigned need;               /* CG_CTRL_* the leaf needs */
 	const cg_mount *mount;       /* the cgroup2 mount, found already; NULL: find it */
+	/* cgroupfs: asked about the parent it chose before anything is made or
+	 * enabled there (a setuid user's policy); -1 refuses. NULL: none. */
+	int (*approve)(const char *parent_rel, const void *data, rf_error *err);
+	const void *approve_data;
 } cg_request;
 
 /* The caller's cgroup, and the deepest cgroup above or at it whose limits

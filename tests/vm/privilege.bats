@@ -154,11 +154,18 @@ as_user() {
 	[[ $(json_get /tmp/rf-user/place.json cgroup) == /rf-job/run-* ]] ||
 		_rf_fail "the leaf was made at $(json_get /tmp/rf-user/place.json cgroup)"
 	# Under no limit at all, root's default parent is /ringfence, outside the
-	# caller's cgroup: refused after placement, before any leaf is made.
+	# caller's cgroup: refused once chosen, before it is made or prepared.
 	echo max >"$JOB/memory.max"
+	rmdir "$RF_PARENT" 2>/dev/null || true
+	local made control
+	made=$(rf_made_cgroups)
+	control=$(cat "$RF_CGROUP_ROOT/cgroup.subtree_control")
 	as_user "$SUID" run -- true
 	expect_status 125
 	expect_stderr_contains "outside your cgroup \`/rf-job/task\`"
+	[[ $(rf_made_cgroups) == "$made" ]] || _rf_fail "cgroups were made: $(rf_made_cgroups)"
+	[[ $(cat "$RF_CGROUP_ROOT/cgroup.subtree_control") == "$control" ]] ||
+		_rf_fail "the root's controllers changed: $(cat "$RF_CGROUP_ROOT/cgroup.subtree_control")"
 }
 
 @test "the job's own limit binds the sandbox: killed at rf-job's memory.max, verdict oom-external" {
