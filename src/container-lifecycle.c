@@ -515,7 +515,7 @@ int rf_container_verdict(const rf_container *c, rf_verdict *v, rf_error *err)
 static void store_verdict(const rf_container *c, const rf_verdict *v, const rf_diag *diag)
 {
 	cleanup_free char *json = NULL;
-	char path[PATH_MAX];
+	char path[PATH_MAX], msg[RF_ERROR_MSG_MAX + 64];
 	size_t len;
 	rf_error e = { 0 };
 
@@ -524,16 +524,15 @@ static void store_verdict(const rf_container *c, const rf_verdict *v, const rf_d
 	else
 		rf_verdict_json(v, &json, &len, &e);
 	if (!json) {
-		char msg[RF_ERROR_MSG_MAX + 64];
-
 		rf_warn(diag, "container \"%s\": no verdict: %s", c->id,
 			rf_error_format(&e, msg, sizeof(msg)));
 		return;
 	}
 	if (rf_write_file_atomic(AT_FDCWD, path, json, &e) < 0)
-		rf_warn(diag, "container \"%s\": %s", c->id, e.msg);
+		rf_warn(diag, "container \"%s\": %s", c->id, rf_error_format(&e, msg, sizeof(msg)));
 	if (c->verdict_path[0] && rf_container_write_annotated(c, json, &e) < 0)
-		rf_warn(diag, "container \"%s\": annotation ringfence.verdict: %s", c->id, e.msg);
+		rf_warn(diag, "container \"%s\": annotation ringfence.verdict: %s", c->id,
+			rf_error_format(&e, msg, sizeof(msg)));
 }
 
 /* The verdict first (the counters as the container left them), then kill

@@ -8,6 +8,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -40,24 +41,49 @@ int rf_ns_differing(pid_t pid)
 	return flags;
 }
 
+static void close_all(int *fds, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+}
+
 int rf_ns_enter(int pidfd, pid_t pid, int flags, rf_error *err)
 {
+	int fds[RF_ARRAY_SIZE(kinds)];
+	char path[64];
+	size_t i;
+
 	if (!flags)
 		return 0;
-	if (pidfd >= 0 && setns(pidfd, flags) == 0)
-		return 0;
-	if (pidfd >= 0 && errno != EINVAL)
-		return rf_error_set(err, errno, "enter the namespaces of pid %d", (int)pid);
-	for (size_t i = 0; i < RF_ARRAY_SIZE(kinds); i++) {
-		cleanup_close int fd = -1;
-		char path[64];
-
+	/* RINGFENCE_NO_SETNS_PIDFD: the path of kernels before 5.8, for tests */
+	if (pidfd >= 0 && !getenv("RINGFENCE_NO_SETNS_PIDFD")) {
+		if (setns(pidfd, flags) == 0)
+			return 0;
+		if (errno != EINVAL)
+			return rf_error_set(err, errno, "enter the namespaces of pid %d", (int)pid);
+	}
+	/* Every file opened before the first is entered: inside the mount
+	 * namespace, /proc is the container's, where `pid` is another process
+	 * or none. */
+	for (i = 0; i < RF_ARRAY_SIZE(kinds); i++) {
+		fds[i] = -1;
 		if (!(flags & kinds[i].flag))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)pid, kinds[i].name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd < 0 || setns(fd, kinds[i].flag) < 0)
-			return rf_error_set(err, errno, "enter `%s`", path);
+		fds[i] = open(path, O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0) {
+			rf_error_set(err, errno, "open `%s`", path);
+			close_all(fds, i);
+			return -1;
+		}
 	}
-	return 0;
+	for (i = 0; i < RF_ARRAY_SIZE(kinds); i++)
+		if (fds[i] >= 0 && setns(fds[i], kinds[i].flag) < 0) {
+			rf_error_set(err, errno, "enter the %s namespace of pid %d", kinds[i].name,
+				     (int)pid);
+			break;
+		}
+	close_all(fds, RF_ARRAY_SIZE(kinds));
+	return i < RF_ARRAY_SIZE(kinds) ? -1 : 0;
 }

@@ -374,24 +374,35 @@ int rf_ns_finish(const rf_isolation *iso, int ns_flags, rf_error *err)
 	return 0;
 }
 
-/* setns() into `path`, checked at plan time to be a `flag` namespace. */
-static int join_one(const rf_nsjoin *j, rf_error *err)
-{
-	cleanup_close int fd = open(j->path, O_RDONLY | O_CLOEXEC);
-
-	if (fd < 0)
-		return rf_error_set(err, errno, "open the namespace `%s`", j->path);
-	if (setns(fd, j->flag) < 0)
-		return rf_error_set(err, errno, "join the namespace `%s`", j->path);
-	return 0;
-}
-
+/* setns() into each `path` (checked at plan time to be a `flag`
+ * namespace), every one opened before the first is joined: inside a joined
+ * mount namespace, a later path would name the container's file. */
 int rf_ns_join(const rf_isolation *iso, bool pid, rf_error *err)
 {
-	for (size_t i = 0; i < iso->n_joins; i++)
-		if ((iso->joins[i].flag == CLONE_NEWPID) == pid && join_one(&iso->joins[i], err) < 0)
-			return -1;
-	return 0;
+	int fds[8];              /* one per namespace type: each is given once at most */
+	size_t i, opened = 0, joined = 0;
+	int r = 0;
+
+	if (iso->n_joins > RF_ARRAY_SIZE(fds))
+		return rf_error_set(err, E2BIG, "%zu namespaces to join", iso->n_joins);
+	for (i = 0; r == 0 && i < iso->n_joins; i++) {
+		if ((iso->joins[i].flag == CLONE_NEWPID) != pid)
+			continue;
+		fds[opened] = open(iso->joins[i].path, O_RDONLY | O_CLOEXEC);
+		if (fds[opened] < 0)
+			r = rf_error_set(err, errno, "open the namespace `%s`", iso->joins[i].path);
+		else
+			opened++;
+	}
+	for (i = 0; r == 0 && i < iso->n_joins; i++) {
+		if ((iso->joins[i].flag == CLONE_NEWPID) != pid)
+			continue;
+		if (setns(fds[joined++], iso->joins[i].flag) < 0)
+			r = rf_error_set(err, errno, "join the namespace `%s`", iso->joins[i].path);
+	}
+	while (opened > 0)
+		close(fds[--opened]);
+	return r;
 }
 
 int rf_ns_joined_flags(const rf_isolation *iso)
