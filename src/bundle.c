@@ -230,7 +230,11 @@ static int check_sysctl(const rf_isolation *iso, rf_error *err)
 		char name[256];
 		int need = 0;
 
-		snprintf(name, sizeof(name), "%s", iso->sysctl[i].key);
+		/* checked whole or refused: a name cut short would be judged
+		 * for another file than the one written */
+		if (snprintf(name, sizeof(name), "%s", iso->sysctl[i].key) >= (int)sizeof(name))
+			return rf_error_set(err, 0, "linux.sysctl[\"%.64s...\"]: longer than %zu bytes",
+					    iso->sysctl[i].key, sizeof(name) - 1);
 		for (char *c = name; *c; c++)
 			if (*c == '/')
 				*c = '.';

@@ -89,6 +89,7 @@ bad() {
 		"linux.devices[0].path: \`/etc/x\` is not below /dev"
 	bad '.linux.sysctl = {"a..b": "1"}' 'linux.sysctl["a..b"]: not a sysctl name'
 	bad '.linux.sysctl = {"kernel.panic": "1"}' 'linux.sysctl["kernel.panic"]: not a namespaced sysctl'
+	bad ".linux.sysctl = {\"net.$(printf 'a%.0s' {1..300})\": \"1\"}" "longer than 255 bytes"
 	bad '.linux.cgroupsPath = "/a/../b"' "linux.cgroupsPath: \`/a/../b\`: expected a cgroup path without \`..\`"
 	bad '.linux.resources.devices[0].access = "rwx"' "linux.resources.devices[0].access"
 	bad '.linux.uidMappings = [{containerID: 0, hostID: 1000, size: 1}]' \
