@@ -191,14 +191,19 @@ setup() {
 	expect_status 125
 	expect_stderr_contains "config.json"
 	rf_run run c1 --bundle "$b"
+	expect_status 125
 	expect_stderr_contains "config.json"
 	rf_run --root "$root" run -d c1
+	expect_status 125
 	expect_stderr_contains "config.json"
 	rf_run run --pid-file "$b/p" --bundle "$b" c1
+	expect_status 125
 	expect_stderr_contains "config.json"
-	# ringfence's own: a command after --, or options only it has
+	# ringfence's own: a command after --, or options only it has (on a host
+	# without cgroup v2's memory controller they fail later, saying so)
 	rf_run run --bundle "$b" -- true
 	expect_stderr_not_contains "container"
+	expect_stderr_contains "bundle"
 	rf_run run --memory 1G true
 	expect_stderr_not_contains "config.json"
 }
