@@ -459,12 +459,24 @@ int rf_container_kill(const char *root, const char *id, int sig, bool all, rf_er
 	rf_container c;
 	int r;
 
-	if (rf_container_open_live(root, id, false, &c, err) < 0)
+	if (!all)
+		r = rf_container_open_live(root, id, false, &c, err);
+	else if ((r = rf_container_open(root, id, false, &c, err)) == 0 &&
+		 c.status == RF_CSTATUS_CREATING) {
+		rf_container_close(&c);
+		r = rf_container_not_running(&c, err);
+	}
+	if (r < 0)
 		return -1;
+	/* --all reaches what is left in the cgroup after the container's
+	 * process ended too (containerd kills a shared pid namespace's
+	 * processes so), as runc's does; a cgroup already gone is no error. */
 	if (all)
 		r = signal_all(&c, sig, err);
 	else
 		r = signal_init(&c, sig, err);
+	if (r < 0 && all && c.status == RF_CSTATUS_STOPPED && err->errnum == ENOENT)
+		r = 0;
 	rf_container_close(&c);
 	return r;
 }
@@ -621,11 +633,19 @@ int rf_container_pids(const char *root, const char *id, pid_t **out, size_t *n, 
 
 	*out = NULL;
 	*n = 0;
-	if (rf_container_open_live(root, id, false, &c, err) < 0)
+	if (rf_container_open(root, id, false, &c, err) < 0)
 		return -1;
+	if (c.status == RF_CSTATUS_CREATING) {
+		rf_container_close(&c);
+		return rf_container_not_running(&c, err);
+	}
+	/* A stopped container's cgroup may still hold what its process left
+	 * (a shared pid namespace), or be gone: none then, as runc's ps. */
 	if (rf_container_leaf(&c, &m, &leaf, err) == 0) {
 		r = cg_read_pids(leaf.dirfd, out, n, err);
 		cg_leaf_close(&leaf);
+	} else if (c.status == RF_CSTATUS_STOPPED && err->errnum == ENOENT) {
+		r = 0;
 	}
 	rf_container_close(&c);
 	return r;

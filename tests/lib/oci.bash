@@ -190,6 +190,33 @@ sealed_runtime() {
 	expect_status 0
 }
 
+# Without a pid namespace of its own (containerd's shared one, a pod's
+# shareProcessNamespace): once the container's process has ended, what it
+# left in the cgroup is still the container's. ps lists it and kill --all
+# reaches it, as containerd's shim asks; both succeed once it is gone.
+kill_all_stopped_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/ka-$1 cg left
+	oci_bundle "$b" sh -c 'sleep 4321 & exit 3'
+	oci_edit "$b" '.linux.namespaces |= map(select(.type != "pid"))'
+	cg=$RF_CGROUP_ROOT$OCI_CGROUP_PARENT/ka-$rt
+	oci_detached "$rt" run -d --bundle "$b" "ka-$rt"
+	expect_status 0
+	oci_wait_status "$rt" "ka-$rt" stopped
+	left=$(cat "$cg/cgroup.procs")
+	[[ -n $left && $(wc -l <<<"$left") == 1 ]] || _rf_fail "left in the cgroup: '$left'"
+	oci "$rt" ps --format json "ka-$rt"
+	expect_status 0
+	[[ $(jq -c . <<<"$output") == "[$left]" ]] || _rf_fail "ps: $output, the cgroup holds $left"
+	oci "$rt" kill --all "ka-$rt" KILL
+	expect_status 0
+	rf_wait_for 30 eval '[[ -z $(cat "$cg/cgroup.procs") ]]' ||
+		_rf_fail "kill --all left $(cat "$cg/cgroup.procs")"
+	oci "$rt" kill --all "ka-$rt" KILL
+	expect_status 0
+	oci "$rt" delete "ka-$rt"
+	expect_status 0
+}
+
 # `update --resources` in the form runc's update(8) documents: every key
 # there, 0 for "leave it", some (kernel memory, realtime CPU time, memory
 # swappiness) with no cgroup v2 file. The command succeeds, the limit given

@@ -101,6 +101,16 @@ delete_states() {
 	expect_status 0
 }
 
+@test "a stopped container's leftovers in its cgroup: ps lists them, kill --all ends them (ringfence)" {
+	requires root cgroup2 jq
+	kill_all_stopped_scenario ringfence
+}
+
+@test "a stopped container's leftovers in its cgroup: ps lists them, kill --all ends them (crun)" {
+	requires root cgroup2 jq crun
+	kill_all_stopped_scenario crun
+}
+
 @test "delete in each state: created, running (--force), missing (ringfence)" {
 	requires root cgroup2 jq
 	delete_states ringfence

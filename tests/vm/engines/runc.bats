@@ -53,3 +53,13 @@ rf_teardown() {
 	requires root cgroup2 cpu jq
 	update_runc_form_scenario ringfence
 }
+
+@test "a stopped container's leftovers in its cgroup: ps lists them, kill --all ends them (runc)" {
+	requires root cgroup2 jq runc
+	kill_all_stopped_scenario runc
+}
+
+@test "a stopped container's leftovers in its cgroup: ps lists them, kill --all ends them (ringfence, beside runc)" {
+	requires root cgroup2 jq
+	kill_all_stopped_scenario ringfence
+}
