@@ -59,6 +59,7 @@ typedef struct exec_args {
 	const char *process;
 	const char *cwd;
 	bool user_set;           /* -u UID[:GID] */
+	bool gid_set;            /* ... with its GID */
 	uint32_t uid, gid;
 	char **env;              /* argv pointers, NULL-terminated */
 	size_t n_env;
@@ -69,7 +70,8 @@ typedef struct exec_args {
 
 /* -u UID[:GID]: numbers, as runc and crun take them. A name would have to be
  * looked up in the container's own files, not the host's; engines pass
- * numbers (podman resolves names itself). The gid is 0 when not given. */
+ * numbers (podman resolves names itself). Without a GID the container's
+ * process.user.gid stays, as runc keeps it. */
 static int parse_user(const char *spec, exec_args *a)
 {
 	const char *colon = strchr(spec, ':');
@@ -85,6 +87,7 @@ static int parse_user(const char *spec, exec_args *a)
 	    (colon && rf_parse_u64(colon + 1, 0, UINT32_MAX - 1, &gid, NULL) < 0))
 		return -1;
 	a->user_set = true;
+	a->gid_set = colon != NULL;
 	a->uid = (uint32_t)uid;
 	a->gid = (uint32_t)gid;
 	return 0;
@@ -252,9 +255,10 @@ static int build_plan(const exec_args *a, const char *bundle, const char *config
 			return rf_error_set(err, ENOMEM, "--cwd");
 	}
 	if (a->user_set) {
+		if (a->gid_set || !plan->proc.user_set)
+			plan->proc.gid = a->gid;
 		plan->proc.user_set = true;
 		plan->proc.uid = a->uid;
-		plan->proc.gid = a->gid;
 	}
 	/* A terminal: -t, or the process file's own "terminal" (which the
 	 * reader hands over as proc.tty), never the container's. */

@@ -217,6 +217,24 @@ kill_all_stopped_scenario() {
 	expect_status 0
 }
 
+# exec -u UID without a GID keeps the container's process.user.gid (runc's
+# rule): the exec'd process does not gain group root.
+exec_user_gid_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/eu-$1
+	oci_bundle "$b"
+	oci_edit "$b" '.process.user = {"uid": 1000, "gid": 1000}'
+	oci_detached "$rt" run -d --bundle "$b" "eu-$rt"
+	expect_status 0
+	oci "$rt" exec -u 1001 "eu-$rt" sh -c 'echo "$(id -u):$(id -g)"'
+	expect_status 0
+	expect_line 1001:1000
+	oci "$rt" exec -u 1001:1002 "eu-$rt" sh -c 'echo "$(id -u):$(id -g)"'
+	expect_status 0
+	expect_line 1001:1002
+	oci "$rt" delete -f "eu-$rt"
+	expect_status 0
+}
+
 # `update --resources` in the form runc's update(8) documents: every key
 # there, 0 for "leave it", some (kernel memory, realtime CPU time, memory
 # swappiness) with no cgroup v2 file. The command succeeds, the limit given

@@ -63,3 +63,13 @@ rf_teardown() {
 	requires root cgroup2 jq
 	kill_all_stopped_scenario ringfence
 }
+
+@test "exec -u UID keeps the container's gid (runc)" {
+	requires root cgroup2 jq runc
+	exec_user_gid_scenario runc
+}
+
+@test "exec -u UID keeps the container's gid (ringfence, beside runc)" {
+	requires root cgroup2 jq
+	exec_user_gid_scenario ringfence
+}
