@@ -235,6 +235,26 @@ exec_user_gid_scenario() {
 	expect_status 0
 }
 
+# exec --pid-file in the foreground: the file names the exec'd process
+# while it runs, as runc writes it.
+exec_fg_pid_file_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/ep-$1 epid pid
+	oci_bundle "$b"
+	oci_detached "$rt" run -d --bundle "$b" "ep-$rt"
+	expect_status 0
+	"$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" exec --pid-file "$b/fg.pid" "ep-$rt" \
+		sleep 4322 </dev/null >/dev/null 2>&1 &
+	epid=$!
+	rf_wait_for 30 test -s "$b/fg.pid" || _rf_fail "no pid file while the exec runs"
+	pid=$(cat "$b/fg.pid")
+	[[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "sleep 4322 " ]] ||
+		_rf_fail "pid $pid is not the exec'd sleep: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
+	kill "$pid"
+	wait "$epid" || true
+	oci "$rt" delete -f "ep-$rt"
+	expect_status 0
+}
+
 # `update --resources` in the form runc's update(8) documents: every key
 # there, 0 for "leave it", some (kernel memory, realtime CPU time, memory
 # swappiness) with no cgroup v2 file. The command succeeds, the limit given

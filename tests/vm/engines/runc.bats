@@ -73,3 +73,13 @@ rf_teardown() {
 	requires root cgroup2 jq
 	exec_user_gid_scenario ringfence
 }
+
+@test "exec --pid-file in the foreground names the exec'd process (runc)" {
+	requires root cgroup2 jq runc
+	exec_fg_pid_file_scenario runc
+}
+
+@test "exec --pid-file in the foreground names the exec'd process (ringfence, beside runc)" {
+	requires root cgroup2 jq
+	exec_fg_pid_file_scenario ringfence
+}
