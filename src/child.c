@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -128,6 +129,33 @@ __attribute__((noreturn)) static void fail_exec(const rf_child_ctx *ctx, const c
 	fail(ctx, e == ENOENT ? RF_EXIT_NOTFOUND : RF_EXIT_NOEXEC, &err);
 }
 
+/* A signal that came while waiting for `start`: its default action, as if
+ * it had not been blocked. One whose default is to be ignored is; one that
+ * would end the process does, by the signal, else (a pid namespace's init,
+ * which its own default signals do not end) with 128 + N. */
+static void die_of_signal(int sigs)
+{
+	struct signalfd_siginfo si;
+	sigset_t one;
+	int sig;
+
+	if (read(sigs, &si, sizeof(si)) != (ssize_t)sizeof(si))
+		return;
+	sig = (int)si.ssi_signo;
+	if (sig == SIGCHLD || sig == SIGCONT || sig == SIGURG || sig == SIGWINCH)
+		return;
+	sigemptyset(&one);
+	sigaddset(&one, sig);
+	signal(sig, SIG_DFL);
+	sigprocmask(SIG_UNBLOCK, &one, NULL);
+	raise(sig);
+	if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+		sigprocmask(SIG_BLOCK, &one, NULL);   /* stopped, then continued */
+		return;
+	}
+	_exit(128 + sig);
+}
+
 /* The container layer's start: the command is looked up now, READY tells the
  * launcher that setup is done, and then the process waits until `start`
  * writes a byte to the exec.fifo whose read end is start_fd. A launcher that
@@ -135,21 +163,31 @@ __attribute__((noreturn)) static void fail_exec(const rf_child_ctx *ctx, const c
 static void wait_for_start(rf_child_ctx *ctx, char found[PATH_MAX])
 {
 	rf_child_msg m = { .kind = RF_MSG_READY };
-	struct pollfd pfd = { .fd = ctx->start_fd, .events = POLLIN };
+	struct pollfd pfd[2] = { { .fd = ctx->start_fd, .events = POLLIN },
+				 { .fd = -1, .events = POLLIN } };
+	cleanup_close int sigs = -1;
+	sigset_t blocked;
 	char go;
 	int e;
 
 	e = find_or_exec(ctx->plan->proc.argv, ctx->envp, found);
 	if (e)
 		fail_exec(ctx, ctx->plan->proc.argv[0], e);
+	/* Its signals stay blocked until the exec; a `kill` before `start`
+	 * still ends it (CRI-O stops a created container so), as it ends
+	 * runc's waiting init. */
+	sigprocmask(SIG_BLOCK, NULL, &blocked);
+	sigs = pfd[1].fd = signalfd(-1, &blocked, SFD_CLOEXEC | SFD_NONBLOCK);
 	send_msg(ctx->msg_fd, &m);
 	if (ctx->detach)
 		rf_closep(&ctx->msg_fd);
 	for (;;) {
 		ssize_t n;
 
-		if (poll(&pfd, 1, -1) < 0 && errno != EINTR)
+		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
 			_exit(RF_EXIT_FAILURE);
+		if (pfd[1].revents & POLLIN)
+			die_of_signal(sigs);
 		n = read(ctx->start_fd, &go, 1);
 		if (n == 1)
 			break;

@@ -255,6 +255,20 @@ exec_fg_pid_file_scenario() {
 	expect_status 0
 }
 
+# kill of a created container, before start, with a signal other than KILL:
+# it ends (CRI-O stops a container it never started so).
+kill_created_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/kc-$1
+	oci_bundle "$b"
+	oci_detached "$rt" create --bundle "$b" "kc-$rt"
+	expect_status 0
+	oci "$rt" kill "kc-$rt" TERM
+	expect_status 0
+	oci_wait_status "$rt" "kc-$rt" stopped
+	oci "$rt" delete "kc-$rt"
+	expect_status 0
+}
+
 # `update --resources` in the form runc's update(8) documents: every key
 # there, 0 for "leave it", some (kernel memory, realtime CPU time, memory
 # swappiness) with no cgroup v2 file. The command succeeds, the limit given

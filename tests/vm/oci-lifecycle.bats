@@ -111,6 +111,11 @@ delete_states() {
 	kill_all_stopped_scenario crun
 }
 
+@test "kill TERM ends a created container before start (ringfence; runc beside it in engines/runc.bats)" {
+	requires root cgroup2 jq
+	kill_created_scenario ringfence
+}
+
 @test "delete in each state: created, running (--force), missing (ringfence)" {
 	requires root cgroup2 jq
 	delete_states ringfence

@@ -83,3 +83,13 @@ rf_teardown() {
 	requires root cgroup2 jq
 	exec_fg_pid_file_scenario ringfence
 }
+
+@test "kill TERM ends a created container before start (runc)" {
+	requires root cgroup2 jq runc
+	kill_created_scenario runc
+}
+
+@test "kill TERM ends a created container before start (ringfence, beside runc)" {
+	requires root cgroup2 jq
+	kill_created_scenario ringfence
+}
