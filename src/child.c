@@ -123,9 +123,15 @@ __attribute__((noreturn)) static void fail_exec(const rf_child_ctx *ctx, const c
 {
 	rf_error err;
 
+	/* Words the engines match to tell 127 from 126 (Docker, podman read
+	 * "executable file not found" or "no such file or directory", and
+	 * "permission denied", in any case), as runc's and a shell's. */
 	rf_error_set(&err, e, "%s", cmd);
-	if (e == ENOENT)
-		rf_error_set(&err, 0, "%s: command not found", cmd);
+	if (e == ENOENT && strchr(cmd, '/'))
+		rf_error_set(&err, 0, "%s: no such file or directory", cmd);
+	else if (e == ENOENT)
+		rf_error_set(&err, 0, "%s: command not found (executable file not found in $PATH)",
+			     cmd);
 	fail(ctx, e == ENOENT ? RF_EXIT_NOTFOUND : RF_EXIT_NOEXEC, &err);
 }
 

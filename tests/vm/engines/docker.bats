@@ -67,3 +67,24 @@ oom() {
 	requires root dockerd docker runc
 	oom runc
 }
+
+# What Docker makes of a command that is not there (127) or cannot run (126)
+# rests on the runtime's words, as it reads runc's.
+not_runnable() {
+	docker_run "$1" rf-busybox /nonexistent
+	expect_status 127
+	docker_run "$1" rf-busybox nosuchcommand
+	expect_status 127
+	docker_run "$1" rf-busybox /etc/passwd
+	expect_status 126
+}
+
+@test "docker run: a missing command is 127, one that cannot run 126 (ringfence)" {
+	requires root dockerd docker
+	not_runnable ringfence
+}
+
+@test "docker run: a missing command is 127, one that cannot run 126 (runc)" {
+	requires root dockerd docker runc
+	not_runnable runc
+}
