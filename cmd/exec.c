@@ -12,6 +12,7 @@
 #include "ringfence/container.h"
 #include "ringfence/isolation.h"
 #include "ringfence/json.h"
+#include "ringfence/caps.h"
 #include "ringfence/parse.h"
 #include "ringfence/profile.h"
 
@@ -30,11 +31,16 @@ static const char usage[] =
 	"                            the foreground without one, relayed to the caller\n"
 	"      --cwd DIR             its working directory\n"
 	"  -e, --env KEY=VALUE       set a variable (repeatable)\n"
-	"  -u, --user UID[:GID]      run as UID (and GID)\n"
+	"  -u, --user UID[:GID]      run as UID (and GID; else the container's)\n"
+	"  -g, --additional-gids GID its supplementary groups instead (repeatable)\n"
+	"  -c, --cap CAP             add a capability to its sets (repeatable)\n"
+	"      --no-new-privs        set no_new_privs for it\n"
 	"      --preserve-fds N      pass fds 3..3+N-1 to it\n"
+	"      --ignore-paused       exec into a paused container (it runs at resume)\n"
 	"  -h, --help                show this help\n";
 
-enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_CWD, OPT_PRESERVE, OPT_IGNORED };
+enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_CWD, OPT_PRESERVE, OPT_NNP, OPT_IGNORE_PAUSED,
+       OPT_IGNORED };
 
 static const struct option options[] = {
 	{ "process", required_argument, NULL, 'p' },
@@ -46,6 +52,10 @@ static const struct option options[] = {
 	{ "env", required_argument, NULL, 'e' },
 	{ "user", required_argument, NULL, 'u' },
 	{ "preserve-fds", required_argument, NULL, OPT_PRESERVE },
+	{ "additional-gids", required_argument, NULL, 'g' },
+	{ "cap", required_argument, NULL, 'c' },
+	{ "no-new-privs", no_argument, NULL, OPT_NNP },
+	{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
 	/* accepted as runc does; ringfence has no labels, and joins the
 	 * container's own cgroup */
 	{ "process-label", required_argument, NULL, OPT_IGNORED },
@@ -66,6 +76,10 @@ typedef struct exec_args {
 	bool tty;
 	int preserve_fds;
 	char **argv;             /* COMMAND..., NULL-terminated, or NULL */
+	gid_t *gids;             /* -g, in order */
+	size_t n_gids;
+	uint64_t caps;           /* -c: bit n = capability n */
+	bool no_new_privs;
 } exec_args;
 
 /* -u UID[:GID]: numbers, as runc and crun take them. A name would have to be
@@ -93,6 +107,12 @@ static int parse_user(const char *spec, exec_args *a)
 	return 0;
 }
 
+static void args_free(exec_args *a)
+{
+	free(a->env);
+	free(a->gids);
+}
+
 static int parse(int argc, char **argv, exec_args *a)
 {
 	uint64_t n;
@@ -101,13 +121,16 @@ static int parse(int argc, char **argv, exec_args *a)
 	opterr = 0;
 	optind = 0;
 	a->env = calloc((size_t)argc + 1, sizeof(*a->env));
-	if (!a->env) {
+	a->gids = calloc((size_t)argc + 1, sizeof(*a->gids));
+	if (!a->env || !a->gids) {
 		rf_error err = { 0 };
 
 		rf_error_set(&err, ENOMEM, "exec: the --env list");
 		return -cli_oci_fail(&err);
 	}
-	while ((opt = getopt_long(argc, argv, "+p:de:u:th", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "+p:de:u:tg:c:h", options, NULL)) != -1) {
+		int cap;
+
 		switch (opt) {
 		case 'h': fputs(usage, stdout); return 1;
 		case 'p': a->process = optarg; break;
@@ -132,6 +155,21 @@ static int parse(int argc, char **argv, exec_args *a)
 				return -cli_oci_usage("exec", "--preserve-fds: expected 0-1024, got `%s`", optarg);
 			a->preserve_fds = (int)n;
 			break;
+		case 'g':
+			if (rf_parse_u64(optarg, 0, UINT32_MAX - 1, &n, NULL) < 0)
+				return -cli_oci_usage("exec", "--additional-gids: expected a GID "
+						      "(a number), got `%s`", RF_SHOWN(optarg));
+			a->gids[a->n_gids++] = (gid_t)n;
+			break;
+		case 'c':
+			if ((cap = rf_cap_lookup(optarg)) < 0)
+				return -cli_oci_usage("exec", "--cap: `%s` is not a capability "
+						      "(expected a name like CAP_NET_ADMIN)",
+						      RF_SHOWN(optarg));
+			a->caps |= UINT64_C(1) << cap;
+			break;
+		case OPT_NNP: a->no_new_privs = true; break;
+		case OPT_IGNORE_PAUSED: a->o.ignore_paused = true; break;
 		case OPT_IGNORED: break;
 		default:
 			return -cli_oci_usage("exec", "`%s`: unknown option or missing value",
@@ -236,6 +274,37 @@ static int add_env(rf_process *p, const char *kv, rf_error *err)
 	return 0;
 }
 
+/* -g: the supplementary groups, instead of the container's, as runc's. */
+static int set_groups(rf_process *p, const gid_t *gids, size_t n, rf_error *err)
+{
+	gid_t *copy = malloc(n * sizeof(*copy));
+
+	if (!copy)
+		return rf_error_set(err, ENOMEM, "--additional-gids");
+	memcpy(copy, gids, n * sizeof(*copy));
+	free(p->groups);
+	p->groups = copy;
+	p->n_groups = n;
+	p->groups_set = true;
+	return 0;
+}
+
+/* -c: into the bounding, effective and permitted sets, and the ambient one
+ * when the container's process has inheritable capabilities (an ambient
+ * capability needs its inheritable bit), as runc's exec --cap. */
+static void add_caps(rf_process *p, uint64_t caps)
+{
+	if (!p->oci_caps) {
+		p->oci_caps = true;
+		memset(p->cap_sets, 0, sizeof(p->cap_sets));
+	}
+	p->cap_sets[RF_CAPSET_BOUNDING] |= caps;
+	p->cap_sets[RF_CAPSET_EFFECTIVE] |= caps;
+	p->cap_sets[RF_CAPSET_PERMITTED] |= caps;
+	if (p->cap_sets[RF_CAPSET_INHERITABLE])
+		p->cap_sets[RF_CAPSET_AMBIENT] |= caps;
+}
+
 static int build_plan(const exec_args *a, const char *bundle, const char *config, rf_plan *plan,
 		      rf_error *err)
 {
@@ -260,6 +329,12 @@ static int build_plan(const exec_args *a, const char *bundle, const char *config
 		plan->proc.user_set = true;
 		plan->proc.uid = a->uid;
 	}
+	if (a->n_gids && set_groups(&plan->proc, a->gids, a->n_gids, err) < 0)
+		return -1;
+	if (a->caps)
+		add_caps(&plan->proc, a->caps);
+	if (a->no_new_privs)
+		plan->proc.no_new_privs = true;
 	/* A terminal: -t, or the process file's own "terminal" (which the
 	 * reader hands over as proc.tty), never the container's. */
 	plan->proc.pty = a->tty || (a->process && plan->proc.tty);
@@ -279,15 +354,15 @@ int cmd_exec(int argc, char **argv)
 
 	r = parse(argc, argv, &a);
 	if (r != 0) {
-		free(a.env);
+		args_free(&a);
 		return r < 0 ? -r : 0;
 	}
 	if (!(a.o.root = cli_oci_root())) {
-		free(a.env);
+		args_free(&a);
 		return 125;
 	}
 	if ((r = cli_sealed_exe()) != 0) {
-		free(a.env);
+		args_free(&a);
 		return r;
 	}
 	rf_plan_init(&plan);
@@ -308,7 +383,7 @@ int cmd_exec(int argc, char **argv)
 	if (r == 0)
 		r = rf_container_exec(&a.o, &plan, &cli_oci_diag, &code, &err);
 	rf_plan_free(&plan);
-	free(a.env);
+	args_free(&a);
 	if (r < 0) {
 		cli_oci_fail(&err);
 		return code ? code : 125;

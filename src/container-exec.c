@@ -111,8 +111,9 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	rf_launch_init(&l, plan, diag);
 	if (rf_container_open_live(o->root, o->id, false, &c, err) < 0)
 		return -1;
-	if (c.status == RF_CSTATUS_PAUSED) {
-		rf_error_set(err, 0, "cannot exec in a paused container");
+	if (c.status == RF_CSTATUS_PAUSED && !o->ignore_paused) {
+		rf_error_set(err, 0, "cannot exec in a paused container (use --ignore-paused to "
+			     "override)");
 		goto out;
 	}
 	if (plan->proc.pty && !o->console_socket && o->detach) {

@@ -116,6 +116,7 @@ typedef struct rf_exec_opts {
 	const char *pid_file;
 	const char *console_socket;
 	bool detach;
+	bool ignore_paused;      /* exec into a paused container (it runs at resume) */
 } rf_exec_opts;
 
 /* Start plan->proc in container ID's namespaces and cgroup (plan->iso and

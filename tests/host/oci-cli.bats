@@ -166,6 +166,18 @@ setup() {
 	expect_stderr_not_contains "does not exist"
 }
 
+@test "exec --cap and --additional-gids take what runc takes, naming the flag otherwise" {
+	rf_run --root "$root" exec --cap CAP_NOPE nothere true
+	expect_status 125
+	expect_stderr_contains '--cap: `CAP_NOPE` is not a capability'
+	rf_run --root "$root" exec -g wheel nothere true
+	expect_status 125
+	expect_stderr_contains '--additional-gids: expected a GID (a number), got `wheel`'
+	rf_run --root "$root" exec -c CAP_NET_ADMIN -g 5 --no-new-privs --ignore-paused nothere true
+	expect_status 125
+	expect_stderr_contains 'container "nothere" does not exist'
+}
+
 @test "checkpoint --help fails: podman must not think CRIU works" {
 	rf_run checkpoint --help
 	((status != 0)) || _rf_fail "checkpoint --help succeeded"

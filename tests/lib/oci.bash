@@ -269,6 +269,42 @@ kill_created_scenario() {
 	expect_status 0
 }
 
+# exec's runc flags: --no-new-privs, -g, --cap, and --ignore-paused (a
+# paused container refuses an exec without it).
+exec_flags_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/ef-$1 epid st=0
+	oci_bundle "$b"
+	oci_edit "$b" '.process.noNewPrivileges = false'
+	oci_detached "$rt" run -d --bundle "$b" "ef-$rt"
+	expect_status 0
+	oci "$rt" exec "ef-$rt" grep NoNewPrivs /proc/self/status
+	expect_line $'NoNewPrivs:\t0'
+	oci "$rt" exec --no-new-privs "ef-$rt" grep NoNewPrivs /proc/self/status
+	expect_line $'NoNewPrivs:\t1'
+	oci "$rt" exec -g 5 --additional-gids 6 "ef-$rt" id -G
+	expect_status 0
+	expect_line "0 5 6"
+	# CAP_SYS_ADMIN (21) is not among the spec's capabilities: --cap adds it.
+	oci "$rt" exec "ef-$rt" awk '/^CapEff/ { print $2 }' /proc/self/status
+	[[ $output =~ ^[0-9a-f]{16}$ ]] || _rf_fail "CapEff: $output"
+	! (((0x$output >> 21) & 1)) || _rf_fail "CAP_SYS_ADMIN without --cap: $output"
+	oci "$rt" exec --cap CAP_SYS_ADMIN "ef-$rt" awk '/^CapEff/ { print $2 }' /proc/self/status
+	(((0x$output >> 21) & 1)) || _rf_fail "no CAP_SYS_ADMIN with --cap: $output"
+	oci "$rt" pause "ef-$rt"
+	expect_status 0
+	oci "$rt" exec "ef-$rt" true
+	((status != 0)) || _rf_fail "an exec into a paused container ran"
+	expect_stderr_contains "paused"
+	"$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" exec --ignore-paused "ef-$rt" true &
+	epid=$!
+	oci "$rt" resume "ef-$rt"
+	expect_status 0
+	wait "$epid" || st=$?
+	((st == 0)) || _rf_fail "exec --ignore-paused: status $st"
+	oci "$rt" delete -f "ef-$rt"
+	expect_status 0
+}
+
 # `update --resources` in the form runc's update(8) documents: every key
 # there, 0 for "leave it", some (kernel memory, realtime CPU time, memory
 # swappiness) with no cgroup v2 file. The command succeeds, the limit given

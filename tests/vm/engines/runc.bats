@@ -93,3 +93,13 @@ rf_teardown() {
 	requires root cgroup2 jq
 	kill_created_scenario ringfence
 }
+
+@test "exec --no-new-privs, -g, --cap, --ignore-paused (runc)" {
+	requires root cgroup2 jq runc
+	exec_flags_scenario runc
+}
+
+@test "exec --no-new-privs, -g, --cap, --ignore-paused (ringfence, beside runc)" {
+	requires root cgroup2 jq
+	exec_flags_scenario ringfence
+}
