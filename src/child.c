@@ -123,11 +123,13 @@ __attribute__((noreturn)) static void fail_exec(const rf_child_ctx *ctx, const c
 {
 	rf_error err;
 
-	/* Words the engines match to tell 127 from 126 (Docker, podman read
-	 * "executable file not found" or "no such file or directory", and
-	 * "permission denied", in any case), as runc's and a shell's. */
+	/* Words the engines match to tell 127 from 126 (Docker's command line
+	 * reads "executable file not found", "no such file or directory" and
+	 * "permission denied", lower case, as runc writes them). */
 	rf_error_set(&err, e, "%s", cmd);
-	if (e == ENOENT && strchr(cmd, '/'))
+	if (e == EACCES)
+		rf_error_set(&err, 0, "%s: permission denied", cmd);
+	else if (e == ENOENT && strchr(cmd, '/'))
 		rf_error_set(&err, 0, "%s: no such file or directory", cmd);
 	else if (e == ENOENT)
 		rf_error_set(&err, 0, "%s: command not found (executable file not found in $PATH)",

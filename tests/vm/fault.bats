@@ -63,7 +63,7 @@ load fault
 	expect_stderr_contains "sleep: command not found"
 	RINGFENCE_FAULT=exec=13 run_cmd ringfence-fault run -- "${PAYLOAD[@]}"
 	expect_status 126
-	expect_stderr_contains "sleep: Permission denied"
+	expect_stderr_contains "sleep: permission denied"
 }
 
 @test "without nsdelegate, the child cgroup of the leaf failing leaves nothing either" {

@@ -49,7 +49,7 @@ setup() {
 	chmod 644 "$BATS_TEST_TMPDIR/noexec"
 	rf_run run -- "$BATS_TEST_TMPDIR/noexec"
 	expect_status 126
-	expect_stderr_contains "noexec: Permission denied"
+	expect_stderr_contains "noexec: permission denied"
 }
 
 @test "--timeout: SIGTERM at expiry, exit 124, verdict timeout" {
