@@ -281,7 +281,7 @@ exec_flags_scenario() {
 	expect_line $'NoNewPrivs:\t0'
 	oci "$rt" exec --no-new-privs "ef-$rt" grep NoNewPrivs /proc/self/status
 	expect_line $'NoNewPrivs:\t1'
-	oci "$rt" exec -g 5 --additional-gids 6 "ef-$rt" id -G
+	oci "$rt" exec -g 5 -g 6 "ef-$rt" id -G
 	expect_status 0
 	expect_line "0 5 6"
 	# CAP_SYS_ADMIN (21) is not among the spec's capabilities: --cap adds it.
