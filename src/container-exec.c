@@ -151,7 +151,14 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	l.detach = o->detach;
 	l.close_fds = &c.dirfd;
 	l.n_close_fds = 1;
-	if (rf_launch_prepare_in(&l, c.cgroup, err) < 0 || rf_launch_spawn(&l, envp, err) < 0)
+	if (rf_launch_prepare_in(&l, c.cgroup, err) < 0)
+		goto out;
+	/* Into a paused container (--ignore-paused) the process is frozen as it
+	 * is born, and its launch with it until `resume`, which takes the
+	 * state's lock: let go of it first. */
+	if (c.status == RF_CSTATUS_PAUSED)
+		rf_container_close(&c);
+	if (rf_launch_spawn(&l, envp, err) < 0)
 		goto out;
 	rf_container_close(&c);
 	rf_closep(&console);
