@@ -15,14 +15,20 @@ setup() {
 	echo "+memory +pids" >"$RF_CGROUP_ROOT/cgroup.subtree_control"
 }
 
+# What a run made under the engines' cgroups is gone once it is done (a
+# leaf or a supervisor cgroup left there fails the test), then the engines'
+# cgroups are removed.
 rf_teardown() {
-	local d
+	local d left rc=0
 	for d in rf-job rf-box rf-busy rf-elsewhere rf-ujob rf-uown; do
 		[[ -d $RF_CGROUP_ROOT/$d ]] || continue
+		left=$(find "$RF_CGROUP_ROOT/$d" -mindepth 1 -type d \
+			\( -name 'run-*' -o -name 'ringfence-*' \))
+		[[ -z $left ]] || { echo "left behind under $d: $left" >&2; rc=1; }
 		rf_cleanup_cgroups "$RF_CGROUP_ROOT/$d"
 		rmdir "$RF_CGROUP_ROOT/$d" 2>/dev/null
 	done
-	return 0
+	return "$rc"
 }
 
 # engine DIR MEMORY: a Slurm-like job DIR/step/user/task_0 under a memory
@@ -96,7 +102,8 @@ in_cgroup() {
 		_rf_fail "expected to match /rf-box/run-*, got: $(json_get "$report" cgroup)"
 	# ringfence moved itself back before it exited: no child cgroup, the
 	# controllers it enabled are off again.
-	[[ -z $(find "$box" -mindepth 1 -type d) ]] || { find "$box" -mindepth 1 -type d; false; }
+	[[ -z $(find "$box" -mindepth 1 -type d) ]] ||
+		_rf_fail "left in rf-box: $(find "$box" -mindepth 1 -type d)"
 	[[ $(cat "$box/cgroup.subtree_control") == "$before" ]]
 	# Named by --cgroup-parent: nothing beside it can take the sandbox (its
 	# parent is the root, which holds processes), so moving aside is the
@@ -106,7 +113,8 @@ in_cgroup() {
 		sh -c 'cat /proc/$PPID/cgroup'
 	expect_status 0
 	expect_line "0::/rf-box/ringfence-supervisor"
-	[[ -z $(find "$box" -mindepth 1 -type d) ]] || { find "$box" -mindepth 1 -type d; false; }
+	[[ -z $(find "$box" -mindepth 1 -type d) ]] ||
+		_rf_fail "left in rf-box: $(find "$box" -mindepth 1 -type d)"
 	[[ $(cat "$box/cgroup.subtree_control") == "$before" ]]
 }
 
