@@ -190,12 +190,18 @@ static void wait_for_start(rf_child_ctx *ctx, char found[PATH_MAX])
 	if (ctx->detach)
 		rf_closep(&ctx->msg_fd);
 	for (;;) {
+		int ready = poll(pfd, 2, -1);
 		ssize_t n;
 
-		if (poll(pfd, 2, -1) < 0 && errno != EINTR)
+		if (ready < 0 && errno != EINTR)
 			_exit(RF_EXIT_FAILURE);
+		if (ready <= 0)
+			continue;
 		if (pfd[1].revents & POLLIN)
 			die_of_signal(sigs);
+		/* Only the fifo's own news: without a writer yet, a read says EOF. */
+		if (!(pfd[0].revents & (POLLIN | POLLHUP | POLLERR)))
+			continue;
 		n = read(ctx->start_fd, &go, 1);
 		if (n == 1)
 			break;

@@ -247,7 +247,8 @@ exec_fg_pid_file_scenario() {
 	epid=$!
 	rf_wait_for 30 test -s "$b/fg.pid" || _rf_fail "no pid file while the exec runs"
 	pid=$(cat "$b/fg.pid")
-	[[ $(tr '\0' ' ' <"/proc/$pid/cmdline") == "sleep 4322 " ]] ||
+	# the file may come before the exec (runc's, after its handshake)
+	rf_wait_for 30 eval '[[ $(tr "\0" " " <"/proc/$pid/cmdline") == "sleep 4322 " ]]' ||
 		_rf_fail "pid $pid is not the exec'd sleep: $(tr '\0' ' ' <"/proc/$pid/cmdline")"
 	kill "$pid"
 	wait "$epid" || true
@@ -256,12 +257,19 @@ exec_fg_pid_file_scenario() {
 }
 
 # kill of a created container, before start, with a signal other than KILL:
-# it ends (CRI-O stops a container it never started so).
+# it ends (CRI-O stops a container it never started so); one whose default
+# is to be ignored (SIGCHLD, as a reparented child's exit sends) does not.
 kill_created_scenario() {
-	local rt=$1 b=$BATS_TEST_TMPDIR/kc-$1
+	local rt=$1 b=$BATS_TEST_TMPDIR/kc-$1 pid
 	oci_bundle "$b"
 	oci_detached "$rt" create --bundle "$b" "kc-$rt"
 	expect_status 0
+	pid=$(oci_state "$rt" "kc-$rt" pid)
+	oci "$rt" kill "kc-$rt" CHLD
+	expect_status 0
+	rf_wait_for 30 eval '! rf_signal_pending "$pid" 17' || _rf_fail "SIGCHLD stays pending"
+	[[ $(oci_state "$rt" "kc-$rt" status) == created ]] ||
+		_rf_fail "SIGCHLD ended the created container"
 	oci "$rt" kill "kc-$rt" TERM
 	expect_status 0
 	oci_wait_status "$rt" "kc-$rt" stopped
@@ -272,18 +280,20 @@ kill_created_scenario() {
 # exec's runc flags: --no-new-privs, -g, --cap, and --ignore-paused (a
 # paused container refuses an exec without it).
 exec_flags_scenario() {
-	local rt=$1 b=$BATS_TEST_TMPDIR/ef-$1 epid st=0
+	local rt=$1 b=$BATS_TEST_TMPDIR/ef-$1 epid st=0 cg
 	oci_bundle "$b"
-	oci_edit "$b" '.process.noNewPrivileges = false'
+	oci_edit "$b" '.process.noNewPrivileges = false | .process.user.additionalGids = [10]'
 	oci_detached "$rt" run -d --bundle "$b" "ef-$rt"
 	expect_status 0
 	oci "$rt" exec "ef-$rt" grep NoNewPrivs /proc/self/status
 	expect_line $'NoNewPrivs:\t0'
 	oci "$rt" exec --no-new-privs "ef-$rt" grep NoNewPrivs /proc/self/status
 	expect_line $'NoNewPrivs:\t1'
+	# -g adds to the container's groups (the kernel sorts them)
 	oci "$rt" exec -g 5 -g 6 "ef-$rt" id -G
 	expect_status 0
-	expect_line "0 5 6"
+	[[ $(tr ' ' '\n' <<<"$output" | sort -n | paste -sd' ') == "0 5 6 10" ]] ||
+		_rf_fail "groups: $output"
 	# CAP_SYS_ADMIN (21) is not among the spec's capabilities: --cap adds it.
 	oci "$rt" exec "ef-$rt" awk '/^CapEff/ { print $2 }' /proc/self/status
 	[[ $output =~ ^[0-9a-f]{16}$ ]] || _rf_fail "CapEff: $output"
@@ -295,9 +305,14 @@ exec_flags_scenario() {
 	oci "$rt" exec "ef-$rt" true
 	((status != 0)) || _rf_fail "an exec into a paused container ran"
 	expect_stderr_contains "paused"
+	cg=$(oci_cgroup "$rt" "ef-$rt")
 	"$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" exec --ignore-paused "ef-$rt" true &
 	epid=$!
-	oci "$rt" resume "ef-$rt"
+	# Resumed once the exec's process waits, frozen, in the container's cgroup.
+	rf_wait_for 60 eval '(($(wc -l <"$cg/cgroup.procs") > 1))' ||
+		_rf_fail "no exec'd process in the paused cgroup: $(cat "$cg/cgroup.procs")"
+	kill -0 "$epid" || _rf_fail "exec --ignore-paused ended while the container was paused"
+	run_cmd timeout 60 "$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" resume "ef-$rt"
 	expect_status 0
 	wait "$epid" || st=$?
 	((st == 0)) || _rf_fail "exec --ignore-paused: status $st"
