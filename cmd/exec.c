@@ -32,7 +32,7 @@ static const char usage[] =
 	"      --cwd DIR             its working directory\n"
 	"  -e, --env KEY=VALUE       set a variable (repeatable)\n"
 	"  -u, --user UID[:GID]      run as UID (and GID; else the container's)\n"
-	"  -g, --additional-gids GID its supplementary groups instead (repeatable)\n"
+	"  -g, --additional-gids GID add a supplementary group (repeatable)\n"
 	"  -c, --cap CAP             add a capability to its sets (repeatable)\n"
 	"      --no-new-privs        set no_new_privs for it\n"
 	"      --preserve-fds N      pass fds 3..3+N-1 to it\n"
@@ -274,29 +274,31 @@ static int add_env(rf_process *p, const char *kv, rf_error *err)
 	return 0;
 }
 
-/* -g: the supplementary groups, instead of the container's, as runc's. */
-static int set_groups(rf_process *p, const gid_t *gids, size_t n, rf_error *err)
+/* -g: added to the process's supplementary groups, as runc's. */
+static int add_groups(rf_process *p, const gid_t *gids, size_t n, rf_error *err)
 {
-	gid_t *copy = malloc(n * sizeof(*copy));
+	gid_t *grown = realloc(p->groups, (p->n_groups + n) * sizeof(*grown));
 
-	if (!copy)
+	if (!grown)
 		return rf_error_set(err, ENOMEM, "--additional-gids");
-	memcpy(copy, gids, n * sizeof(*copy));
-	free(p->groups);
-	p->groups = copy;
-	p->n_groups = n;
+	memcpy(grown + p->n_groups, gids, n * sizeof(*grown));
+	p->groups = grown;
+	p->n_groups += n;
 	p->groups_set = true;
 	return 0;
 }
 
 /* -c: into the bounding, effective and permitted sets, and the ambient one
  * when the container's process has inheritable capabilities (an ambient
- * capability needs its inheritable bit), as runc's exec --cap. */
+ * capability needs its inheritable bit), as runc's exec --cap. A process
+ * with one set (a --process file, a bundle without process.capabilities)
+ * gets them added to it, as --cap-add does. */
 static void add_caps(rf_process *p, uint64_t caps)
 {
 	if (!p->oci_caps) {
-		p->oci_caps = true;
-		memset(p->cap_sets, 0, sizeof(p->cap_sets));
+		p->cap_add |= caps;
+		p->cap_drop &= ~caps;
+		return;
 	}
 	p->cap_sets[RF_CAPSET_BOUNDING] |= caps;
 	p->cap_sets[RF_CAPSET_EFFECTIVE] |= caps;
@@ -329,7 +331,7 @@ static int build_plan(const exec_args *a, const char *bundle, const char *config
 		plan->proc.user_set = true;
 		plan->proc.uid = a->uid;
 	}
-	if (a->n_gids && set_groups(&plan->proc, a->gids, a->n_gids, err) < 0)
+	if (a->n_gids && add_groups(&plan->proc, a->gids, a->n_gids, err) < 0)
 		return -1;
 	if (a->caps)
 		add_caps(&plan->proc, a->caps);
