@@ -164,12 +164,13 @@ static int set_value(pctx *c, const char *key, char *val)
 		r = rf_parse_u64(val, 1, INT32_MAX, &p->pids.v, &e);
 		p->pids.set = true;
 	} else if (!strcmp(key, "cpus")) {
-		uint64_t per_second;
+		uint64_t quota;
 
-		/* Thousandths of a CPU, from a quota per second: a bound, not a
-		 * cpu.max, so the kernel's 1000 us minimum per period is not its. */
-		r = rf_parse_cpus(val, 1000000, &per_second, &e);
-		p->cpus_millis.v = per_second / 1000;
+		/* Thousandths of a CPU, read as a quota of the default 100 ms
+		 * period: a run without --cpus gets the bound as its cpu.max, so
+		 * it is one the kernel takes there (0.01 at least). */
+		r = rf_parse_cpus(val, 100000, &quota, &e);
+		p->cpus_millis.v = quota / 100;
 		p->cpus_millis.set = true;
 	} else if (!strcmp(key, "timeout")) {
 		r = rf_parse_duration_ms(val, &p->timeout_ms.v, &e);

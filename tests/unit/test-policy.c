@@ -32,7 +32,7 @@ static const struct case_parse parse_rows[] = {
 	  "cgroup-parents = /jobs/shared, /ci\n", NULL },
 	{ "unshare none", "unshare = none\n", NULL },
 	{ "cpus below one", "cpus = 0.5\n", NULL },
-	{ "cpus below a thousandth", "cpus = 0.0005\n", "policy:1: cpus: `0.0005` is too small" },
+	{ "cpus below a hundredth", "cpus = 0.005\n", "policy:1: cpus: `0.005` is too small" },
 	{ "unknown key", "memroy = 4G\n", "policy:1: unknown key `memroy`" },
 	{ "twice", "pids = 1\npids = 2\n", "policy:2: `pids` is given twice" },
 	{ "no =", "memory 4G\n", "policy:1: `memory 4G` is not `key = value`" },
