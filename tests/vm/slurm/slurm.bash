@@ -257,5 +257,9 @@ slurm_assert_clean() {
 	# Every payload of these tests runs `sleep 1NNN` or a marked shell.
 	procs=$(grep -a -l -E '^(sleep.1[0-9]{3}|rf-slurm-payload)' /proc/[0-9]*/cmdline 2>/dev/null || true)
 	[[ -z $procs ]] || { echo "processes left: $(cat $procs | tr '\0' ' ')" >&2; return 1; }
-	_slurm_node_is idle || { echo "node1 is $(slurm_node_state)" >&2; scontrol show node >&2; return 1; }
+	# Idle once the backfill scheduler has run again: the PLANNED mark it
+	# put on the node for a job since done stays until then (bf_interval,
+	# 30 s by default).
+	rf_wait_for 120 _slurm_node_is idle ||
+		{ echo "node1 is $(slurm_node_state)" >&2; scontrol show node >&2; return 1; }
 }
