@@ -66,18 +66,6 @@ static int wait_exec(rf_launch *l, int *code, rf_error *err)
 	return rf_error_set(err, n < 0 ? errno : 0, "the exec'd process vanished");
 }
 
-static int write_pid_file(const char *path, pid_t pid, rf_error *err)
-{
-	char text[32];
-
-	if (!path)
-		return 0;
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	if (rf_write_file_atomic(AT_FDCWD, path, text, err) < 0)
-		return rf_error_prefix(err, "--pid-file");
-	return 0;
-}
-
 static int open_target(const rf_container *c, rf_error *err)
 {
 	int pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
@@ -163,7 +151,8 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	rf_container_close(&c);
 	rf_closep(&console);
 	if (o->detach) {
-		if (wait_exec(&l, exit_code, err) < 0 || write_pid_file(o->pid_file, l.child, err) < 0)
+		if (wait_exec(&l, exit_code, err) < 0 ||
+		    rf_container_write_pid_file(o->pid_file, l.child, err) < 0)
 			goto out;
 		rf_launch_detach(&l);
 		*exit_code = 0;
@@ -171,7 +160,7 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 		rf_outcome oc;
 
 		/* in the foreground too, as runc: once started, before the wait */
-		if (write_pid_file(o->pid_file, l.child, err) < 0) {
+		if (rf_container_write_pid_file(o->pid_file, l.child, err) < 0) {
 			kill(l.child, SIGKILL);
 			rf_run_wait(&l, &oc);
 			goto out;

@@ -24,6 +24,9 @@ int rf_container_leaf(const rf_container *c, cg_mount *m, cg_leaf *leaf, rf_erro
  * writes its pid file: a reader never sees it half written. */
 int rf_write_file_atomic(int dirfd, const char *path, const char *text, rf_error *err);
 
+/* --pid-file: pid as text at path, atomically; nothing when path is NULL. */
+int rf_container_write_pid_file(const char *path, pid_t pid, rf_error *err);
+
 /* The verdict's copy at the bundle's ringfence.verdict, a path inside the
  * bundle: resolved in it (no link leads out), then written atomically. */
 int rf_container_write_annotated(const rf_container *c, const char *text, rf_error *err);

@@ -136,16 +136,6 @@ static int copy_config(const char *bundle, int dirfd, rf_error *err)
 	return 0;
 }
 
-static int write_pid_file(const char *path, pid_t pid, rf_error *err)
-{
-	char text[32];
-
-	snprintf(text, sizeof(text), "%d", (int)pid);
-	if (rf_write_file_atomic(AT_FDCWD, path, text, err) < 0)
-		return rf_error_prefix(err, "--pid-file");
-	return 0;
-}
-
 /* The root the container sees, as the bundle's plan has it. */
 static const char *container_rootfs(const rf_plan *plan)
 {
@@ -318,7 +308,7 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 	record_ancestors(cr);
 	if (rf_container_save(&cr->c, err) < 0)
 		return -1;
-	if (o->pid_file && write_pid_file(o->pid_file, cr->c.pid, err) < 0)
+	if (rf_container_write_pid_file(o->pid_file, cr->c.pid, err) < 0)
 		return -1;
 	drop_old_verdict(o);
 	return 0;

@@ -287,6 +287,18 @@ int rf_write_file_atomic(int dirfd, const char *path, const char *text, rf_error
 	return 0;
 }
 
+int rf_container_write_pid_file(const char *path, pid_t pid, rf_error *err)
+{
+	char text[32];
+
+	if (!path)
+		return 0;
+	snprintf(text, sizeof(text), "%d", (int)pid);
+	if (rf_write_file_atomic(AT_FDCWD, path, text, err) < 0)
+		return rf_error_prefix(err, "--pid-file");
+	return 0;
+}
+
 int rf_container_write_annotated(const rf_container *c, const char *text, rf_error *err)
 {
 	size_t n = strlen(c->bundle);
