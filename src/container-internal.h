@@ -31,6 +31,12 @@ int rf_container_write_pid_file(const char *path, pid_t pid, rf_error *err);
  * bundle: resolved in it (no link leads out), then written atomically. */
 int rf_container_write_annotated(const rf_container *c, const char *text, rf_error *err);
 
+/* rf_container_open, then refuse a container still being created with
+ * "container not running"; a stopped one is opened (its cgroup may still
+ * hold what its process left: kill --all, ps). */
+int rf_container_open_made(const char *root, const char *id, bool exclusive, rf_container *c,
+			   rf_error *err);
+
 /* rf_container_open, then refuse a container that is not created, running
  * or paused with "container not running". */
 int rf_container_open_live(const char *root, const char *id, bool exclusive, rf_container *c,

@@ -449,13 +449,8 @@ int rf_container_kill(const char *root, const char *id, int sig, bool all, rf_er
 	rf_container c;
 	int r;
 
-	if (!all)
-		r = rf_container_open_live(root, id, false, &c, err);
-	else if ((r = rf_container_open(root, id, false, &c, err)) == 0 &&
-		 c.status == RF_CSTATUS_CREATING) {
-		rf_container_close(&c);
-		r = rf_container_not_running(&c, err);
-	}
+	r = all ? rf_container_open_made(root, id, false, &c, err)
+		: rf_container_open_live(root, id, false, &c, err);
 	if (r < 0)
 		return -1;
 	/* --all reaches what is left in the cgroup after the container's
@@ -623,12 +618,8 @@ int rf_container_pids(const char *root, const char *id, pid_t **out, size_t *n, 
 
 	*out = NULL;
 	*n = 0;
-	if (rf_container_open(root, id, false, &c, err) < 0)
+	if (rf_container_open_made(root, id, false, &c, err) < 0)
 		return -1;
-	if (c.status == RF_CSTATUS_CREATING) {
-		rf_container_close(&c);
-		return rf_container_not_running(&c, err);
-	}
 	/* A stopped container's cgroup may still hold what its process left
 	 * (a shared pid namespace), or be gone: none then, as runc's ps. */
 	if (rf_container_leaf(&c, &m, &leaf, err) == 0) {

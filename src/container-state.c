@@ -244,12 +244,23 @@ int rf_container_open(const char *root, const char *id, bool exclusive, rf_conta
 	return 0;
 }
 
-int rf_container_open_live(const char *root, const char *id, bool exclusive, rf_container *c,
+int rf_container_open_made(const char *root, const char *id, bool exclusive, rf_container *c,
 			   rf_error *err)
 {
 	if (rf_container_open(root, id, exclusive, c, err) < 0)
 		return -1;
-	if (c->status != RF_CSTATUS_STOPPED && c->status != RF_CSTATUS_CREATING)
+	if (c->status != RF_CSTATUS_CREATING)
+		return 0;
+	rf_container_close(c);
+	return rf_container_not_running(c, err);
+}
+
+int rf_container_open_live(const char *root, const char *id, bool exclusive, rf_container *c,
+			   rf_error *err)
+{
+	if (rf_container_open_made(root, id, exclusive, c, err) < 0)
+		return -1;
+	if (c->status != RF_CSTATUS_STOPPED)
 		return 0;
 	rf_container_close(c);
 	return rf_container_not_running(c, err);
