@@ -517,6 +517,13 @@ static const struct {
 	{ "ringfence", pf_ringfence },
 };
 
+static void ignored_free(pf_ctx *c)
+{
+	for (size_t i = 0; i < c->n_ignored; i++)
+		free(c->ignored[i]);
+	free(c->ignored);
+}
+
 /* "a, b, c" into buf, or "a, b ... and N more" when it does not fit. */
 static const char *join_ignored(const pf_ctx *c, char *buf, size_t len)
 {
@@ -564,9 +571,7 @@ int pf_load(const rf_json *root, const char *shown, const char *dir, bool bundle
 			bundle ? "bundle" : "profile", shown, join_ignored(&c, list, sizeof(list)));
 	r = bundle ? 0 : pf_set_str(&c, &plan->profile, shown);
 out:
-	for (size_t i = 0; i < c.n_ignored; i++)
-		free(c.ignored[i]);
-	free(c.ignored);
+	ignored_free(&c);
 	return r;
 }
 
@@ -601,9 +606,7 @@ int rf_profile_load_resources(const char *text, size_t len, const char *name, rf
 			rf_warn(diag, "%s: ignoring what ringfence does not implement: %s", name,
 				join_ignored(&c, list, sizeof(list)));
 	}
-	for (size_t i = 0; i < c.n_ignored; i++)
-		free(c.ignored[i]);
-	free(c.ignored);
+	ignored_free(&c);
 	rf_json_free(root);
 	return r < 0 ? rf_error_prefix(err, "%s", name) : 0;
 }
