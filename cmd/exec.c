@@ -125,7 +125,7 @@ static int parse(int argc, char **argv, exec_args *a)
 	if (!a->env || !a->gids) {
 		rf_error err = { 0 };
 
-		rf_error_set(&err, ENOMEM, "exec: the --env list");
+		rf_error_set(&err, ENOMEM, "exec: the --env and --additional-gids lists");
 		return -cli_oci_fail(&err);
 	}
 	while ((opt = getopt_long(argc, argv, "+p:de:u:tg:c:h", options, NULL)) != -1) {

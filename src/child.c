@@ -157,7 +157,7 @@ static void die_of_signal(int sigs)
 	signal(sig, SIG_DFL);
 	sigprocmask(SIG_UNBLOCK, &one, NULL);
 	raise(sig);
-	if (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {
+	if (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU) {   /* SIGSTOP is never blocked */
 		sigprocmask(SIG_BLOCK, &one, NULL);   /* stopped, then continued */
 		return;
 	}
