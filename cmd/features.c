@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "ringfence/hooks.h"
 #include "ringfence/json.h"
 
 /* The namespaces src/profile-oci-linux.c creates, or joins by path. */
@@ -109,6 +110,8 @@ int cmd_features(int argc, char **argv)
 	rf_json_string(w, "1.3.0");
 	rf_json_key(w, "hooks");
 	rf_json_begin_array(w);
+	for (int k = 0; k < RF_HOOK_KINDS; k++)
+		rf_json_string(w, rf_hook_names[k]);
 	rf_json_end_array(w);
 	linux_features(w);
 	rf_json_key(w, "annotations");

@@ -106,8 +106,8 @@ int cmd_oci_run(int argc, char **argv)
 	else if (a.detach) {
 		r = rf_container_create(&a.opts, &plan, &cli_oci_diag, &err);
 		/* Created but not started: take it away again, as runc does. */
-		if (r == 0 && rf_container_start(a.opts.root, a.opts.id, &err) < 0) {
-			(void)rf_container_delete(a.opts.root, a.opts.id, true, NULL, &(rf_error){ 0 });
+		if (r == 0 && rf_container_start(a.opts.root, a.opts.id, &cli_oci_diag, &err) < 0) {
+			(void)rf_container_delete(a.opts.root, a.opts.id, true, &cli_oci_diag, &(rf_error){ 0 });
 			r = -1;
 		}
 	} else

@@ -21,7 +21,7 @@ int cmd_start(int argc, char **argv)
 		return r < 0 ? -r : 0;
 	if (!(root = cli_oci_root()))
 		return 125;
-	if (rf_container_start(root, id, &err) < 0)
+	if (rf_container_start(root, id, &cli_oci_diag, &err) < 0)
 		return cli_oci_fail(&err);
 	return 0;
 }

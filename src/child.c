@@ -10,6 +10,7 @@
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,8 +46,17 @@ __attribute__((noreturn)) static void fail(const rf_child_ctx *ctx, int code, co
 	rf_child_msg m = { .kind = RF_MSG_ERROR, .code = code, .errnum = err->errnum };
 
 	snprintf(m.msg, sizeof(m.msg), "%s", err->msg);
-	if (ctx->msg_fd >= 0)
+	if (ctx->msg_fd >= 0) {
 		send_msg(ctx->msg_fd, &m);
+	} else {
+		/* A started container's launcher is gone (a startContainer hook
+		 * failed): its stderr is all that is left to tell, as runc's
+		 * init logs there. */
+		char line[RF_ERROR_MSG_MAX + 128];
+
+		rf_error_format(err, line, sizeof(line));
+		dprintf(STDERR_FILENO, "ringfence: %s\n", line);
+	}
 	_exit(code);
 }
 
@@ -252,6 +262,17 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 		_exit(RF_EXIT_FAILURE);
 	if (ctx->start_fd >= 0)
 		wait_for_start(ctx, found);
+	if (ctx->hooks && ctx->hooks->hooks->n[RF_HOOK_START_CONTAINER]) {
+		rf_hook_state st = *ctx->hooks;
+
+		/* As the container's user, with its capabilities, in its root;
+		 * before the seccomp filter, which is the command's. */
+		st.status = "created";
+		st.pid = ctx->host_pid;
+		st.cwd = NULL;
+		if (rf_hooks_run(RF_HOOK_START_CONTAINER, &st, &err) < 0)
+			fail(ctx, RF_EXIT_FAILURE, &err);
+	}
 	if (p->seccomp && p->no_new_privs && rf_seccomp_apply(p->seccomp, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	sigemptyset(&none);
@@ -351,10 +372,42 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
  * message pipe, and the container layer's start fd and console socket. */
 static int close_inherited(const rf_child_ctx *ctx, rf_error *err)
 {
-	const int keep[] = { ctx->msg_fd, ctx->start_fd, ctx->console_fd, RF_FAULT_FD };
+	const int keep[] = { ctx->msg_fd, ctx->start_fd, ctx->console_fd, ctx->sync_fd,
+			     RF_FAULT_FD };
 
 	return rf_fds_close_keeping(3 + ctx->plan->proc.preserve_fds, keep, RF_ARRAY_SIZE(keep),
 				    err);
+}
+
+/* The stop before pivot_root (mounts-rootfs.c), for create's OCI hooks:
+ * with the namespaces made and the root mounted, tell the launcher, which
+ * runs prestart and createRuntime and then sends our pid as the host sees
+ * it; then run createContainer from here, in the container's namespaces
+ * with the host's paths still in view, in the root's directory. Without a
+ * pid (a hook failed, or the launcher died) the launcher has the error:
+ * just end. Also called after the mounts when there was no pivot_root. */
+static int hooks_stop(void *arg, rf_error *err)
+{
+	rf_child_ctx *ctx = arg;
+	rf_child_msg m = { .kind = RF_MSG_HOOKS };
+	rf_hook_state st = *ctx->hooks;
+	int32_t pid;
+	ssize_t n;
+
+	if (ctx->host_pid)
+		return 0;
+	send_msg(ctx->msg_fd, &m);
+	do
+		n = read(ctx->sync_fd, &pid, sizeof(pid));
+	while (n < 0 && errno == EINTR);
+	if (n != (ssize_t)sizeof(pid) || pid <= 0)
+		_exit(RF_EXIT_FAILURE);
+	rf_closep(&ctx->sync_fd);
+	ctx->host_pid = (pid_t)pid;
+	st.status = "creating";
+	st.pid = ctx->host_pid;
+	st.cwd = ctx->plan->iso.rootfs;
+	return rf_hooks_run(RF_HOOK_CREATE_CONTAINER, &st, err);
 }
 
 /* Without waiting: is the sync pipe's write end closed (the supervisor died)? */
@@ -388,7 +441,8 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 		_exit(RF_EXIT_FAILURE);
 	if (ctx->wait_sync ? read(ctx->sync_fd, &go, 1) != 1 : supervisor_gone(ctx->sync_fd))
 		_exit(RF_EXIT_FAILURE);
-	close(ctx->sync_fd);
+	if (!ctx->hooks)   /* else kept for the hooks' stop */
+		rf_closep(&ctx->sync_fd);
 
 	/* exec: into the container's namespaces (its pid namespace was entered
 	 * for us by the launcher). */
@@ -428,7 +482,9 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 		rf_error_set(&err, errno, "unshare the cgroup namespace");
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	}
-	if (rf_mounts_apply(&plan->iso, ctx->ns_flags, &ctx->birth, &err) < 0 ||
+	if (rf_mounts_apply(&plan->iso, ctx->ns_flags, &ctx->birth,
+			    ctx->hooks ? &(rf_mount_stop){ hooks_stop, ctx } : NULL, &err) < 0 ||
+	    (ctx->hooks && hooks_stop(ctx, &err) < 0) ||
 	    rf_ns_finish(&plan->iso, ctx->ns_flags, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* The pty is made in the sandbox's own devpts, so after the mounts. */

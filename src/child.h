@@ -5,6 +5,7 @@
 #include <stdbool.h>
 
 #include "ringfence/contain.h"
+#include "ringfence/hooks.h"
 #include "ringfence/plan.h"
 
 /* Messages the child (or the pid-namespace init) sends on the CLOEXEC message
@@ -13,6 +14,8 @@ enum {
 	RF_MSG_ERROR = 1,        /* setup or exec failed: code is 125/126/127 */
 	RF_MSG_STATUS = 2,       /* pid-namespace init: the payload's wait status */
 	RF_MSG_READY = 3,        /* set up, the command found: waiting on start_fd */
+	RF_MSG_HOOKS = 4,        /* stopped before pivot_root for the launcher's
+				  * OCI hooks: waiting for our pid on sync_fd */
 };
 
 typedef struct rf_child_msg {
@@ -45,6 +48,13 @@ typedef struct rf_child_ctx {
 	int join_pidfd;          /* exec: join join_flags namespaces of this process */
 	pid_t join_pid;          /* (its pid, for kernels without setns on a pidfd) */
 	int join_flags;
+	/* create's OCI hooks: the child stops before pivot_root for the
+	 * launcher's (RF_MSG_HOOKS; the launcher sends back the child's pid as
+	 * the host sees it, host_pid), then runs createContainer and, before
+	 * the exec, startContainer itself. NULL: none, and sync_fd is closed
+	 * after the first go. */
+	const rf_hook_state *hooks;
+	pid_t host_pid;
 	rf_contain_src birth;   /* the cgroup the child is born in (fd -1: not known,
 				  * as for exec), for containment's view */
 } rf_child_ctx;

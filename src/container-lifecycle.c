@@ -63,6 +63,7 @@
 #include "ringfence/console.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
+#include "ringfence/profile.h"
 #include "container-internal.h"
 
 /* RFC 3339 with nanoseconds, UTC, as runc writes `created`. */
@@ -163,6 +164,53 @@ static int container_plan(rf_plan *plan, const rf_create_opts *o, bool foregroun
 	return 0;
 }
 
+/* ---- hooks (the rest run in the launch: launch.c, child.c) ------------ */
+
+typedef struct hook_warn {
+	const rf_diag *diag;
+	const char *id;
+} hook_warn;
+
+static void warn_hook(void *arg, const rf_error *e)
+{
+	const hook_warn *w = arg;
+	char msg[RF_ERROR_MSG_MAX + 64];
+
+	rf_warn(w->diag, "container \"%s\": %s", w->id, rf_error_format(e, msg, sizeof(msg)));
+}
+
+/* poststart and poststop: every hook runs, a failure is a warning (the
+ * spec's "log a warning", and crun's way; runc 1.1 kills the container on a
+ * failed poststart). The hook starts in the bundle, as runc's do. */
+static void run_hooks_warned(const rf_hooks *h, const char *id, const char *bundle,
+			     rf_hook_kind k, const char *status, pid_t pid, const rf_diag *diag)
+{
+	rf_hook_state st = { .hooks = h, .id = id, .bundle = bundle, .status = status,
+			     .pid = pid, .cwd = bundle };
+	hook_warn w = { diag, id };
+
+	rf_hooks_run_all(k, &st, warn_hook, &w);
+}
+
+/* A container known by its state alone (start, delete): its hooks as the
+ * config.json create saved has them. */
+static int saved_hooks(const rf_container *c, rf_hooks *h, const rf_diag *diag)
+{
+	cleanup_free char *text = NULL;
+	char msg[RF_ERROR_MSG_MAX + 64];
+	rf_error e = { 0 };
+
+	memset(h, 0, sizeof(*h));
+	if (!c->hooks)
+		return 0;
+	if (rf_container_config(c, &text, &e) == 0 &&
+	    rf_profile_load_hooks(text, strlen(text), h, &e) == 0)
+		return 0;
+	rf_warn(diag, "container \"%s\": its hooks are not run: %s", c->id,
+		rf_error_format(&e, msg, sizeof(msg)));
+	return -1;
+}
+
 /* What create and a foreground run share: the state dir, the launch up to
  * READY, state.json. On failure everything made is undone. */
 typedef struct creation {
@@ -173,6 +221,7 @@ typedef struct creation {
 	int back;                /* foreground terminal: the pty comes back here */
 	int lock_fd[1];
 	bool made_dir;
+	bool spawned;            /* the container's process existed: poststop is due */
 } creation;
 
 static void creation_release(creation *cr, bool failed)
@@ -240,6 +289,7 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 {
 	cleanup_strv char **envp = NULL;
 	char st;
+	int r;
 
 	memset(cr, 0, sizeof(*cr));
 	cr->fifo = cr->console = cr->back = cr->c.dirfd = -1;
@@ -278,7 +328,15 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 	cr->l.detach = fifo;
 	cr->l.close_fds = cr->lock_fd;
 	cr->l.n_close_fds = 1;
-	if (rf_launch_prepare(&cr->l, err) < 0 || rf_launch_spawn(&cr->l, envp, err) < 0)
+	if (rf_hooks_any(&plan->hooks, RF_HOOKS_IN_CREATE))
+		cr->l.hooks = (rf_hook_state){ .hooks = &plan->hooks, .id = o->id,
+					       .bundle = o->bundle, .cwd = o->bundle };
+	cr->c.hooks = rf_hooks_any(&plan->hooks, 1u << RF_HOOK_POSTSTART | 1u << RF_HOOK_POSTSTOP);
+	if (rf_launch_prepare(&cr->l, err) < 0)
+		return -1;
+	r = rf_launch_spawn(&cr->l, envp, err);
+	cr->spawned = cr->l.child > 0;
+	if (r < 0 || rf_launch_hooks(&cr->l, err) < 0)
 		return -1;
 	if (fifo && rf_launch_wait_ready(&cr->l, err) < 0)
 		return -1;
@@ -323,6 +381,10 @@ int rf_container_create(const rf_create_opts *o, rf_plan *plan, const rf_diag *d
 	if (r == 0)
 		rf_launch_detach(&cr.l);
 	creation_release(&cr, r < 0);
+	/* A failed create goes on to delete's last step, as runc's does. */
+	if (r < 0 && cr.spawned)
+		run_hooks_warned(&plan->hooks, o->id, o->bundle, RF_HOOK_POSTSTOP, "stopped", 0,
+				 diag);
 	return r;
 }
 
@@ -346,7 +408,7 @@ static ssize_t write_no_sigpipe(int fd, const void *buf, size_t len)
 	return n;
 }
 
-int rf_container_start(const char *root, const char *id, rf_error *err)
+int rf_container_start(const char *root, const char *id, const rf_diag *diag, rf_error *err)
 {
 	rf_container c;
 	cleanup_close int fd = -1;
@@ -390,6 +452,16 @@ int rf_container_start(const char *root, const char *id, rf_error *err)
 		goto out;
 	}
 	r = 0;
+	if (c.hooks) {
+		rf_hooks h;
+
+		/* Unlocked: a hook may look at the container (`state`). */
+		flock(c.dirfd, LOCK_UN);
+		if (saved_hooks(&c, &h, diag) == 0)
+			run_hooks_warned(&h, c.id, c.bundle, RF_HOOK_POSTSTART, "running", c.pid,
+					 diag);
+		rf_hooks_free(&h);
+	}
 out:
 	rf_container_close(&c);
 	return r;
@@ -563,10 +635,12 @@ int rf_container_delete(const char *root, const char *id, bool force, const rf_d
 			rf_error *err)
 {
 	rf_container c;
+	rf_hooks h;
 	int r;
 
 	if (rf_container_open(root, id, true, &c, err) < 0)
 		return force && c.missing ? 0 : -1;
+	(void)saved_hooks(&c, &h, diag);   /* before the state, and the copy, go */
 	switch (c.status) {
 	case RF_CSTATUS_RUNNING:
 	case RF_CSTATUS_PAUSED:
@@ -580,6 +654,9 @@ int rf_container_delete(const char *root, const char *id, bool force, const rf_d
 		/* created and creating go without --force, as with runc */
 		r = destroy(&c, diag, err);
 	}
+	if (r == 0)
+		run_hooks_warned(&h, c.id, c.bundle, RF_HOOK_POSTSTOP, "stopped", 0, diag);
+	rf_hooks_free(&h);
 	rf_container_close(&c);
 	return r;
 }
@@ -656,6 +733,10 @@ int rf_container_run(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag
 		 * again to delete. */
 		flock(cr.c.dirfd, LOCK_UN);
 		snprintf(v.cgroup, sizeof(v.cgroup), "%s", cr.l.leaf.rel);
+		/* poststart once the command runs: after the exec. */
+		if (plan->hooks.n[RF_HOOK_POSTSTART] && rf_launch_wait_exec(&cr.l))
+			run_hooks_warned(&plan->hooks, o->id, o->bundle, RF_HOOK_POSTSTART,
+					 "running", cr.c.pid, diag);
 		if (cr.back >= 0)
 			r = rf_console_relay_back(cr.back, &relay, &saved, &raw, err);
 		if (r == 0)
@@ -675,6 +756,9 @@ int rf_container_run(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag
 		remove_state(cr.c.root, cr.c.id, cr.c.dirfd);
 	}
 	creation_release(&cr, r < 0);
+	if (cr.spawned)
+		run_hooks_warned(&plan->hooks, o->id, o->bundle, RF_HOOK_POSTSTOP, "stopped", 0,
+				 diag);
 	return r;
 }
 

@@ -169,6 +169,8 @@ static int parse_state(rf_container *c, const rf_json *doc, rf_error *err)
 	if (rf_json_get(doc, "scope") &&
 	    copy_str(c->scope, sizeof(c->scope), doc, "scope", err) < 0)
 		return -1;
+	if (rf_json_get(doc, "hooks") && rf_json_bool_val(rf_json_get(doc, "hooks"), &c->hooks) < 0)
+		return rf_error_set(err, 0, "`%s`: bad hooks", RF_STATE_FILE);
 	if (rf_json_get(doc, "nestedIn")) {
 		int64_t en;
 
@@ -371,6 +373,10 @@ int rf_container_save(const rf_container *c, rf_error *err)
 	kv(w, "verdictPath", c->verdict_path);
 	if (c->scope[0])
 		kv(w, "scope", c->scope);
+	if (c->hooks) {
+		rf_json_key(w, "hooks");
+		rf_json_bool(w, true);
+	}
 	if (c->nested_in[0]) {
 		kv(w, "nestedIn", c->nested_in);
 		rf_json_key(w, "nestedEnabled");

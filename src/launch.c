@@ -6,9 +6,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <limits.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,7 +235,7 @@ static int birth_cgroup(const rf_launch *rs)
 static bool may_share_vm(const rf_child_ctx *ctx)
 {
 	return !(ctx->ns_flags & CLONE_NEWPID) && !ctx->wait_sync && ctx->start_fd < 0 &&
-	       !ctx->detach && !ctx->join_flags && ctx->console_fd < 0;
+	       !ctx->detach && !ctx->join_flags && ctx->console_fd < 0 && !ctx->hooks;
 }
 
 static int child_entry(void *ctx)
@@ -294,7 +296,7 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		.start_fd = rs->start_fd, .console_fd = rs->console_fd, .detach = rs->detach,
 		.close_fds = rs->close_fds, .n_close_fds = rs->n_close_fds,
 		.join_pidfd = rs->join_pidfd, .join_pid = rs->join_pid,
-		.join_flags = rs->join_flags,
+		.join_flags = rs->join_flags, .hooks = rs->hooks.hooks ? &rs->hooks : NULL,
 	};
 	cleanup_close int mountinfo = -1;   /* when make_leaf did not read ours */
 	bool in_leaf;
@@ -361,7 +363,8 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		return -1;
 	if (RF_FAULT("start") || write(rs->sync_wr, "g", 1) != 1)
 		return rf_error_set(err, errno, "start the command");
-	rf_closep(&rs->sync_wr);
+	if (!rs->hooks.hooks)   /* else the hooks' stop still needs it */
+		rf_closep(&rs->sync_wr);
 	return 0;
 }
 
@@ -381,7 +384,9 @@ int rf_launch_prepare(rf_launch *rs, rf_error *err)
 	return 0;
 }
 
-int rf_launch_wait_ready(rf_launch *rs, rf_error *err)
+/* The child's next message, which must be `kind`: else its error, or that
+ * it died. */
+static int expect_msg(rf_launch *rs, int kind, rf_error *err)
 {
 	rf_child_msg m;
 	ssize_t n;
@@ -389,7 +394,7 @@ int rf_launch_wait_ready(rf_launch *rs, rf_error *err)
 	do
 		n = read(rs->msg_rd, &m, sizeof(m));
 	while (n < 0 && errno == EINTR);
-	if (n == sizeof(m) && m.kind == RF_MSG_READY)
+	if (n == sizeof(m) && m.kind == kind)
 		return 0;
 	if (n == sizeof(m) && m.kind == RF_MSG_ERROR) {
 		m.msg[sizeof(m.msg) - 1] = '\0';
@@ -397,6 +402,42 @@ int rf_launch_wait_ready(rf_launch *rs, rf_error *err)
 	}
 	return rf_error_set(err, n < 0 ? errno : 0,
 			    "the container process died while it was being set up");
+}
+
+int rf_launch_hooks(rf_launch *rs, rf_error *err)
+{
+	rf_hook_state st = rs->hooks;
+	int32_t pid = rs->child;
+
+	if (!st.hooks)
+		return 0;
+	rs->hooks_began = true;
+	if (expect_msg(rs, RF_MSG_HOOKS, err) < 0)
+		return -1;
+	st.status = "creating";
+	st.pid = rs->child;
+	if (rf_hooks_run(RF_HOOK_PRESTART, &st, err) < 0 ||
+	    rf_hooks_run(RF_HOOK_CREATE_RUNTIME, &st, err) < 0)
+		return -1;
+	if (write(rs->sync_wr, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+		return rf_error_set(err, errno, "resume the container process after its hooks");
+	rf_closep(&rs->sync_wr);
+	return 0;
+}
+
+bool rf_launch_wait_exec(rf_launch *rs)
+{
+	struct pollfd p = { .fd = rs->msg_rd, .events = POLLIN };
+
+	while (poll(&p, 1, -1) < 0)
+		if (errno != EINTR)
+			return false;
+	return !(p.revents & POLLIN);
+}
+
+int rf_launch_wait_ready(rf_launch *rs, rf_error *err)
+{
+	return expect_msg(rs, RF_MSG_READY, err);
 }
 
 void rf_launch_detach(rf_launch *rs)

@@ -13,6 +13,7 @@
 
 #include "counters.h"
 #include "ringfence/cgroup-manager.h"
+#include "ringfence/hooks.h"
 #include "ringfence/plan.h"
 #include "ringfence/tty.h"
 
@@ -53,6 +54,11 @@ typedef struct rf_launch {
 	 * NULL when the child needs none or reads its own. */
 	int mountinfo_fd;
 	char **cgroup2_mps;
+	/* create's OCI hooks (hooks.hooks NULL: none in the launch): the child
+	 * stops before pivot_root for rf_launch_hooks(). hooks_began: that
+	 * stop was reached or failed, so delete's poststop hooks are due. */
+	rf_hook_state hooks;
+	bool hooks_began;
 } rf_launch;
 
 /* What the supervisor passes on to the command (and so blocks from the start). */
@@ -72,6 +78,17 @@ int rf_launch_prepare_in(rf_launch *l, const char *rel, rf_error *err);
 /* Make the pipes and clone the child into the leaf; write its id maps, hand
  * it the terminal, and let it go. The child runs rf_child_main(). */
 int rf_launch_spawn(rf_launch *l, char **envp, rf_error *err);
+
+/* With l->hooks: wait for the child's stop before pivot_root, run the
+ * prestart and createRuntime hooks (status "creating", the child's pid) and
+ * let it go on, or report why it stopped or which hook failed. */
+int rf_launch_hooks(rf_launch *l, rf_error *err);
+
+/* Without start_fd: wait until the child has exec'd its command (true: its
+ * end of the message pipe closed on the exec with nothing sent) or has
+ * failed (false: its message is left for the supervisor). The container
+ * process itself is the child: nothing else holds that end. */
+bool rf_launch_wait_exec(rf_launch *l);
 
 /* With start_fd: wait until the child has set up and found its command
  * (READY), or report why it could not (its message, or that it died). */

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "ringfence/error.h"
+#include "ringfence/isolation.h"
 #include "ringfence/plan.h"
 
 /* runc's default read-only and masked paths, with ringfence's reasons
@@ -33,7 +34,8 @@ int rf_mnt_remount_ro(const char *mp, rf_error *err);
 
 /* Everything rf_mounts_apply() does when iso->rootfs is set
  * (mounts-rootfs.c: the order and why). */
-int rf_rootfs_apply(const rf_isolation *iso, int ns_flags, rf_error *err);
+int rf_rootfs_apply(const rf_isolation *iso, int ns_flags, const rf_mount_stop *stop,
+		    rf_error *err);
 
 /* mounts-oci.c. Before the first mount is placed, while the host's view is
  * ours: detached copies of what mounts[i] takes from the host, in fds[i]

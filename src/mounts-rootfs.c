@@ -18,16 +18,19 @@
  *  7. The read-only paths, then the masked ones (the bundle's, or runc's
  *     defaults), after every mount so none can uncover them; before
  *     pivot_root, whose old root takes the host's /dev/null out of reach.
- *  8. pivot_root(2) into the root, and the old root detached: the host's
+ *  8. The stop the caller asked for (the OCI hooks that run before
+ *     pivot_root: child.c), with the whole root in place and the host's
+ *     paths still in view.
+ *  9. pivot_root(2) into the root, and the old root detached: the host's
  *     mounts are gone from this namespace, not just out of sight. Where `/`
  *     is an initramfs, which pivot_root cannot leave, every host mount is
  *     detached instead, the root moved over `/`, and entered with chroot(2).
- *  9. A cgroup2 of the host's that came in with a bind is covered by a fresh
+ * 10. A cgroup2 of the host's that came in with a bind is covered by a fresh
  *     read-only one (contain.c's rule 3); the bundle's own cgroup entries
  *     were made fresh, in the cgroup namespace, with its flags.
- * 10. root.readonly: the root's own mount read-only (the mounts on it keep
+ * 11. root.readonly: the root's own mount read-only (the mounts on it keep
  *     their flags); then a shared or unbindable rootfsPropagation.
- * 11. chdir("/"): no working directory of the host's survives.
+ * 12. chdir("/"): no working directory of the host's survives.
  * What is not done here: the cgroup namespace (child.c) comes before,
  * hostname and loopback (ns.c) after. */
 #include "config.h"
@@ -149,7 +152,8 @@ static int finish_root(const rf_isolation *iso, int ns_flags, rf_error *err)
 	return 0;
 }
 
-int rf_rootfs_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
+int rf_rootfs_apply(const rf_isolation *iso, int ns_flags, const rf_mount_stop *stop,
+		    rf_error *err)
 {
 	unsigned long first = (iso->root_propagation & MS_SLAVE) ? MS_SLAVE : MS_PRIVATE;
 	cleanup_close int rootfd = -1, devnull = -1;
@@ -182,6 +186,8 @@ int rf_rootfs_apply(const rf_isolation *iso, int ns_flags, rf_error *err)
 			goto out;
 	if (rf_dev_populate(iso, rootfd, (ns_flags & CLONE_NEWUSER) != 0, err) < 0 ||
 	    rf_oci_sysctl(iso, rootfd, err) < 0 || rf_oci_guard_paths(iso, rootfd, devnull, err) < 0)
+		goto out;
+	if (stop && stop->fn(stop->arg, err) < 0)
 		goto out;
 	if (iso->no_pivot ? move_root(iso->rootfs, rootfd, err) : pivot(rootfd, err))
 		goto out;

@@ -648,13 +648,13 @@ out:
 }
 
 int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const rf_contain_src *root,
-		    rf_error *err)
+		    const rf_mount_stop *stop, rf_error *err)
 {
 	if (!(ns_flags & CLONE_NEWNS))
 		return 0;
 	/* A container root is another sequence: mounts-rootfs.c. */
 	if (iso->rootfs)
-		return rf_rootfs_apply(iso, ns_flags, err);
+		return rf_rootfs_apply(iso, ns_flags, stop, err);
 	if (RF_FAULT("mount.private") || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
 		return rf_error_set(err, errno, "make the mounts under `/` private");
 	/* A mount namespace added only for containment gets the cgroupfs view

@@ -68,6 +68,7 @@ void rf_plan_free(rf_plan *plan)
 	rf_seccomp_free(p->seccomp);
 	free(plan->bundle);
 	free(plan->verdict_path);
+	rf_hooks_free(&plan->hooks);
 	rf_isolation_free(&plan->iso);
 	free(plan->sup.report_path);
 	memset(plan, 0, sizeof(*plan));

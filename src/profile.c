@@ -470,6 +470,7 @@ static const pf_member top_keys[] = {
 	{ "mounts", NULL },
 	{ "linux", NULL },
 	{ "annotations", NULL },
+	{ "hooks", NULL },
 	{ "ringfence", NULL },
 };
 
@@ -485,6 +486,8 @@ static int pf_annotations(pf_ctx *c, const char *path, const rf_json *v)
 	const char *s;
 
 	if (rk_why(c, path, v) < 0)
+		return -1;
+	if (c->bundle && pf_oci_hook_annotations(c, v) < 0)
 		return -1;
 	if (!c->bundle || !verdict)
 		return 0;
@@ -514,6 +517,7 @@ static const struct {
 	{ "mounts", pf_oci_mounts },
 	{ "linux", pf_oci_linux },
 	{ "annotations", pf_annotations },
+	{ "hooks", pf_oci_hooks },
 	{ "ringfence", pf_ringfence },
 };
 
@@ -609,6 +613,30 @@ int rf_profile_load_resources(const char *text, size_t len, const char *name, rf
 	ignored_free(&c);
 	rf_json_free(root);
 	return r < 0 ? rf_error_prefix(err, "%s", name) : 0;
+}
+
+int rf_profile_load_hooks(const char *text, size_t len, rf_hooks *out, rf_error *err)
+{
+	rf_plan plan;
+	pf_ctx c = { .plan = &plan, .err = err, .bundle = true };
+	rf_json *root = rf_json_parse(text, len, err);
+	const rf_json *hooks = root ? pf_get(root, "hooks") : NULL;
+	const rf_json *notes = root ? pf_get(root, "annotations") : NULL;
+	int r = -1;
+
+	memset(out, 0, sizeof(*out));
+	rf_plan_init(&plan);
+	if (root && (!hooks || pf_oci_hooks(&c, "hooks", hooks) == 0) &&
+	    (!notes || (rk_why(&c, "annotations", notes) == 0 &&
+			pf_oci_hook_annotations(&c, notes) == 0))) {
+		*out = plan.hooks;
+		memset(&plan.hooks, 0, sizeof(plan.hooks));
+		r = 0;
+	}
+	ignored_free(&c);
+	rf_plan_free(&plan);
+	rf_json_free(root);
+	return r;
 }
 
 int rf_profile_load(const char *name_or_path, rf_plan *plan, bool strict,

@@ -43,6 +43,8 @@ typedef struct rf_container {
 	char nested_in[PATH_MAX]; /* cgroupfs: create moved aside in this cgroup, which
 				     delete puts back (cg_cgroupfs_unnest); "" = none */
 	unsigned nested_enabled;  /* the controllers create enabled there */
+	bool hooks;              /* the bundle has poststart or poststop hooks: start
+				    and delete read them from the saved config.json */
 	int64_t ancestor_oom[32];    /* memory.events.local oom of each ancestor at create */
 	size_t n_ancestors;
 	rf_cstatus status;
@@ -92,7 +94,7 @@ typedef struct rf_create_opts {
 int rf_container_create(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag,
 			rf_error *err);
 /* start: let a created container exec. */
-int rf_container_start(const char *root, const char *id, rf_error *err);
+int rf_container_start(const char *root, const char *id, const rf_diag *diag, rf_error *err);
 /* kill: `sig` to the container process, or with `all` to every process in
  * its cgroup. */
 int rf_container_kill(const char *root, const char *id, int sig, bool all, rf_error *err);

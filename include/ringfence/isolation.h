@@ -84,8 +84,14 @@ int rf_ns_enter(int pidfd, pid_t pid, int flags, rf_error *err);
  * then the hostname (--hostname; without it a new uts namespace keeps the
  * caller's name) and `lo` up in a new net namespace. */
 struct rf_contain_src;
+/* A call made inside a container root's mount sequence, once everything is
+ * mounted and before pivot_root (the OCI hooks' stop, src/child.c). */
+typedef struct rf_mount_stop {
+	int (*fn)(void *arg, rf_error *err);
+	void *arg;
+} rf_mount_stop;
 int rf_mounts_apply(const rf_isolation *iso, int ns_flags, const struct rf_contain_src *root,
-		    rf_error *err);
+		    const rf_mount_stop *stop, rf_error *err);
 /* Mount points at or under `top` (with filesystem type `fstype`, if given),
  * in /proc/self/mountinfo order, as a NULL-terminated vector. */
 int rf_mounts_list(const char *top, const char *fstype, char ***out, rf_error *err);

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "ringfence/error.h"
+#include "ringfence/hooks.h"
 
 /* "max" / unlimited / RLIM_INFINITY for any 64-bit quantity. */
 #define RF_MAX UINT64_MAX
@@ -268,6 +269,7 @@ typedef struct rf_plan {
 	char *bundle;            /* canonical OCI bundle directory (--bundle), NULL = none */
 	char *verdict_path;      /* a bundle's annotation ringfence.verdict: the OCI
 				    runtime's delete writes the verdict there too */
+	rf_hooks hooks;          /* a bundle's; run by the OCI runtime's commands */
 	rf_limits limits;
 	rf_process proc;
 	rf_isolation iso;

@@ -29,6 +29,10 @@ int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan
 int rf_profile_load_resources(const char *text, size_t len, const char *name, rf_plan *plan,
 			      const rf_diag *diag, rf_error *err);
 
+/* A bundle's config.json read for its hooks and annotations alone (what
+ * `start` and `delete` need of the copy create saved): into *out. */
+int rf_profile_load_hooks(const char *text, size_t len, rf_hooks *out, rf_error *err);
+
 /* The profile's "description" (top-level, else ringfence.description), or
  * *description = NULL when it has none. */
 int rf_profile_describe(const char *name_or_path, char **description, rf_error *err);

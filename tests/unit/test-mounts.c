@@ -281,7 +281,7 @@ static int run_scenario(const struct scenario *s, bool legacy)
 	/* The view asked for; containment's own is test_cgroup's. */
 	iso.ns_flags |= CLONE_NEWNS;
 	iso.host_cgroupfs = true;
-	if (rf_mounts_apply(&iso, CLONE_NEWNS, NULL, &err) < 0) {
+	if (rf_mounts_apply(&iso, CLONE_NEWNS, NULL, NULL, &err) < 0) {
 		if (s->err && strstr(err.msg, s->err))
 			return 0;
 		fprintf(stderr, "# rf_mounts_apply: %s (%s)\n", err.msg, strerror(err.errnum));
@@ -344,7 +344,7 @@ static int proc_child(void)
 
 	rf_isolation pid_iso = { .ns_flags = CLONE_NEWNS | CLONE_NEWPID, .host_cgroupfs = true };
 
-	if (rf_mounts_apply(&pid_iso, CLONE_NEWNS | CLONE_NEWPID, NULL, &(rf_error){ 0 }) < 0)
+	if (rf_mounts_apply(&pid_iso, CLONE_NEWNS | CLONE_NEWPID, NULL, NULL, &(rf_error){ 0 }) < 0)
 		return 1;
 	if (readlink("/proc/self", buf, sizeof(buf) - 1) < 0 || strcmp(buf, "1"))
 		return 2;
@@ -411,13 +411,13 @@ static int cgroup_child(const void *unused)
 	(void)unused;
 	if (unshare(CLONE_NEWNS) < 0)
 		return 80;
-	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS, NULL, &err) == 0 ||
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS, NULL, NULL, &err) == 0 ||
 	    !strstr(err.msg, "needs a cgroup namespace of its own"))
 		return 6;
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return 80;
 	before = count_mounts(&cgroup2);
-	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, NULL, &err) < 0)
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, NULL, NULL, &err) < 0)
 		return 1;
 	/* One mount per cgroup2 mount point, nothing else (no /proc guards). */
 	if (count_mounts(NULL) != before + cgroup2)
@@ -514,7 +514,7 @@ static int cgroup_handed_child(const void *changed)
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return 80;
 	before = count_mounts(&cgroup2);
-	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, &src, &err) < 0)
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, &src, NULL, &err) < 0)
 		return 1;
 	if (count_mounts(NULL) != before + cgroup2)
 		return 7;
