@@ -489,11 +489,11 @@ static int load_base(int argc, char **argv, rf_plan *plan, rf_error *err)
 	/* A bundle's hooks are the OCI runtime's to run (ringfence-oci(1)). */
 	if (rf_hooks_any(&plan->hooks, ~0u)) {
 		if (plan->sup.strict)
-			return rf_error_set(err, 0, "bundle `%s`: hooks: not run by `ringfence run "
-					    "--bundle` (refused under --strict); `ringfence run ID` "
-					    "runs them", bundle);
-		rf_warn(&cli_diag, "bundle `%s`: its hooks are not run by `ringfence run --bundle`; "
-			"`ringfence run ID` runs them", bundle);
+			return rf_error_set(err, 0, "bundle `%s`: hooks: not run by `ringfence "
+					    "run --bundle` (refused under --strict); `ringfence run "
+					    "ID` runs them", bundle);
+		rf_warn(&cli_diag, "bundle `%s`: its hooks are not run by `ringfence run "
+			"--bundle`; `ringfence run ID` runs them", bundle);
 		rf_hooks_free(&plan->hooks);
 	}
 	/* a root for a plain run (with the standard mounts), or another root

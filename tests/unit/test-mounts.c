@@ -417,7 +417,8 @@ static int cgroup_child(const void *unused)
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return 80;
 	before = count_mounts(&cgroup2);
-	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, NULL, NULL, &err) < 0)
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, NULL, NULL,
+			    &err) < 0)
 		return 1;
 	/* One mount per cgroup2 mount point, nothing else (no /proc guards). */
 	if (count_mounts(NULL) != before + cgroup2)
@@ -514,7 +515,8 @@ static int cgroup_handed_child(const void *changed)
 	if (unshare(CLONE_NEWCGROUP) < 0)
 		return 80;
 	before = count_mounts(&cgroup2);
-	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, &src, NULL, &err) < 0)
+	if (rf_mounts_apply(&(rf_isolation){ 0 }, CLONE_NEWNS | CLONE_NEWCGROUP, &src, NULL,
+			    &err) < 0)
 		return 1;
 	if (count_mounts(NULL) != before + cgroup2)
 		return 7;
