@@ -3,6 +3,7 @@
 
 #include <stdarg.h>
 #include <stdbool.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -157,6 +158,9 @@ int main(int argc, char **argv)
 {
 	int i;
 
+	/* A SIGCHLD a caller left ignored (it survives exec) would have the
+	 * kernel reap our children: no status for a sandbox or an OCI hook. */
+	signal(SIGCHLD, SIG_DFL);
 	if (setuid_failed(true))
 		return RF_EXIT_FAILURE;
 	i = cli_runtime_globals(argc, argv);

@@ -270,6 +270,7 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 		st.status = "created";
 		st.pid = ctx->host_pid;
 		st.cwd = NULL;
+		st.env_default = ctx->envp;
 		if (rf_hooks_run(RF_HOOK_START_CONTAINER, &st, &err) < 0)
 			fail(ctx, RF_EXIT_FAILURE, &err);
 	}
@@ -407,6 +408,7 @@ static int hooks_stop(void *arg, rf_error *err)
 	st.status = "creating";
 	st.pid = ctx->host_pid;
 	st.cwd = ctx->plan->iso.rootfs;
+	st.env_default = ctx->envp;   /* the container's, not the launcher's (runc's too) */
 	return rf_hooks_run(RF_HOOK_CREATE_CONTAINER, &st, err);
 }
 

@@ -77,6 +77,7 @@
 #include "launch.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/console.h"
+#include "ringfence/fds.h"
 #include "ringfence/isolation.h"
 #include "ringfence/parse.h"
 #include "ringfence/profile.h"
@@ -352,6 +353,11 @@ static int create_common(creation *cr, const rf_create_opts *o, rf_plan *plan, b
 		return -1;
 	r = rf_launch_spawn(&cr->l, envp, err);
 	cr->spawned = cr->l.child > 0;
+	/* A hook may look at the container (`state`, `list`) while create
+	 * runs it: shared from here, which still keeps start and delete out
+	 * (flock's downgrade lets no exclusive waiter in between). */
+	if (r == 0 && cr->l.hooks.hooks && flock(cr->c.dirfd, LOCK_SH) < 0)
+		return rf_error_set(err, errno, "lock the state of \"%s\"", o->id);
 	if (r < 0 || rf_launch_hooks(&cr->l, err) < 0)
 		return -1;
 	if (fifo && rf_launch_wait_ready(&cr->l, err) < 0)
@@ -404,26 +410,6 @@ int rf_container_create(const rf_create_opts *o, rf_plan *plan, const rf_diag *d
 	return r;
 }
 
-/* A write that fails with EPIPE instead of raising SIGPIPE, which would end
- * the caller without a word; the process's signal dispositions untouched. */
-static ssize_t write_no_sigpipe(int fd, const void *buf, size_t len)
-{
-	sigset_t pipe_set, old;
-	ssize_t n;
-	int saved;
-
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	sigprocmask(SIG_BLOCK, &pipe_set, &old);
-	n = write(fd, buf, len);
-	saved = errno;
-	if (n < 0 && saved == EPIPE && !sigismember(&old, SIGPIPE))
-		(void)sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0 });
-	sigprocmask(SIG_SETMASK, &old, NULL);
-	errno = saved;
-	return n;
-}
-
 int rf_container_start(const char *root, const char *id, const rf_diag *diag, rf_error *err)
 {
 	rf_container c;
@@ -455,7 +441,7 @@ int rf_container_start(const char *root, const char *id, const rf_diag *diag, rf
 	}
 	/* The byte first: the fifo goes only once the container has it, so a
 	 * failed write leaves it created, to be started again or deleted. */
-	if (write_no_sigpipe(fd, "s", 1) != 1) {
+	if (rf_write_no_sigpipe(fd, "s", 1) != 1) {
 		if (errno == EPIPE)   /* it died between the open and the write */
 			rf_container_not_running(&c, err);
 		else
@@ -470,10 +456,13 @@ int rf_container_start(const char *root, const char *id, const rf_diag *diag, rf
 	r = 0;
 	if (c.hooks) {
 		rf_hooks h;
+		int loaded;
 
-		/* Unlocked: a hook may look at the container (`state`). */
+		/* Read while locked; run unlocked: a hook may look at the
+		 * container (`state`). */
+		loaded = saved_hooks(&c, &h, diag);
 		flock(c.dirfd, LOCK_UN);
-		if (saved_hooks(&c, &h, diag) == 0)
+		if (loaded == 0)
 			run_hooks_warned(&h, c.id, c.bundle, RF_HOOK_POSTSTART, "running", c.pid,
 					 diag);
 		rf_hooks_free(&h);

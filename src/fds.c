@@ -7,11 +7,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "fault.h"
@@ -161,4 +163,22 @@ int rf_read_all(int fd, const char *name, size_t max, char **out, size_t *out_le
 	*out = steal_pointer(&buf);
 	*out_len = len;
 	return 0;
+}
+
+ssize_t rf_write_no_sigpipe(int fd, const void *buf, size_t len)
+{
+	sigset_t pipe_set, old;
+	ssize_t n;
+	int saved;
+
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	sigprocmask(SIG_BLOCK, &pipe_set, &old);
+	n = write(fd, buf, len);
+	saved = errno;
+	if (n < 0 && saved == EPIPE && !sigismember(&old, SIGPIPE))
+		(void)sigtimedwait(&pipe_set, NULL, &(struct timespec){ 0 });
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	errno = saved;
+	return n;
 }

@@ -1,11 +1,12 @@
 /* Running OCI hooks (include/ringfence/hooks.h). A hook is started with
- * posix_spawn: its path as given (never searched), its argv, its env (or
- * ours when it has none, as runc's), every signal at its default and none
- * blocked, no descriptor of ours beyond 0-2. Its stdin is a sealed-off memfd
- * holding the state, so a hook that never reads it cannot block us on a full
- * pipe; its stdout and stderr go to another memfd, read back only when it
- * fails, for the error. A timeout is waited for on a pidfd and ends the hook
- * with SIGKILL. */
+ * posix_spawn: its path as given (never searched), its argv, its env (or,
+ * when it has none, the state's env_default: the runtime's own, as runc
+ * gives it, or the container's process.env from inside), every signal at its
+ * default and none blocked, no descriptor of ours beyond 0-2. Its stdin is a
+ * memfd holding the state, so a hook that never reads it cannot block us on
+ * a full pipe; its stdout and stderr go to another memfd, read back only
+ * when it fails, for the error. A timeout is waited for on a pidfd and ends
+ * the hook with SIGKILL. */
 #include "config.h"
 
 #include <errno.h>
@@ -102,7 +103,7 @@ static int memfd_with(const char *name, const char *text, size_t len, rf_error *
 	return steal_fd(&fd);
 }
 
-static int spawn_hook(const rf_hook *h, const char *cwd, int in, int out, pid_t *pid)
+static int spawn_hook(const rf_hook *h, const rf_hook_state *st, int in, int out, pid_t *pid)
 {
 	posix_spawn_file_actions_t fa;
 	posix_spawnattr_t attr;
@@ -122,17 +123,11 @@ static int spawn_hook(const rf_hook *h, const char *cwd, int in, int out, pid_t 
 		e = posix_spawn_file_actions_adddup2(&fa, out, STDOUT_FILENO);
 	if (!e)
 		e = posix_spawn_file_actions_adddup2(&fa, out, STDERR_FILENO);
-#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCLOSEFROM_NP
 	/* A --preserve-fds descriptor is the container's, not the hook's. */
 	if (!e)
 		e = posix_spawn_file_actions_addclosefrom_np(&fa, 3);
-#endif
-#ifdef HAVE_POSIX_SPAWN_FILE_ACTIONS_ADDCHDIR_NP
-	if (!e && cwd)
-		e = posix_spawn_file_actions_addchdir_np(&fa, cwd);
-#else
-	(void)cwd;
-#endif
+	if (!e && st->cwd)
+		e = posix_spawn_file_actions_addchdir_np(&fa, st->cwd);
 	if (!e)
 		e = posix_spawnattr_setsigmask(&attr, &none);
 	if (!e)
@@ -140,7 +135,8 @@ static int spawn_hook(const rf_hook *h, const char *cwd, int in, int out, pid_t 
 	if (!e)
 		e = posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 	if (!e)
-		e = posix_spawn(pid, h->path, &fa, &attr, h->argv, h->env ? h->env : environ);
+		e = posix_spawn(pid, h->path, &fa, &attr, h->argv,
+				h->env ? h->env : st->env_default ? st->env_default : environ);
 	posix_spawnattr_destroy(&attr);
 	posix_spawn_file_actions_destroy(&fa);
 	return e;
@@ -154,7 +150,10 @@ static int64_t now_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* Wait for the hook; past its timeout, kill it. 1 when it was killed so. */
+/* Wait for the hook; past its timeout, kill it. 1 when it was killed so,
+ * -1 when it could not be waited for (a SIGCHLD set to be ignored, which
+ * cmd/main.c undoes, would have it reaped by the kernel: no status to
+ * trust). */
 static int wait_hook(pid_t pid, unsigned timeout_s, int *status)
 {
 	cleanup_close int pidfd = -1;
@@ -179,6 +178,8 @@ static int wait_hook(pid_t pid, unsigned timeout_s, int *status)
 
 			if (w == pid)
 				return 0;
+			if (w < 0)
+				return -1;
 			late = left <= 0;
 			if (!late)
 				nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000000 }, NULL);
@@ -186,12 +187,18 @@ static int wait_hook(pid_t pid, unsigned timeout_s, int *status)
 	}
 	if (late)
 		kill(pid, SIGKILL);
-	while (waitpid(pid, status, 0) < 0 && errno == EINTR)
-		;
-	return late;
+	for (;;) {
+		pid_t w = waitpid(pid, status, 0);
+
+		if (w == pid)
+			return late;
+		if (w < 0 && errno != EINTR)
+			return -1;
+	}
 }
 
-/* The start of what the hook wrote, on one line. */
+/* The start of what the hook wrote, on one line, printable: it reaches the
+ * caller's terminal, and a startContainer hook is the image's. */
 static void hook_output(int out, char *buf, size_t len)
 {
 	ssize_t n = pread(out, buf, len - 1, 0);
@@ -201,6 +208,8 @@ static void hook_output(int out, char *buf, size_t len)
 	for (char *p = buf; *p; p++)
 		if (*p == '\n' || *p == '\r' || *p == '\t')
 			*p = ' ';
+		else if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
 	end = strlen(buf);
 	while (end && buf[end - 1] == ' ')
 		buf[--end] = '\0';
@@ -218,10 +227,12 @@ static int run_one(rf_hook_kind k, size_t i, const rf_hook *h, const rf_hook_sta
 	if ((in = memfd_with("state", state, state_len, err)) < 0 ||
 	    (out = memfd_with("output", "", 0, err)) < 0)
 		return -1;
-	e = spawn_hook(h, st->cwd, in, out, &pid);
+	e = spawn_hook(h, st, in, out, &pid);
 	if (e)
 		return rf_error_set(err, e, "%s: run `%s`", name, h->path);
 	late = wait_hook(pid, h->timeout_s, &status);
+	if (late < 0)
+		return rf_error_set(err, errno, "%s `%s`: wait for it", name, h->path);
 	if (!late && WIFEXITED(status) && WEXITSTATUS(status) == 0)
 		return 0;
 	hook_output(out, said, sizeof(said));

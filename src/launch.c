@@ -25,6 +25,7 @@
 #include "launch.h"
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
+#include "ringfence/fds.h"
 #include "ringfence/contain.h"
 #include "ringfence/policy.h"
 #include "ringfence/devices.h"
@@ -361,7 +362,7 @@ int rf_launch_spawn(rf_launch *rs, char **envp, rf_error *err)
 		return -1;
 	if (rf_tty_give(&rs->tty, rs->child, err) < 0)
 		return -1;
-	if (RF_FAULT("start") || write(rs->sync_wr, "g", 1) != 1)
+	if (RF_FAULT("start") || rf_write_no_sigpipe(rs->sync_wr, "g", 1) != 1)
 		return rf_error_set(err, errno, "start the command");
 	if (!rs->hooks.hooks)   /* else the hooks' stop still needs it */
 		rf_closep(&rs->sync_wr);
@@ -411,7 +412,6 @@ int rf_launch_hooks(rf_launch *rs, rf_error *err)
 
 	if (!st.hooks)
 		return 0;
-	rs->hooks_began = true;
 	if (expect_msg(rs, RF_MSG_HOOKS, err) < 0)
 		return -1;
 	st.status = "creating";
@@ -419,20 +419,53 @@ int rf_launch_hooks(rf_launch *rs, rf_error *err)
 	if (rf_hooks_run(RF_HOOK_PRESTART, &st, err) < 0 ||
 	    rf_hooks_run(RF_HOOK_CREATE_RUNTIME, &st, err) < 0)
 		return -1;
-	if (write(rs->sync_wr, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
+	if (rf_write_no_sigpipe(rs->sync_wr, &pid, sizeof(pid)) != (ssize_t)sizeof(pid))
 		return rf_error_set(err, errno, "resume the container process after its hooks");
 	rf_closep(&rs->sync_wr);
 	return 0;
 }
 
+/* Whether the child has not ended, without reaping it. */
+static bool child_alive(const rf_launch *rs)
+{
+	siginfo_t si = { .si_pid = 0 };
+
+	return waitid(P_PID, (id_t)rs->child, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
+	       si.si_pid == 0;
+}
+
 bool rf_launch_wait_exec(rf_launch *rs)
 {
-	struct pollfd p = { .fd = rs->msg_rd, .events = POLLIN };
+	struct pollfd p[2] = { { .fd = rs->msg_rd, .events = POLLIN },
+			       { .fd = rs->sigfd, .events = POLLIN } };
 
-	while (poll(&p, 1, -1) < 0)
-		if (errno != EINTR)
+	for (;;) {
+		struct signalfd_siginfo si;
+		sigset_t pending;
+
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			return false;
-	return !(p.revents & POLLIN);
+		}
+		if (p[0].revents)
+			return !(p[0].revents & POLLIN) && child_alive(rs);
+		/* A signal to forward (a Ctrl-C while a hook runs in the child)
+		 * is the supervisor's to take: stop waiting. A SIGCHLD is a
+		 * hook's, unless the child has ended. */
+		sigpending(&pending);
+		for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
+			if (sigismember(&pending, rf_forwarded_signals[i]))
+				return false;
+		if (!child_alive(rs))
+			return false;
+		/* One that came since sigpending() is read before SIGCHLD
+		 * (lower numbers first): held for the supervisor, as at spawn. */
+		if (read(rs->sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD) {
+			sigaddset(&rs->early, (int)si.ssi_signo);
+			return false;
+		}
+	}
 }
 
 int rf_launch_wait_ready(rf_launch *rs, rf_error *err)

@@ -55,10 +55,8 @@ typedef struct rf_launch {
 	int mountinfo_fd;
 	char **cgroup2_mps;
 	/* create's OCI hooks (hooks.hooks NULL: none in the launch): the child
-	 * stops before pivot_root for rf_launch_hooks(). hooks_began: that
-	 * stop was reached or failed, so delete's poststop hooks are due. */
+	 * stops before pivot_root for rf_launch_hooks(). */
 	rf_hook_state hooks;
-	bool hooks_began;
 } rf_launch;
 
 /* What the supervisor passes on to the command (and so blocks from the start). */
@@ -85,9 +83,11 @@ int rf_launch_spawn(rf_launch *l, char **envp, rf_error *err);
 int rf_launch_hooks(rf_launch *l, rf_error *err);
 
 /* Without start_fd: wait until the child has exec'd its command (true: its
- * end of the message pipe closed on the exec with nothing sent) or has
- * failed (false: its message is left for the supervisor). The container
- * process itself is the child: nothing else holds that end. */
+ * end of the message pipe closed on the exec with nothing sent, and it
+ * lives) or has failed (false: its message is left for the supervisor), or
+ * a signal to forward came (false: left, or held in l->early, for the
+ * supervisor). The container process itself is the child: nothing else
+ * holds that end. */
 bool rf_launch_wait_exec(rf_launch *l);
 
 /* With start_fd: wait until the child has set up and found its command

@@ -138,6 +138,10 @@ int pf_oci_hook_annotations(pf_ctx *c, const rf_json *v)
 	rf_hooks *hs = &c->plan->hooks;
 	size_t n = rf_json_object_len(v);
 
+	for (size_t i = 0; i < 2 * hs->n_annotations; i++)
+		free(hs->annotations[i]);
+	free(hs->annotations);
+	hs->n_annotations = 0;
 	hs->annotations = calloc(2 * n + 1, sizeof(*hs->annotations));
 	if (!hs->annotations)
 		return rf_error_set(c->err, ENOMEM, "annotations");

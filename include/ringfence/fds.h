@@ -5,6 +5,7 @@
 #define RINGFENCE_FDS_H
 
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "ringfence/error.h"
 
@@ -17,5 +18,9 @@
  * bound: a /proc seq file (mountinfo) gives about a page per read. */
 int rf_read_all(int fd, const char *name, size_t max, char **out, size_t *out_len,
 		rf_error *err);
+
+/* write(2), but a reader gone fails with EPIPE instead of raising SIGPIPE,
+ * which would end the caller without a word; signal dispositions untouched. */
+ssize_t rf_write_no_sigpipe(int fd, const void *buf, size_t len);
 
 #endif

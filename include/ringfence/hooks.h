@@ -49,6 +49,7 @@ typedef struct rf_hook_state {
 	const char *status;      /* "creating", "created", "running", "stopped" */
 	pid_t pid;               /* as the host sees it; 0 = none (left out) */
 	const char *cwd;         /* the hook's working directory; NULL = ours */
+	char **env_default;      /* for a hook without env: NULL = ours */
 } rf_hook_state;
 
 /* Whether any hook of the kinds in `mask` (1u << RF_HOOK_...) is set. */

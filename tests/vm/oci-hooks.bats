@@ -7,121 +7,10 @@
 
 load ../lib/common
 load ../lib/oci
+load ../lib/hooks
 
 rf_teardown() {
 	oci_cleanup_check
-}
-
-# A hook that appends "KIND <state on one line> ARG1 mnt=<mount ns> env=$HOOK_ENV"
-# to LOG. The container's startContainer hook runs inside the root, where the
-# log's directory is bound at /hooklog, with busybox's sh.
-_hook() {
-	local kind=$1 log=$2 sh=${3:-/bin/sh}
-	jq -nc --arg k "$kind" --arg log "$log" --arg sh "$sh" '{path: $sh,
-		args: ["sh", "-c", "s=$(cat | tr -d \"\\n\"); echo \"$0 $s mnt=$(readlink /proc/self/ns/mnt) env=$HOOK_ENV cwd=$(pwd)\" >>\($log)", $k],
-		env: ["HOOK_ENV=\($k)-env", "PATH=/usr/bin:/bin"]}'
-}
-
-hooks_bundle() {
-	local b=$1 log=$2
-	oci_bundle "$b" sleep 1000
-	mkdir -p "$b/log"
-	oci_edit "$b" "
-		.mounts += [{destination: \"/hooklog\", type: \"bind\", source: \"$b/log\",
-			     options: [\"rbind\", \"rw\"]}]
-		| .annotations = {\"org.example.note\": \"hooked\"}
-		| .hooks = {
-			prestart: [$(_hook prestart "$b/log/$log")],
-			createRuntime: [$(_hook createRuntime "$b/log/$log")],
-			createContainer: [$(_hook createContainer "$b/log/$log")],
-			startContainer: [$(_hook startContainer "/hooklog/$log" /bin/sh)],
-			poststart: [$(_hook poststart "$b/log/$log")],
-			poststop: [$(_hook poststop "$b/log/$log")]}"
-}
-
-# The records of KIND in the log, one JSON state per line.
-_states() {
-	awk -v k="$2" '$1 == k { $1 = ""; sub(/ mnt=.*/, ""); print }' "$1"
-}
-
-_kinds() {
-	awk '{ printf "%s%s", sep, $1; sep = " " }' "$1"
-}
-
-_record() {
-	grep "^$2 " "$1"
-}
-
-# What every record of KIND must show: its status, the pid (none: absent or 0),
-# the id, the bundle and the annotations; its own env.
-_check_state() {
-	local log=$1 kind=$2 status=$3 pid=$4 id=$5 b=$6 s
-	s=$(_states "$log" "$kind")
-	[[ $(wc -l <<<"$s") == 1 && -n $s ]] || _rf_fail "$kind: ran $(grep -c "^$kind " "$log") times"
-	[[ $(jq -r .status <<<"$s") == "$status" ]] || _rf_fail "$kind: state $s, not $status"
-	[[ $(jq -r 'if (.pid // 0) == 0 then "none" else .pid end' <<<"$s") == "$pid" ]] ||
-		_rf_fail "$kind: pid in $s, not $pid"
-	[[ $(jq -r .id <<<"$s") == "$id" && $(jq -r .bundle <<<"$s") == "$b" ]] ||
-		_rf_fail "$kind: id or bundle wrong in $s"
-	[[ $(jq -r '.annotations["org.example.note"]' <<<"$s") == hooked ]] ||
-		_rf_fail "$kind: no annotations in $s"
-	[[ $(_record "$log" "$kind") == *"env=$kind-env "* ]] ||
-		_rf_fail "$kind: not its own env: $(_record "$log" "$kind")"
-}
-
-every_hook() {
-	local rt=$1 id=hk-$1 b=$BATS_TEST_TMPDIR/hk-$1 log pid host_mnt ctr_mnt creating=creating
-	local inner inner_bundle=$b starting=created
-	# crun 1.8 shows create's hooks a status of "created"; runc, as the
-	# spec's lifecycle has it, "creating" (tests/vm/engines/runc.bats). The
-	# hooks run from inside the container get the pid the host sees, and
-	# the bundle; crun gives them pid 0 (runc 1), and startContainer the
-	# status "starting" and the bundle "/".
-	[[ $rt == crun ]] && creating=created starting=starting inner_bundle=/
-	log=$b/log/hooks
-	hooks_bundle "$b" hooks
-	host_mnt=$(readlink /proc/self/ns/mnt)
-	oci_detached "$rt" create --bundle "$b" "$id"
-	expect_status 0
-	pid=$(oci_state "$rt" "$id" pid)
-	ctr_mnt=$(readlink "/proc/$pid/ns/mnt")
-	inner=$pid
-	[[ $rt == crun ]] && inner=none
-	# create: the first three, in order, and nothing of start's yet.
-	[[ $(_kinds "$log") == "prestart createRuntime createContainer" ]] ||
-		_rf_fail "after create: $(_kinds "$log")"
-	for k in prestart createRuntime; do
-		_check_state "$log" "$k" "$creating" "$pid" "$id" "$b"
-	done
-	_check_state "$log" createContainer "$creating" "$inner" "$id" "$b"
-	# prestart and createRuntime in the runtime's namespaces, started in the
-	# bundle; createContainer in the container's, before pivot_root (its
-	# path, the host's /bin/sh, resolved on the host), in the root.
-	[[ $(_record "$log" prestart) == *"mnt=$host_mnt env"* &&
-	   $(_record "$log" createRuntime) == *"mnt=$host_mnt env"* ]] ||
-		_rf_fail "prestart, createRuntime not in the host's mount namespace: $(cat "$log")"
-	[[ $(_record "$log" prestart) == *"cwd=$b" ]] ||
-		_rf_fail "prestart did not start in the bundle: $(_record "$log" prestart)"
-	[[ $(_record "$log" createContainer) == *"mnt=$ctr_mnt env"* ]] ||
-		_rf_fail "createContainer not in the container's mount namespace ($ctr_mnt): $(_record "$log" createContainer)"
-	oci "$rt" start "$id"
-	expect_status 0
-	# startContainer runs in the container as start lets it go, poststart
-	# in `start` itself: both, in either order.
-	rf_wait_for 30 grep -q '^startContainer ' "$log" || _rf_fail "no startContainer: $(_kinds "$log")"
-	_check_state "$log" startContainer "$starting" "$inner" "$id" "$inner_bundle"
-	[[ $(_record "$log" startContainer) == *"mnt=$ctr_mnt env"* ]] ||
-		_rf_fail "startContainer not in the container: $(_record "$log" startContainer)"
-	_check_state "$log" poststart running "$pid" "$id" "$b"
-	oci_wait_status "$rt" "$id" running
-	oci "$rt" kill "$id" KILL
-	expect_status 0
-	oci_wait_status "$rt" "$id" stopped
-	! grep -q '^poststop ' "$log" || _rf_fail "poststop before delete"
-	oci "$rt" delete "$id"
-	expect_status 0
-	_check_state "$log" poststop stopped none "$id" "$b"
-	[[ $(wc -l <"$log") == 6 ]] || _rf_fail "hooks ran $(wc -l <"$log") times: $(_kinds "$log")"
 }
 
 @test "every hook kind runs once, at its point, with the state, where the spec says (ringfence)" {
@@ -266,4 +155,80 @@ failing_late_hooks() {
 	run_cmd "$RINGFENCE" run -q --strict --bundle "$b"
 	expect_status 125
 	expect_stderr_contains "refused under --strict"
+}
+
+# A hook may look at the container it runs for: `state` from a prestart
+# hook answers ("creating") while create waits for the hook, instead of
+# waiting for create's lock forever. (crun's own `state` fails there: its
+# container has no state yet.)
+@test "a prestart hook can ask for the container's state while create waits for it" {
+	requires root cgroup2 jq
+	local id=hq b=$BATS_TEST_TMPDIR/hq cmd
+	oci_bundle "$b"
+	cmd="$RINGFENCE --root $OCI_ROOT/ringfence state $id > $b/seen"
+	oci_edit "$b" ".hooks.prestart = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"$cmd\"], timeout: 120}]"
+	oci_detached ringfence create --bundle "$b" "$id"
+	expect_status 0
+	[[ $(jq -r .id "$b/seen") == "$id" && $(jq -r .status "$b/seen") == creating ]] ||
+		_rf_fail "state from the hook: $(cat "$b/seen")"
+	oci ringfence delete -f "$id"
+	expect_status 0
+}
+
+# A hook without env that runs inside the container gets the container's
+# process.env, not the environment of the runtime's caller.
+inner_env() {
+	local rt=$1 id=he-$1 b=$BATS_TEST_TMPDIR/he-$1
+	oci_bundle "$b"
+	mkdir -p "$b/log"
+	oci_edit "$b" ".process.env += [\"CTR_VAR=inside\"]
+		| .mounts += [{destination: \"/hooklog\", type: \"bind\", source: \"$b/log\",
+			       options: [\"rbind\", \"rw\"]}]
+		| .hooks.startContainer = [{path: \"/bin/sh\",
+			args: [\"sh\", \"-c\", \"echo ctr=\$CTR_VAR caller=\$RF_CALLER_VAR > /hooklog/env\"]}]"
+	RF_CALLER_VAR=leaked oci_detached "$rt" create --bundle "$b" "$id"
+	expect_status 0
+	oci "$rt" start "$id"
+	expect_status 0
+	rf_wait_for 30 test -s "$b/log/env" || _rf_fail "the hook did not run"
+	oci "$rt" delete -f "$id"
+	expect_status 0
+}
+
+@test "a startContainer hook without env gets the container's environment (ringfence)" {
+	requires root cgroup2 jq
+	inner_env ringfence
+	[[ $(<"$BATS_TEST_TMPDIR/he-ringfence/log/env") == "ctr=inside caller=" ]] ||
+		_rf_fail "the hook saw: $(<"$BATS_TEST_TMPDIR/he-ringfence/log/env")"
+}
+
+@test "a startContainer hook without env gets the container's environment (crun)" {
+	requires root cgroup2 jq crun
+	inner_env crun
+	[[ $(<"$BATS_TEST_TMPDIR/he-crun/log/env") == "ctr=inside caller=" ]] ||
+		_rf_fail "the hook saw: $(<"$BATS_TEST_TMPDIR/he-crun/log/env")"
+}
+
+@test "a foreground run ID stopped while a startContainer hook runs ends, with the hook" {
+	requires root cgroup2 jq
+	local b=$BATS_TEST_TMPDIR/ht pid
+	oci_bundle "$b" true
+	mkdir -p "$b/log"
+	oci_edit "$b" ".mounts += [{destination: \"/hooklog\", type: \"bind\", source: \"$b/log\",
+			       options: [\"rbind\", \"rw\"]}]
+		| .hooks.startContainer = [{path: \"/bin/sh\",
+			args: [\"sh\", \"-c\", \"touch /hooklog/started; exec sleep 1003\"]}]
+		| .hooks.poststart = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"touch $b/poststart\"]}]"
+	"$RINGFENCE" --root "$OCI_ROOT/ringfence" run --bundle "$b" ht </dev/null >"$b/out" 2>&1 &
+	pid=$!
+	rf_wait_for 60 test -e "$b/log/started" || _rf_fail "the hook did not start: $(cat "$b/out")"
+	kill -TERM "$pid"
+	rf_wait_for 120 eval '! kill -0 $pid 2>/dev/null' || _rf_fail "ringfence still runs"
+	status=0
+	wait "$pid" || status=$?
+	# The process blocks its signals until its exec: the TERM passed on
+	# waits, and --kill-after's cgroup.kill ends it and its hook: 128 + 9.
+	((status == 137)) || _rf_fail "exit status $status, not 137: $(cat "$b/out")"
+	[[ -z $(oci_pids_running "sleep 1003") ]] || _rf_fail "the hook still runs"
+	[[ ! -e $b/poststart ]] || _rf_fail "poststart ran for a command that never started"
 }

@@ -5,6 +5,7 @@
 
 load ../../lib/common
 load ../../lib/oci
+load ../../lib/hooks
 
 setup_file() {
 	rf_packages engines
@@ -102,4 +103,14 @@ rf_teardown() {
 @test "exec --no-new-privs, -g, --cap, --ignore-paused (ringfence, beside runc)" {
 	requires root cgroup2 jq
 	exec_flags_scenario ringfence
+}
+
+@test "every hook kind runs once, at its point, with the state, where the spec says (runc)" {
+	requires root cgroup2 jq runc
+	every_hook runc
+}
+
+@test "every hook kind runs once, at its point, with the state, where the spec says (ringfence, beside runc)" {
+	requires root cgroup2 jq
+	every_hook ringfence
 }
