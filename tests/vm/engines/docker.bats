@@ -37,6 +37,20 @@ docker_run() {
 		--runtime "$@"
 }
 
+# docker_cmd ARGS...: any docker command, bounded, under run_cmd.
+docker_cmd() {
+	run_cmd timeout 120 docker --host "unix://$DOCKERD/docker.sock" "$@"
+}
+
+# What a test leaves when it fails half-way: its containers and rfnet.
+rf_teardown() {
+	local ids
+	ids=$(docker_ ps -aq 2>/dev/null)
+	[[ -n $ids ]] && docker_ rm -f $ids >/dev/null 2>&1
+	docker_ network rm rfnet >/dev/null 2>&1
+	return 0
+}
+
 exit_code() {
 	docker_run "$1" rf-busybox /bin/sh -c 'echo from-$$; exit 3'
 	expect_status 3
@@ -87,4 +101,83 @@ not_runnable() {
 @test "docker run: a missing command is 127, one that cannot run 126 (runc)" {
 	requires root dockerd docker runc
 	not_runnable runc
+}
+
+# A user-defined bridge network, rfnet. Docker puts a container on it from
+# the OCI prestart hook it adds (`dockerd libnetwork-setkey`): the runtime
+# runs it at create, once the container's network namespace exists, and
+# dockerd then moves the veth's inner end in and gives it its address. With
+# --iptables=false there is no NAT, but the bridge alone joins the network's
+# containers.
+rfnet_create() {
+	docker_cmd network create --driver bridge --subnet 10.231.77.0/24 rfnet
+	expect_status 0
+}
+
+rfnet_remove() {
+	docker_cmd network rm rfnet
+	expect_status 0
+}
+
+bridge_address() {
+	rfnet_create
+	docker_cmd run --rm --runtime "$1" --network rfnet rf-busybox ip -o -4 addr show eth0
+	expect_status 0
+	expect_output_contains "inet 10.231.77."
+	rfnet_remove
+}
+
+@test "docker run --network (a bridge): eth0 has an address in the network's subnet (ringfence)" {
+	requires root dockerd docker
+	bridge_address ringfence
+}
+
+@test "docker run --network (a bridge): eth0 has an address in the network's subnet (runc)" {
+	requires root dockerd docker runc
+	bridge_address runc
+}
+
+# tcp_listening PID PORT: a TCP socket listens on PORT in PID's network
+# namespace (read from the host: no docker exec to pay for each poll).
+tcp_listening() {
+	local port
+	printf -v port '%04X' "$2"
+	grep -qE "^ *[0-9]+: [0-9A-F]+:$port [0-9A-F]+:0000 0A " \
+		"/proc/$1/net/tcp" "/proc/$1/net/tcp6" 2>/dev/null
+}
+
+# A server answers one connection (pong for ping) and exits; a client on the
+# same network reaches it by its address. Each side half-closes when its
+# stdin ends, so both see the other's word and exit with no time-out.
+bridge_peers() {
+	local ip pid
+	rfnet_create
+	docker_cmd run -d --name rf-server --runtime "$1" --network rfnet rf-busybox \
+		sh -c 'echo pong | nc -l -p 1234'
+	expect_status 0
+	docker_cmd inspect -f '{{.NetworkSettings.Networks.rfnet.IPAddress}} {{.State.Pid}}' rf-server
+	expect_status 0
+	read -r ip pid <<<"$output"
+	[[ $ip == 10.231.77.* ]] || _rf_fail "the server's address is not in rfnet's subnet"
+	rf_wait_for 120 tcp_listening "$pid" 1234 || _rf_fail "nothing listens on 1234 in the server"
+	docker_cmd run --rm --runtime "$1" --network rfnet rf-busybox sh -c "echo ping | nc $ip 1234"
+	expect_status 0
+	expect_line pong
+	docker_cmd wait rf-server
+	expect_line 0
+	docker_cmd logs rf-server
+	expect_line ping
+	docker_cmd rm rf-server
+	expect_status 0
+	rfnet_remove
+}
+
+@test "docker run --network (a bridge): two containers on it reach each other (ringfence)" {
+	requires root dockerd docker
+	bridge_peers ringfence
+}
+
+@test "docker run --network (a bridge): two containers on it reach each other (runc)" {
+	requires root dockerd docker runc
+	bridge_peers runc
 }
