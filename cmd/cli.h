@@ -78,6 +78,12 @@ int cli_oci_load_bundle(const char *bundle, const char *text, const char *id, rf
 void cli_print_error(const rf_error *err);
 /* The diag sink that prints warnings/notes to stderr ("ringfence: warning: ..."). */
 extern const rf_diag cli_diag;
+
+/* A bundle read for ringfence's own `run --bundle` (or `profile show`, which
+ * shows what that applies): its hooks are the OCI runtime's commands' to run
+ * (ringfence-oci(1)), so they are dropped with a warning, or refused under
+ * plan->sup.strict. */
+int cli_bundle_drop_hooks(const char *bundle, rf_plan *plan, rf_error *err);
 /* Usage error: print "ringfence: MSG" and a hint to --help; returns 125. */
 int cli_usage_error(const char *subcommand, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

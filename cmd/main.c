@@ -154,6 +154,19 @@ static bool setuid_failed(bool keep_root)
 	return false;
 }
 
+int cli_bundle_drop_hooks(const char *bundle, rf_plan *plan, rf_error *err)
+{
+	if (!rf_hooks_any(&plan->hooks, ~0u))
+		return 0;
+	if (plan->sup.strict)
+		return rf_error_set(err, 0, "bundle `%s`: hooks: not run by `ringfence run --bundle` "
+				    "(refused under --strict); `ringfence run ID` runs them", bundle);
+	rf_warn(&cli_diag, "bundle `%s`: its hooks are not run by `ringfence run --bundle`; "
+		"`ringfence run ID` runs them", bundle);
+	rf_hooks_free(&plan->hooks);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	int i;

@@ -116,6 +116,7 @@ static int profile_show(int argc, char **argv)
 	 * defaults (HOME, the capabilities the kernel can raise) filled in. */
 	if (bundle || (stat(argv[optind], &st) == 0 && S_ISDIR(st.st_mode)))
 		r = rf_bundle_load(argv[optind], &plan, strict, &cli_diag, &err) < 0 ||
+		    cli_bundle_drop_hooks(argv[optind], &plan, &err) < 0 ||
 		    rf_container_finalize(&plan, &cli_diag, &err) < 0 ? -1 : 0;
 	else
 		r = rf_profile_load(argv[optind], &plan, strict, &cli_diag, &err);

@@ -486,16 +486,8 @@ static int load_base(int argc, char **argv, rf_plan *plan, rf_error *err)
 		return -1;
 	if (bundle && rf_bundle_load(bundle, plan, plan->sup.strict, &cli_diag, err) < 0)
 		return -1;
-	/* A bundle's hooks are the OCI runtime's to run (ringfence-oci(1)). */
-	if (rf_hooks_any(&plan->hooks, ~0u)) {
-		if (plan->sup.strict)
-			return rf_error_set(err, 0, "bundle `%s`: hooks: not run by `ringfence "
-					    "run --bundle` (refused under --strict); `ringfence run "
-					    "ID` runs them", bundle);
-		rf_warn(&cli_diag, "bundle `%s`: its hooks are not run by `ringfence run "
-			"--bundle`; `ringfence run ID` runs them", bundle);
-		rf_hooks_free(&plan->hooks);
-	}
+	if (bundle && cli_bundle_drop_hooks(bundle, plan, err) < 0)
+		return -1;
 	/* a root for a plain run (with the standard mounts), or another root
 	 * for the bundle (whose mounts are its own) */
 	if (rootfs && rf_rootfs_set(rootfs, plan, err) < 0)

@@ -146,13 +146,27 @@ bad() {
 }
 
 @test "what ringfence does not implement is one warning naming the JSON paths; --strict refuses it" {
-	rf_bundle "$b" '.hooks = {prestart: [{path: "/bin/true"}]} | .process.apparmorProfile = "p"'
+	rf_bundle "$b" '.process.apparmorProfile = "p" | .linux.intelRdt = {closID: "x"}'
 	rf_run profile show "$b"
 	expect_status 0
-	expect_stderr_contains "bundle \`$c\`: ignoring what ringfence does not implement: hooks, process.apparmorProfile"
+	expect_stderr_contains "bundle \`$c\`: ignoring what ringfence does not implement: process.apparmorProfile, linux.intelRdt"
 	rf_run run --strict --bundle "$b"
 	expect_status 125
-	expect_stderr_contains "not implemented by ringfence (refused under --strict): hooks, process.apparmorProfile"
+	expect_stderr_contains "not implemented by ringfence (refused under --strict): process.apparmorProfile, linux.intelRdt"
+}
+
+@test "a bundle's hooks are not run by run --bundle or shown by profile show: a warning, refused under --strict" {
+	rf_bundle "$b" '.hooks = {prestart: [{path: "/bin/true"}]}'
+	rf_run profile show "$b"
+	expect_status 0
+	expect_stderr_contains "bundle \`$b\`: its hooks are not run by \`ringfence run --bundle\`; \`ringfence run ID\` runs them"
+	[[ $(jq -r '.hooks // "none"' <<<"$output") == none ]] || _rf_fail "profile show prints hooks"
+	rf_run profile show --strict "$b"
+	expect_status 125
+	expect_stderr_contains "hooks: not run by \`ringfence run --bundle\` (refused under --strict)"
+	rf_run run --strict --bundle "$b"
+	expect_status 125
+	expect_stderr_contains "hooks: not run by \`ringfence run --bundle\` (refused under --strict)"
 }
 
 @test "profile show of a bundle prints what run --bundle applies: the canonical root, HOME, the device rules" {

@@ -69,12 +69,14 @@ setup() {
 	[[ $output == "[]" ]] || _rf_fail "expected []"
 }
 
-@test "features is runtime-spec JSON: cgroup v2 and the systemd driver, no v1, no hooks" {
+@test "features is runtime-spec JSON: cgroup v2 and the systemd driver, no v1, every hook kind" {
 	rf_run features
 	expect_status 0
 	expect_json - ociVersionMin 1.0.0 <<<"$output"
-	[[ $(jq -r '.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd, (.hooks | length)' \
-		<<<"$output" | tr '\n' ' ') == "false true true 0 " ]] || _rf_fail "features: $output"
+	[[ $(jq -r '.linux.cgroup.v1, .linux.cgroup.v2, .linux.cgroup.systemd' \
+		<<<"$output" | tr '\n' ' ') == "false true true " ]] || _rf_fail "features: $output"
+	[[ $(jq -c .hooks <<<"$output") == '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' ]] ||
+		_rf_fail "features' hooks: $(jq -c .hooks <<<"$output")"
 }
 
 @test "every command's --help prints its usage and exits 0, as ringfence --help promises" {
