@@ -35,7 +35,9 @@
  *                                               namespace is rooted at the leaf;
  *                                               every run has one: contain.c)
  *   3. mounts: private propagation, binds, read-only root, ipc, tmpfs and
- *      binds placed, /proc, the read-only cgroupfs view (order: mounts.c)
+ *      binds placed, /proc, the read-only cgroupfs view (order: mounts.c);
+ *      a container's root stops before pivot_root for create's OCI hooks
+ *      (container-lifecycle.c)
  *   4. hostname, loopback up                   (needs CAP_SYS_ADMIN / CAP_NET_ADMIN)
  *   5. pid namespace: become init, start the payload, close all but the `msg`
  *      pipe; the rest runs in the payload
