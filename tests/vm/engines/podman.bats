@@ -112,3 +112,65 @@ interactive() {
 	[[ ${got[0]} == "${got[1]}" ]] ||
 		_rf_fail "OOMKilled: ringfence ${got[0]}, crun ${got[1]}"
 }
+
+# hooks_dir DIR LOG: podman's hooks.d in DIR (hooks-1.0.0 JSON, `when`
+# always): a prestart and a poststop hook, each the script DIR.sh appending
+# "STAGE ID" to LOG, ID read from the state on its standard input. podman 4.3
+# writes the prestart hook into the bundle's config.json, for the runtime to
+# run in create; poststop is one of libpod's own stages: podman runs it
+# itself once the runtime's delete has returned (from `podman run --rm` or
+# from the `podman container cleanup` conmon starts), with the state podman
+# makes and no environment but the hook's.
+hooks_dir() {
+	local dir=$1 log=$2 stage path
+	path="$(dirname "$(command -v jq)"):/usr/bin:/bin"
+	mkdir -p "$dir"
+	cat >"$dir.sh" <<-'SH'
+		#!/bin/sh
+		id=$(jq -r .id) || exit 1
+		echo "$1 $id" >>"$2"
+	SH
+	chmod +x "$dir.sh"
+	for stage in prestart poststop; do
+		jq -n --arg sh "$dir.sh" --arg stage "$stage" --arg log "$log" --arg path "$path" '{
+			version: "1.0.0",
+			hook: {path: $sh, args: [$sh, $stage, $log], env: ["PATH=\($path)"]},
+			when: {always: true},
+			stages: [$stage]}' >"$dir/$stage.json" || return 1
+	done
+}
+
+# pod_gone RUNTIME ID: podman knows no container ID (exists: 1, not an error).
+pod_gone() {
+	local rc=0
+	timeout 60 $(pod_argv "$1") container exists "$2" || rc=$?
+	((rc == 1))
+}
+
+hooks() {
+	local rt=$1 t=$BATS_TEST_TMPDIR id
+	hooks_dir "$t/hooks.d" "$t/hooks.log"
+	pod "$rt" --hooks-dir "$t/hooks.d" run --rm --cidfile "$t/cid" --network none \
+		--rootfs "$(_oci_rootfs)" true
+	expect_status 0
+	id=$(<"$t/cid")
+	[[ $id =~ ^[0-9a-f]{64}$ ]] || _rf_fail "not a container id in the cidfile: $id"
+	# Gone from podman: whichever of run and cleanup removed it has run
+	# poststop, and no one deletes it again.
+	rf_wait_for 60 pod_gone "$rt" "$id" ||
+		_rf_fail "container $id still exists after run --rm"
+	rf_wait_for 60 grep -q '^poststop ' "$t/hooks.log" ||
+		_rf_fail "no poststop hook ran: $(cat "$t/hooks.log" 2>&1)"
+	[[ $(<"$t/hooks.log") == "prestart $id"$'\n'"poststop $id" ]] ||
+		_rf_fail "hooks log, not one prestart and one poststop for $id:"$'\n'"$(<"$t/hooks.log")"
+}
+
+@test "podman --hooks-dir: a prestart and a poststop hook run once each, with the container's id (ringfence)" {
+	requires root podman conmon jq
+	hooks ringfence
+}
+
+@test "podman --hooks-dir: a prestart and a poststop hook run once each, with the container's id (crun)" {
+	requires root podman conmon crun jq
+	hooks crun
+}
