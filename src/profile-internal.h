@@ -71,6 +71,9 @@ int pf_u64(pf_ctx *c, const char *path, const rf_json *n, uint64_t min, uint64_t
 	   uint64_t *out);
 /* An absolute path without ".." components. */
 int pf_abspath(pf_ctx *c, const char *path, const rf_json *n, const char **out);
+/* An array of strings (of absolute paths, with `absolute`) as a new
+ * NULL-terminated vector in *out. */
+int pf_string_list(pf_ctx *c, const char *path, const rf_json *v, bool absolute, char ***out);
 
 /* A path relative to the bundle (c->dir), which must exist: canonical, malloc'd. */
 int pf_bundle_path(pf_ctx *c, const char *path, const rf_json *v, char **out);

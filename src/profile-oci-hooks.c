@@ -13,30 +13,6 @@
 #include "ringfence/hooks.h"
 #include "profile-internal.h"
 
-/* An array of strings as a NULL-terminated vector. */
-static int strings(pf_ctx *c, const char *path, const rf_json *v, char ***out)
-{
-	size_t n = rf_json_array_len(v);
-	cleanup_strv char **vec = NULL;
-
-	if (pf_expect(c, path, v, RF_JSON_ARRAY) < 0)
-		return -1;
-	vec = calloc(n + 1, sizeof(*vec));
-	if (!vec)
-		return rf_error_set(c->err, ENOMEM, "%s", path);
-	for (size_t i = 0; i < n; i++) {
-		char sub[PF_PATH_MAX];
-		const char *s;
-
-		if (pf_string(c, pf_index_path(sub, path, i), rf_json_array_at(v, i), &s) < 0)
-			return -1;
-		if (!(vec[i] = strdup(s)))
-			return rf_error_set(c->err, ENOMEM, "%s", sub);
-	}
-	*out = steal_pointer(&vec);
-	return 0;
-}
-
 static const pf_member hook_keys[] = {
 	{ "path", NULL }, { "args", NULL }, { "env", NULL }, { "timeout", NULL },
 };
@@ -56,7 +32,7 @@ static int one_hook(pf_ctx *c, const char *path, const rf_json *v, rf_hook *h)
 		return -1;
 	if (!(h->path = strdup(p)))
 		return rf_error_set(c->err, ENOMEM, "%s", sub);
-	if (args && strings(c, pf_key_path(sub, path, "args"), args, &h->argv) < 0)
+	if (args && pf_string_list(c, pf_key_path(sub, path, "args"), args, false, &h->argv) < 0)
 		return -1;
 	/* No args, or none at all: argv[0] is the path, as an exec of it. */
 	if (!h->argv || !h->argv[0]) {
@@ -65,7 +41,7 @@ static int one_hook(pf_ctx *c, const char *path, const rf_json *v, rf_hook *h)
 		if (!h->argv || !(h->argv[0] = strdup(p)))
 			return rf_error_set(c->err, ENOMEM, "%s", path);
 	}
-	if (env && strings(c, pf_key_path(sub, path, "env"), env, &h->env) < 0)
+	if (env && pf_string_list(c, pf_key_path(sub, path, "env"), env, false, &h->env) < 0)
 		return -1;
 	if (timeout) {
 		uint64_t t;

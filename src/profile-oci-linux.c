@@ -298,25 +298,12 @@ static int l_devices(pf_ctx *c, const char *path, const rf_json *v)
 
 static int path_list(pf_ctx *c, const char *path, const rf_json *v, char ***out)
 {
-	size_t n = rf_json_array_len(v);
-	cleanup_strv char **list = NULL;
+	char **list;
 
-	if (pf_expect(c, path, v, RF_JSON_ARRAY) < 0)
+	if (pf_string_list(c, path, v, true, &list) < 0)
 		return -1;
-	list = calloc(n + 1, sizeof(*list));
-	if (!list)
-		return rf_error_set(c->err, ENOMEM, "%s", path);
-	for (size_t i = 0; i < n; i++) {
-		char sub[PF_PATH_MAX];
-		const char *s;
-
-		if (pf_abspath(c, pf_index_path(sub, path, i), rf_json_array_at(v, i), &s) < 0)
-			return -1;
-		if (!(list[i] = strdup(s)))
-			return rf_error_set(c->err, ENOMEM, "%s", sub);
-	}
 	rf_strv_free(*out);
-	*out = steal_pointer(&list);
+	*out = list;
 	return 0;
 }
 

@@ -132,28 +132,15 @@ static int p_user(pf_ctx *c, const char *path, const rf_json *v)
 
 static int p_args(pf_ctx *c, const char *path, const rf_json *v)
 {
-	size_t n = rf_json_array_len(v);
 	cleanup_strv char **argv = NULL;
+	char sub[PF_PATH_MAX];
 
-	if (pf_expect(c, path, v, RF_JSON_ARRAY) < 0)
+	if (pf_string_list(c, path, v, false, &argv) < 0)
 		return -1;
-	if (n == 0)
+	if (!argv[0])
 		return pf_fail(c, path, "expected at least the command");
-	argv = calloc(n + 1, sizeof(*argv));
-	if (!argv)
-		return rf_error_set(c->err, ENOMEM, "%s", path);
-	for (size_t i = 0; i < n; i++) {
-		char sub[PF_PATH_MAX];
-		const char *s;
-
-		if (pf_string(c, pf_index_path(sub, path, i), rf_json_array_at(v, i), &s) < 0)
-			return -1;
-		if (i == 0 && !*s)
-			return pf_fail(c, sub, "the command is empty");
-		argv[i] = strdup(s);
-		if (!argv[i])
-			return rf_error_set(c->err, ENOMEM, "%s", sub);
-	}
+	if (!argv[0][0])
+		return pf_fail(c, pf_index_path(sub, path, 0), "the command is empty");
 	rf_strv_free(c->plan->proc.argv);
 	c->plan->proc.argv = steal_pointer(&argv);
 	return 0;

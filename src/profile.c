@@ -181,6 +181,31 @@ int pf_u64(pf_ctx *c, const char *path, const rf_json *n, uint64_t min, uint64_t
 	return 0;
 }
 
+int pf_string_list(pf_ctx *c, const char *path, const rf_json *v, bool absolute, char ***out)
+{
+	size_t n = rf_json_array_len(v);
+	cleanup_strv char **list = NULL;
+
+	if (pf_expect(c, path, v, RF_JSON_ARRAY) < 0)
+		return -1;
+	list = calloc(n + 1, sizeof(*list));
+	if (!list)
+		return rf_error_set(c->err, ENOMEM, "%s", path);
+	for (size_t i = 0; i < n; i++) {
+		const rf_json *item = rf_json_array_at(v, i);
+		char sub[PF_PATH_MAX];
+		const char *s;
+
+		pf_index_path(sub, path, i);
+		if ((absolute ? pf_abspath(c, sub, item, &s) : pf_string(c, sub, item, &s)) < 0)
+			return -1;
+		if (!(list[i] = strdup(s)))
+			return rf_error_set(c->err, ENOMEM, "%s", sub);
+	}
+	*out = steal_pointer(&list);
+	return 0;
+}
+
 int pf_abspath(pf_ctx *c, const char *path, const rf_json *n, const char **out)
 {
 	const char *s;
