@@ -82,29 +82,24 @@ static int hook_list(pf_ctx *c, const char *path, const rf_json *v, rf_hook_kind
 	return 0;
 }
 
+static const pf_member hook_kinds[RF_HOOK_KINDS] = {
+	{ "prestart", NULL }, { "createRuntime", NULL }, { "createContainer", NULL },
+	{ "startContainer", NULL }, { "poststart", NULL }, { "poststop", NULL },
+};
+
 int pf_oci_hooks(pf_ctx *c, const char *path, const rf_json *v)
 {
 	if (!c->bundle)
 		return pf_ignore(c, path, "run only for an OCI bundle's container");
-	if (pf_expect(c, path, v, RF_JSON_OBJECT) < 0)
+	if (pf_walk(c, path, v, hook_kinds, RF_ARRAY_SIZE(hook_kinds)) < 0)
 		return -1;
-	for (size_t i = 0; i < rf_json_object_len(v); i++) {
-		const char *key = rf_json_object_key(v, i);
-		const rf_json *list = rf_json_object_value(v, i);
+	for (int k = 0; k < RF_HOOK_KINDS; k++) {
+		const rf_json *list = pf_get(v, rf_hook_names[k]);
 		char sub[PF_PATH_MAX];
-		int k;
 
-		for (k = 0; k < RF_HOOK_KINDS && strcmp(rf_hook_names[k], key); k++)
-			;
-		pf_key_path(sub, path, key);
-		if (rf_json_typeof(list) == RF_JSON_NULL)
-			continue;
-		if (k == RF_HOOK_KINDS) {
-			if (pf_ignore(c, sub, NULL) < 0)
-				return -1;
-		} else if (hook_list(c, sub, list, (rf_hook_kind)k) < 0) {
+		if (list && hook_list(c, pf_key_path(sub, path, rf_hook_names[k]), list,
+				      (rf_hook_kind)k) < 0)
 			return -1;
-		}
 	}
 	return 0;
 }
