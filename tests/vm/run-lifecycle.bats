@@ -21,6 +21,18 @@ setup() {
 	expect_json "$report" oom.scope null
 }
 
+@test "a caller that ignores SIGCHLD (it survives exec) does not cost the command's exit code" {
+	requires root cgroup2
+	# With SIGCHLD ignored the kernel reaps the command itself and sends
+	# no SIGCHLD: the supervisor would wait forever. ringfence sets it back
+	# to the default. (The bound only keeps that failure from hanging.)
+	run_cmd timeout 120 bash -c 'trap "" CHLD; exec "$0" run --report "$1" -- sh -c "exit 7"' \
+		"$RINGFENCE" "$report"
+	expect_status 7
+	expect_json "$report" verdict exited
+	expect_json "$report" status.code 7
+}
+
 @test "the command runs in the leaf, the supervisor does not" {
 	requires root cgroup2
 	# Seen from outside: inside, its cgroup namespace shows the leaf as `/`.
