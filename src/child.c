@@ -266,7 +266,8 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 		rf_hook_state st = *ctx->hooks;
 
 		/* As the container's user, with its capabilities, in its root;
-		 * before the seccomp filter, which is the command's. */
+		 * before the seccomp filter, which is the command's (loaded
+		 * before the user switch without no_new_privs, as runc's). */
 		st.status = "created";
 		st.pid = ctx->host_pid;
 		st.cwd = NULL;

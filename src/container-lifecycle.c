@@ -45,7 +45,8 @@
  * namespaces with the host's paths still in view; startContainer from the
  * container's process once `start` let it go, before its seccomp filter and
  * the exec; poststart in `start` once the byte is written (in a foreground
- * run, once the exec closed the message pipe); poststop in delete once
+ * run, once the exec closed the message pipe, unless the process failed to
+ * or a signal to forward came first); poststop in delete once
  * everything is gone, and after a create that failed once the process
  * existed. A failure of the first four ends the container; of the last two,
  * a warning. start and delete read the hooks from the saved config.json,
@@ -255,6 +256,28 @@ static void creation_release(creation *cr, bool failed)
 	rf_container_close(&cr->c);
 }
 
+/* The end of a creation: release it, then the poststop hooks a container
+ * whose process existed is due. The signals the launch held stay held until
+ * those have run: a Ctrl-C that ended a failing create's hook must not end
+ * ringfence before them (it is taken at the end). */
+static void creation_end(creation *cr, bool failed, const rf_hooks *h, const rf_create_opts *o,
+			 const rf_diag *diag)
+{
+	bool poststop = cr->spawned && h->n[RF_HOOK_POSTSTOP];
+	sigset_t fwd, old;
+
+	sigemptyset(&fwd);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
+		sigaddset(&fwd, rf_forwarded_signals[i]);
+	if (poststop)
+		sigprocmask(SIG_BLOCK, &fwd, &old);
+	creation_release(cr, failed);
+	if (poststop) {
+		run_hooks_warned(h, o->id, o->bundle, RF_HOOK_POSTSTOP, "stopped", 0, diag);
+		sigprocmask(SIG_SETMASK, &old, NULL);
+	}
+}
+
 static int make_state_dir(creation *cr, const rf_create_opts *o, rf_error *err)
 {
 	char dir[PATH_MAX];
@@ -400,13 +423,13 @@ int rf_container_create(const rf_create_opts *o, rf_plan *plan, const rf_diag *d
 	creation cr;
 	int r = create_common(&cr, o, plan, true, diag, err);
 
-	if (r == 0)
+	/* Created: delete runs poststop. Failed once the process existed: on
+	 * to delete's last step now, as runc's does. */
+	if (r == 0) {
 		rf_launch_detach(&cr.l);
-	creation_release(&cr, r < 0);
-	/* A failed create goes on to delete's last step, as runc's does. */
-	if (r < 0 && cr.spawned)
-		run_hooks_warned(&plan->hooks, o->id, o->bundle, RF_HOOK_POSTSTOP, "stopped", 0,
-				 diag);
+		cr.spawned = false;
+	}
+	creation_end(&cr, r < 0, &plan->hooks, o, diag);
 	return r;
 }
 
@@ -712,9 +735,6 @@ int rf_container_run(const rf_create_opts *o, rf_plan *plan, const rf_diag *diag
 			store_verdict(&cr.c, &v, diag);
 		remove_state(cr.c.root, cr.c.id, cr.c.dirfd);
 	}
-	creation_release(&cr, r < 0);
-	if (cr.spawned)
-		run_hooks_warned(&plan->hooks, o->id, o->bundle, RF_HOOK_POSTSTOP, "stopped", 0,
-				 diag);
+	creation_end(&cr, r < 0, &plan->hooks, o, diag);
 	return r;
 }

@@ -425,47 +425,28 @@ int rf_launch_hooks(rf_launch *rs, rf_error *err)
 	return 0;
 }
 
-/* Whether the child has not ended, without reaping it. */
-static bool child_alive(const rf_launch *rs)
-{
-	siginfo_t si = { .si_pid = 0 };
-
-	return waitid(P_PID, (id_t)rs->child, &si, WEXITED | WNOHANG | WNOWAIT) == 0 &&
-	       si.si_pid == 0;
-}
-
 bool rf_launch_wait_exec(rf_launch *rs)
 {
+	cleanup_close int sigs = -1;
 	struct pollfd p[2] = { { .fd = rs->msg_rd, .events = POLLIN },
-			       { .fd = rs->sigfd, .events = POLLIN } };
+			       { .fd = -1, .events = POLLIN } };
+	sigset_t fwd;
 
-	for (;;) {
-		struct signalfd_siginfo si;
-		sigset_t pending;
-
-		if (poll(p, 2, -1) < 0) {
-			if (errno == EINTR)
-				continue;
+	/* The signals to forward, seen through a signalfd of their own: one
+	 * pending (a Ctrl-C while a hook runs in the child) is left for the
+	 * supervisor, and no SIGCHLD is read from under it. */
+	sigemptyset(&fwd);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
+		sigaddset(&fwd, rf_forwarded_signals[i]);
+	sigs = p[1].fd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
+	while (poll(p, 2, -1) < 0)
+		if (errno != EINTR)
 			return false;
-		}
-		if (p[0].revents)
-			return !(p[0].revents & POLLIN) && child_alive(rs);
-		/* A signal to forward (a Ctrl-C while a hook runs in the child)
-		 * is the supervisor's to take: stop waiting. A SIGCHLD is a
-		 * hook's, unless the child has ended. */
-		sigpending(&pending);
-		for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
-			if (sigismember(&pending, rf_forwarded_signals[i]))
-				return false;
-		if (!child_alive(rs))
-			return false;
-		/* One that came since sigpending() is read before SIGCHLD
-		 * (lower numbers first): held for the supervisor, as at spawn. */
-		if (read(rs->sigfd, &si, sizeof(si)) == sizeof(si) && si.ssi_signo != SIGCHLD) {
-			sigaddset(&rs->early, (int)si.ssi_signo);
-			return false;
-		}
-	}
+	if (p[1].revents)
+		return false;
+	/* The end closed with nothing sent: the exec (or a death without a
+	 * word, which a poststart hook, only warned about, may then meet). */
+	return !(p[0].revents & POLLIN);
 }
 
 int rf_launch_wait_ready(rf_launch *rs, rf_error *err)

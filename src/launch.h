@@ -83,11 +83,11 @@ int rf_launch_spawn(rf_launch *l, char **envp, rf_error *err);
 int rf_launch_hooks(rf_launch *l, rf_error *err);
 
 /* Without start_fd: wait until the child has exec'd its command (true: its
- * end of the message pipe closed on the exec with nothing sent, and it
- * lives) or has failed (false: its message is left for the supervisor), or
- * a signal to forward came (false: left, or held in l->early, for the
- * supervisor). The container process itself is the child: nothing else
- * holds that end. */
+ * end of the message pipe closed with nothing sent) or has failed (false:
+ * its message is left for the supervisor), or a signal to forward came
+ * (false: left pending for the supervisor). The container process itself
+ * is the child: nothing else holds that end (its hooks get none of its
+ * descriptors). */
 bool rf_launch_wait_exec(rf_launch *l);
 
 /* With start_fd: wait until the child has set up and found its command

@@ -156,11 +156,16 @@ bad() {
 }
 
 @test "a bundle's hooks are not run by run --bundle or shown by profile show: a warning, refused under --strict" {
+	local without
+	rf_bundle "$b"
+	rf_run profile show "$b"
+	expect_status 0
+	without=$output
 	rf_bundle "$b" '.hooks = {prestart: [{path: "/bin/true"}]}'
 	rf_run profile show "$b"
 	expect_status 0
 	expect_stderr_contains "bundle \`$b\`: its hooks are not run by \`ringfence run --bundle\`; \`ringfence run ID\` runs them"
-	[[ $(jq -r '.hooks // "none"' <<<"$output") == none ]] || _rf_fail "profile show prints hooks"
+	[[ $output == "$without" ]] || _rf_fail "the hooks changed what profile show prints"
 	rf_run profile show --strict "$b"
 	expect_status 125
 	expect_stderr_contains "hooks: not run by \`ringfence run --bundle\` (refused under --strict)"

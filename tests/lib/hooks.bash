@@ -68,20 +68,22 @@ _check_state() {
 # Where the peers differ from the spec's state, and ringfence follows it:
 # crun 1.8 shows create's hooks the status "created", and those it runs from
 # inside the container pid 0, startContainer the status "starting" and the
-# bundle "/"; runc 1.1 shows those run from inside pid 1 (the pid in the
-# container's namespace), and runs poststart at create, not at start.
+# bundle "/", and starts createContainer in the bundle, not the root; runc
+# 1.1 shows those run from inside pid 1 (the pid in the container's
+# namespace), and runs poststart at create, not at start.
 _hook_expect() {
 	local rt=$1 pid=$2 b=$3
 	creating=creating inner=$pid starting=created inner_bundle=$b post_at=start
+	create_cwd=$(jq -r .root.path "$b/config.json")
 	case $rt in
-	crun) creating=created inner=none starting=starting inner_bundle=/ ;;
+	crun) creating=created inner=none starting=starting inner_bundle=/ create_cwd=$b ;;
 	runc) inner=1 post_at=create ;;
 	esac
 }
 
 every_hook() {
 	local rt=$1 id=hk-$1 b=$BATS_TEST_TMPDIR/hk-$1 log pid host_mnt ctr_mnt after_create
-	local creating inner starting inner_bundle post_at
+	local creating inner starting inner_bundle post_at create_cwd
 	log=$b/log/hooks
 	hooks_bundle "$b" hooks
 	host_mnt=$(readlink /proc/self/ns/mnt)
@@ -108,6 +110,8 @@ every_hook() {
 		_rf_fail "prestart did not start in the bundle: $(_record "$log" prestart)"
 	[[ $(_record "$log" createContainer) == *"mnt=$ctr_mnt env"* ]] ||
 		_rf_fail "createContainer not in the container's mount namespace ($ctr_mnt): $(_record "$log" createContainer)"
+	[[ $(_record "$log" createContainer) == *"cwd=$create_cwd" ]] ||
+		_rf_fail "createContainer did not start in the root: $(_record "$log" createContainer)"
 	oci "$rt" start "$id"
 	expect_status 0
 	# startContainer runs in the container as start lets it go, poststart
@@ -116,6 +120,8 @@ every_hook() {
 	_check_state "$log" startContainer "$starting" "$inner" "$id" "$inner_bundle"
 	[[ $(_record "$log" startContainer) == *"mnt=$ctr_mnt env"* ]] ||
 		_rf_fail "startContainer not in the container: $(_record "$log" startContainer)"
+	[[ $(_record "$log" startContainer) == *"cwd=/" ]] ||
+		_rf_fail "startContainer not in the process's cwd: $(_record "$log" startContainer)"
 	_check_state "$log" poststart "$( [[ $post_at == create ]] && echo created || echo running)" \
 		"$pid" "$id" "$b"
 	oci_wait_status "$rt" "$id" running

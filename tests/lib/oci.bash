@@ -120,7 +120,7 @@ oci_pids_running() {
 
 oci_cleanup() {
 	local rt id
-	for rt in ringfence crun; do
+	for rt in ringfence crun runc; do
 		[[ -d $OCI_ROOT/$rt ]] || continue
 		for id in $("$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" list -q 2>/dev/null); do
 			"$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" delete -f "$id" >/dev/null 2>&1

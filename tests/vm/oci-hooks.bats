@@ -10,6 +10,8 @@ load ../lib/oci
 load ../lib/hooks
 
 rf_teardown() {
+	# a foreground run a failed test left running
+	[[ -s $BATS_TEST_TMPDIR/bg.pid ]] && kill -KILL "$(<"$BATS_TEST_TMPDIR/bg.pid")" 2>/dev/null
 	oci_cleanup_check
 }
 
@@ -72,18 +74,23 @@ late_hook() {
 }
 
 # A failing startContainer hook: the container's process ends instead of
-# running the command; a failing poststart or poststop hook is a warning.
+# running the command (its message on the container's stderr, which is
+# create's); a failing poststart or poststop hook is a warning.
 failing_late_hooks() {
 	local rt=$1 id=hw-$1 b=$BATS_TEST_TMPDIR/hw-$1
-	oci_bundle "$b" sh -c 'touch /tmp/ran; sleep 1000'
-	oci_edit "$b" ".hooks.startContainer = [{path: \"/bin/false\"}]"
-	oci_detached "$rt" create --bundle "$b" "$id"
-	expect_status 0
+	oci_bundle "$b" sh -c 'echo ran > /hooklog/ran; sleep 1000'
+	mkdir -p "$b/log"
+	oci_edit "$b" ".mounts += [{destination: \"/hooklog\", type: \"bind\", source: \"$b/log\",
+			       options: [\"rbind\", \"rw\"]}]
+		| .hooks.startContainer = [{path: \"/bin/false\"}]"
+	"$(oci_runtime "$rt")" --root "$OCI_ROOT/$rt" create --bundle "$b" "$id" </dev/null \
+		>"$b/out" 2>"$b/err" || _rf_fail "create failed: $(cat "$b/err")"
 	oci "$rt" start "$id"
 	oci_wait_status "$rt" "$id" stopped
+	[[ ! -e $b/log/ran ]] || _rf_fail "the command ran"
+	container_err=$(<"$b/err")
 	oci "$rt" delete "$id"
 	expect_status 0
-	[[ -z $(oci_pids_running "sleep 1000") ]] || _rf_fail "the command ran"
 
 	b=$b-post
 	oci_bundle "$b"
@@ -92,6 +99,7 @@ failing_late_hooks() {
 	expect_status 0
 	oci "$rt" start "$id"
 	expect_status 0
+	start_stderr=$stderr
 	oci_wait_status "$rt" "$id" running
 	oci "$rt" delete -f "$id"
 	expect_status 0
@@ -100,7 +108,11 @@ failing_late_hooks() {
 @test "a failing startContainer hook ends the container before its command; poststart and poststop only warn (ringfence)" {
 	requires root cgroup2 jq
 	failing_late_hooks ringfence
-	expect_stderr_contains 'hooks.poststop[0] `/bin/false`: exited with status 1'
+	[[ $container_err == *'ringfence: hooks.startContainer[0] `/bin/false`: exited with status 1'* ]] ||
+		_rf_fail "the container's stderr: $container_err"
+	[[ $start_stderr == *'warning: container "hw-ringfence": hooks.poststart[0] `/bin/false`: exited with status 1'* ]] ||
+		_rf_fail "start's stderr: $start_stderr"
+	expect_stderr_contains 'warning: container "hw-ringfence": hooks.poststop[0] `/bin/false`: exited with status 1'
 }
 
 @test "a failing startContainer hook ends the container before its command; poststart and poststop only warn (crun)" {
@@ -221,11 +233,13 @@ inner_env() {
 		| .hooks.poststart = [{path: \"/bin/sh\", args: [\"sh\", \"-c\", \"touch $b/poststart\"]}]"
 	"$RINGFENCE" --root "$OCI_ROOT/ringfence" run --bundle "$b" ht </dev/null >"$b/out" 2>&1 &
 	pid=$!
+	echo "$pid" >"$BATS_TEST_TMPDIR/bg.pid"
 	rf_wait_for 60 test -e "$b/log/started" || _rf_fail "the hook did not start: $(cat "$b/out")"
 	kill -TERM "$pid"
 	rf_wait_for 120 eval '! kill -0 $pid 2>/dev/null' || _rf_fail "ringfence still runs"
 	status=0
 	wait "$pid" || status=$?
+	rm "$BATS_TEST_TMPDIR/bg.pid"
 	# The process blocks its signals until its exec: the TERM passed on
 	# waits, and --kill-after's cgroup.kill ends it and its hook: 128 + 9.
 	((status == 137)) || _rf_fail "exit status $status, not 137: $(cat "$b/out")"
