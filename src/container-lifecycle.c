@@ -266,9 +266,7 @@ static void creation_end(creation *cr, bool failed, const rf_hooks *h, const rf_
 	bool poststop = cr->spawned && h->n[RF_HOOK_POSTSTOP];
 	sigset_t fwd, old;
 
-	sigemptyset(&fwd);
-	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
-		sigaddset(&fwd, rf_forwarded_signals[i]);
+	rf_forwarded_set(&fwd);
 	if (poststop)
 		sigprocmask(SIG_BLOCK, &fwd, &old);
 	creation_release(cr, failed);

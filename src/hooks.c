@@ -287,16 +287,22 @@ void rf_hooks_run_all(rf_hook_kind k, const rf_hook_state *st,
 	(void)run_kind(k, st, warn, arg, &err);
 }
 
+void rf_hooks_clear(rf_hooks *h, rf_hook_kind k)
+{
+	for (size_t i = 0; i < h->n[k]; i++) {
+		free(h->list[k][i].path);
+		rf_strv_free(h->list[k][i].argv);
+		rf_strv_free(h->list[k][i].env);
+	}
+	free(h->list[k]);
+	h->list[k] = NULL;
+	h->n[k] = 0;
+}
+
 void rf_hooks_free(rf_hooks *h)
 {
-	for (int k = 0; k < RF_HOOK_KINDS; k++) {
-		for (size_t i = 0; i < h->n[k]; i++) {
-			free(h->list[k][i].path);
-			rf_strv_free(h->list[k][i].argv);
-			rf_strv_free(h->list[k][i].env);
-		}
-		free(h->list[k]);
-	}
+	for (int k = 0; k < RF_HOOK_KINDS; k++)
+		rf_hooks_clear(h, (rf_hook_kind)k);
 	for (size_t i = 0; i < 2 * h->n_annotations; i++)
 		free(h->annotations[i]);
 	free(h->annotations);

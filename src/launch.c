@@ -181,14 +181,19 @@ static int make_leaf(rf_launch *rs, rf_error *err)
 
 const int rf_forwarded_signals[4] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 
+void rf_forwarded_set(sigset_t *set)
+{
+	sigemptyset(set);
+	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
+		sigaddset(set, rf_forwarded_signals[i]);
+}
+
 static int block_signals(rf_launch *rs, rf_error *err)
 {
 	sigset_t set;
 
-	sigemptyset(&set);
+	rf_forwarded_set(&set);
 	sigaddset(&set, SIGCHLD);
-	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
-		sigaddset(&set, rf_forwarded_signals[i]);
 	if (sigprocmask(SIG_BLOCK, &set, &rs->old_mask) < 0)
 		return rf_error_set(err, errno, "block signals");
 	rs->mask_saved = true;
@@ -435,9 +440,7 @@ bool rf_launch_wait_exec(rf_launch *rs)
 	/* The signals to forward, seen through a signalfd of their own: one
 	 * pending (a Ctrl-C while a hook runs in the child) is left for the
 	 * supervisor, and no SIGCHLD is read from under it. */
-	sigemptyset(&fwd);
-	for (size_t i = 0; i < RF_ARRAY_SIZE(rf_forwarded_signals); i++)
-		sigaddset(&fwd, rf_forwarded_signals[i]);
+	rf_forwarded_set(&fwd);
 	sigs = p[1].fd = signalfd(-1, &fwd, SFD_CLOEXEC | SFD_NONBLOCK);
 	while (poll(p, 2, -1) < 0)
 		if (errno != EINTR)

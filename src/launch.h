@@ -62,6 +62,9 @@ typedef struct rf_launch {
 /* What the supervisor passes on to the command (and so blocks from the start). */
 extern const int rf_forwarded_signals[4];
 
+/* Those signals as a set. */
+void rf_forwarded_set(sigset_t *set);
+
 void rf_launch_init(rf_launch *l, const rf_plan *plan, const rf_diag *diag);
 
 /* Block SIGCHLD and the forwarded signals (into l->sigfd), then create the

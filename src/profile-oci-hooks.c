@@ -61,13 +61,7 @@ static int hook_list(pf_ctx *c, const char *path, const rf_json *v, rf_hook_kind
 
 	if (pf_expect(c, path, v, RF_JSON_ARRAY) < 0)
 		return -1;
-	for (size_t i = 0; i < hs->n[k]; i++) {   /* a second list replaces the first */
-		free(hs->list[k][i].path);
-		rf_strv_free(hs->list[k][i].argv);
-		rf_strv_free(hs->list[k][i].env);
-	}
-	free(hs->list[k]);
-	hs->n[k] = 0;
+	rf_hooks_clear(hs, k);   /* a second list replaces the first */
 	hs->list[k] = calloc(n ? n : 1, sizeof(*hs->list[k]));
 	if (!hs->list[k])
 		return rf_error_set(c->err, ENOMEM, "%s", path);

@@ -75,6 +75,9 @@ void rf_hooks_run_all(rf_hook_kind k, const rf_hook_state *st,
 /* The state as JSON, as a hook reads it. */
 int rf_hook_state_json(const rf_hook_state *st, char **out, size_t *len, rf_error *err);
 
+/* Free the hooks of kind k (none left); rf_hooks_free, every kind and the
+ * annotations. */
+void rf_hooks_clear(rf_hooks *h, rf_hook_kind k);
 void rf_hooks_free(rf_hooks *h);
 
 #endif
