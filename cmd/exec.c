@@ -12,6 +12,7 @@
 #include "ringfence/container.h"
 #include "ringfence/isolation.h"
 #include "ringfence/json.h"
+#include "ringfence/apparmor.h"
 #include "ringfence/caps.h"
 #include "ringfence/parse.h"
 #include "ringfence/profile.h"
@@ -35,12 +36,13 @@ static const char usage[] =
 	"  -g, --additional-gids GID add a supplementary group (repeatable)\n"
 	"  -c, --cap CAP             add a capability to its sets (repeatable)\n"
 	"      --no-new-privs        set no_new_privs for it\n"
+	"      --apparmor PROFILE    its AppArmor profile (else the container's)\n"
 	"      --preserve-fds N      pass fds 3..3+N-1 to it\n"
 	"      --ignore-paused       exec into a paused container (it runs at resume)\n"
 	"  -h, --help                show this help\n";
 
 enum { OPT_PID_FILE = 256, OPT_CONSOLE, OPT_CWD, OPT_PRESERVE, OPT_NNP, OPT_IGNORE_PAUSED,
-       OPT_IGNORED };
+       OPT_APPARMOR, OPT_IGNORED };
 
 static const struct option options[] = {
 	{ "process", required_argument, NULL, 'p' },
@@ -56,10 +58,9 @@ static const struct option options[] = {
 	{ "cap", required_argument, NULL, 'c' },
 	{ "no-new-privs", no_argument, NULL, OPT_NNP },
 	{ "ignore-paused", no_argument, NULL, OPT_IGNORE_PAUSED },
-	/* accepted as runc does; ringfence has no labels, and joins the
-	 * container's own cgroup */
+	{ "apparmor", required_argument, NULL, OPT_APPARMOR },
+	/* accepted as runc does; ringfence has no SELinux labels */
 	{ "process-label", required_argument, NULL, OPT_IGNORED },
-	{ "apparmor", required_argument, NULL, OPT_IGNORED },
 	{ "help", no_argument, NULL, 'h' },
 	{ 0 },
 };
@@ -80,6 +81,7 @@ typedef struct exec_args {
 	size_t n_gids;
 	uint64_t caps;           /* -c: bit n = capability n */
 	bool no_new_privs;
+	const char *apparmor;    /* --apparmor, or NULL */
 } exec_args;
 
 /* -u UID[:GID]: numbers, as runc and crun take them. A name would have to be
@@ -170,6 +172,16 @@ static int parse(int argc, char **argv, exec_args *a)
 			break;
 		case OPT_NNP: a->no_new_privs = true; break;
 		case OPT_IGNORE_PAUSED: a->o.ignore_paused = true; break;
+		case OPT_APPARMOR: {
+			rf_error err = { 0 };
+
+			/* empty: the container's, as runc reads it */
+			if (*optarg && rf_apparmor_check_name(optarg, &err) < 0)
+				return -cli_oci_usage("exec", "--apparmor: %s, got `%s`", err.msg,
+						      RF_SHOWN(optarg));
+			a->apparmor = *optarg ? optarg : NULL;
+			break;
+		}
 		case OPT_IGNORED: break;
 		default:
 			return -cli_oci_usage("exec", "`%s`: unknown option or missing value",
@@ -217,6 +229,11 @@ static int load_process(rf_plan *plan, const char *path, rf_error *err)
 		plan->proc.seccomp_path = keep.seccomp_path;
 		plan->proc.seccomp_json = keep.seccomp_json;
 		keep.seccomp_path = keep.seccomp_json = NULL;
+		/* Without a profile of its own, the container's (runc, crun). */
+		if (!plan->proc.apparmor_profile) {
+			plan->proc.apparmor_profile = keep.apparmor_profile;
+			keep.apparmor_profile = NULL;
+		}
 		p2.proc = keep;
 	}
 	rf_plan_free(&p2);
@@ -307,6 +324,20 @@ static void add_caps(rf_process *p, uint64_t caps)
 		p->cap_sets[RF_CAPSET_AMBIENT] |= caps;
 }
 
+/* --apparmor: as process.apparmorProfile, warned without AppArmor. */
+static int set_apparmor(rf_process *p, const char *name, rf_error *err)
+{
+	if (!rf_apparmor_enabled()) {
+		rf_warn(&cli_oci_diag, "--apparmor: AppArmor is not enabled on this host; the "
+			"process runs without profile `%s`", RF_SHOWN(name));
+		return 0;
+	}
+	free(p->apparmor_profile);
+	if (!(p->apparmor_profile = strdup(name)))
+		return rf_error_set(err, ENOMEM, "--apparmor");
+	return 0;
+}
+
 static int build_plan(const exec_args *a, const char *bundle, const char *config, rf_plan *plan,
 		      rf_error *err)
 {
@@ -337,6 +368,8 @@ static int build_plan(const exec_args *a, const char *bundle, const char *config
 		add_caps(&plan->proc, a->caps);
 	if (a->no_new_privs)
 		plan->proc.no_new_privs = true;
+	if (a->apparmor && set_apparmor(&plan->proc, a->apparmor, err) < 0)
+		return -1;
 	/* A terminal: -t, or the process file's own "terminal" (which the
 	 * reader hands over as proc.tty), never the container's. */
 	plan->proc.pty = a->tty || (a->process && plan->proc.tty);

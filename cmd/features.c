@@ -71,8 +71,8 @@ static void linux_features(rf_json_writer *w)
 	rf_json_end_object(w);
 	rf_json_key(w, "apparmor");
 	rf_json_begin_object(w);
-	rf_json_key(w, "enabled");
-	rf_json_bool(w, false);
+	rf_json_key(w, "enabled");       /* applied when the host has it */
+	rf_json_bool(w, true);
 	rf_json_end_object(w);
 	rf_json_key(w, "selinux");
 	rf_json_begin_object(w);

@@ -23,6 +23,7 @@
 #include "child.h"
 #include "clone-call.h"
 #include "fault.h"
+#include "ringfence/apparmor.h"
 #include "ringfence/caps.h"
 #include "ringfence/console.h"
 #include "ringfence/cleanup.h"
@@ -233,6 +234,10 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 
 	found[0] = '\0';
 	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	/* Asked for while the process may still change its profile: before its
+	 * capabilities go and before any seccomp filter (runc's order). */
+	if (p->apparmor_profile && rf_apparmor_exec(p->apparmor_profile, p->no_new_privs, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	if (rf_caps_drop_bounding(p, &ctx->bounding, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);

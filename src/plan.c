@@ -66,6 +66,7 @@ void rf_plan_free(rf_plan *plan)
 	free(p->seccomp_path);
 	free(p->seccomp_json);
 	rf_seccomp_free(p->seccomp);
+	free(p->apparmor_profile);
 	free(plan->bundle);
 	free(plan->verdict_path);
 	rf_hooks_free(&plan->hooks);

@@ -281,6 +281,10 @@ static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 		rf_json_key(w, "oomScoreAdj");
 		rf_json_int(w, p->oom_score_adj.v);
 	}
+	if (p->apparmor_profile) {
+		rf_json_key(w, "apparmorProfile");
+		rf_json_string(w, p->apparmor_profile);
+	}
 	/* for a profile not a choice: ringfence always sets no_new_privs */
 	rf_json_key(w, "noNewPrivileges");
 	rf_json_bool(w, p->no_new_privs);

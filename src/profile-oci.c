@@ -32,6 +32,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "ringfence/apparmor.h"
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/parse.h"
@@ -328,6 +329,24 @@ static int p_nnp(pf_ctx *c, const char *path, const rf_json *v)
 	return 0;
 }
 
+/* An empty name is none (runc's reading). Without AppArmor on the host no
+ * profile can be entered: the process runs without it, warned (crun says
+ * nothing; runc fails, as ringfence does under --strict). */
+static int p_apparmor(pf_ctx *c, const char *path, const rf_json *v)
+{
+	const char *s;
+
+	if (pf_string(c, path, v, &s) < 0)
+		return -1;
+	if (!*s)
+		return 0;
+	if (rf_apparmor_check_name(s, c->err) < 0)
+		return rf_error_prefix(c->err, "%s", path);
+	if (!rf_apparmor_enabled())
+		return pf_ignore(c, path, "AppArmor is not enabled on this host");
+	return pf_set_str(c, &c->plan->proc.apparmor_profile, s);
+}
+
 static int p_oom_score_adj(pf_ctx *c, const char *path, const rf_json *v)
 {
 	rf_opt_i64 *adj = &c->plan->proc.oom_score_adj;
@@ -350,6 +369,7 @@ int pf_oci_process(pf_ctx *c, const char *path, const rf_json *v)
 		{ "rlimits", p_rlimits },
 		{ "noNewPrivileges", p_nnp },
 		{ "oomScoreAdj", p_oom_score_adj },
+		{ "apparmorProfile", p_apparmor },
 	};
 
 	return pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys));

@@ -230,6 +230,7 @@ typedef struct rf_process {
 	uint64_t cap_sets[RF_N_CAPSETS];
 	bool no_new_privs;       /* default true; a bundle may say false */
 	rf_opt_u64 umask;        /* process.user.umask */
+	char *apparmor_profile;  /* process.apparmorProfile: entered at the exec */
 } rf_process;
 
 /* How the supervisor watches and reports. */

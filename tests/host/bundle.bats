@@ -146,13 +146,41 @@ bad() {
 }
 
 @test "what ringfence does not implement is one warning naming the JSON paths; --strict refuses it" {
-	rf_bundle "$b" '.process.apparmorProfile = "p" | .linux.intelRdt = {closID: "x"}'
+	rf_bundle "$b" '.process.selinuxLabel = "p" | .linux.intelRdt = {closID: "x"}'
 	rf_run profile show "$b"
 	expect_status 0
-	expect_stderr_contains "bundle \`$c\`: ignoring what ringfence does not implement: process.apparmorProfile, linux.intelRdt"
+	expect_stderr_contains "bundle \`$c\`: ignoring what ringfence does not implement: process.selinuxLabel, linux.intelRdt"
 	rf_run run --strict --bundle "$b"
 	expect_status 125
-	expect_stderr_contains "not implemented by ringfence (refused under --strict): process.apparmorProfile, linux.intelRdt"
+	expect_stderr_contains "not implemented by ringfence (refused under --strict): process.selinuxLabel, linux.intelRdt"
+}
+
+@test "an AppArmor profile on a host without AppArmor is warned about with the reason, and refused under --strict" {
+	requires no_apparmor
+	rf_bundle "$b" '.process.apparmorProfile = "rf-test"'
+	rf_run profile show "$b"
+	expect_status 0
+	expect_stderr_contains "process.apparmorProfile (AppArmor is not enabled on this host)"
+	[[ $(jq -r '.process.apparmorProfile // "none"' <<<"$output") == none ]] ||
+		_rf_fail "profile show kept the profile it will not apply: $output"
+	rf_run run --strict --bundle "$b"
+	expect_status 125
+	expect_stderr_contains "process.apparmorProfile (AppArmor is not enabled on this host)"
+	rf_bundle "$b" '.process.apparmorProfile = ""'
+	rf_run profile show "$b"
+	expect_status 0
+	expect_stderr_not_contains apparmor
+}
+
+@test "an AppArmor profile name with a control character is refused naming the JSON path" {
+	rf_bundle "$b" '.process.apparmorProfile = "a\nexec unconfined"'
+	rf_run run --bundle "$b"
+	expect_status 125
+	expect_stderr_contains "process.apparmorProfile: expected a profile name without control characters"
+	rf_bundle "$b" ".process.apparmorProfile = \"$(printf '%01025d' 0)\""
+	rf_run run --bundle "$b"
+	expect_status 125
+	expect_stderr_contains "process.apparmorProfile: expected a profile name of 1 to 1024 bytes"
 }
 
 @test "a bundle's hooks are not run by run --bundle or shown by profile show: a warning, refused under --strict" {

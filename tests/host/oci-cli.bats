@@ -69,7 +69,7 @@ setup() {
 	[[ $output == "[]" ]] || _rf_fail "expected []"
 }
 
-@test "features is runtime-spec JSON: cgroup v2 and the systemd driver, no v1, every hook kind" {
+@test "features is runtime-spec JSON: cgroup v2 and the systemd driver, no v1, every hook kind, AppArmor" {
 	rf_run features
 	expect_status 0
 	expect_json - ociVersionMin 1.0.0 <<<"$output"
@@ -77,6 +77,8 @@ setup() {
 		<<<"$output" | tr '\n' ' ') == "false true true " ]] || _rf_fail "features: $output"
 	[[ $(jq -c .hooks <<<"$output") == '["prestart","createRuntime","createContainer","startContainer","poststart","poststop"]' ]] ||
 		_rf_fail "features' hooks: $(jq -c .hooks <<<"$output")"
+	[[ $(jq -r '.linux.apparmor.enabled, .linux.selinux.enabled' <<<"$output" | tr '\n' ' ') == "true false " ]] ||
+		_rf_fail "features' LSMs: $(jq -c '.linux.apparmor, .linux.selinux' <<<"$output")"
 }
 
 @test "every command's --help prints its usage and exits 0, as ringfence --help promises" {
@@ -178,6 +180,16 @@ setup() {
 	rf_run --root "$root" exec -c CAP_NET_ADMIN -g 5 --no-new-privs --ignore-paused nothere true
 	expect_status 125
 	expect_stderr_contains 'container "nothere" does not exist'
+}
+
+@test "exec --apparmor takes a profile name, naming the flag otherwise" {
+	rf_run --root "$root" exec --apparmor $'a\tb' nothere true
+	expect_status 125
+	expect_stderr_contains '--apparmor: expected a profile name without control characters, got `a?b`'
+	rf_run --root "$root" exec --apparmor docker-default nothere true
+	expect_status 125
+	expect_stderr_contains 'container "nothere" does not exist'
+	[[ ! -e $root ]] || _rf_fail "exec made $root"
 }
 
 @test "checkpoint --help fails: podman must not think CRIU works" {

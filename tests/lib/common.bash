@@ -226,6 +226,16 @@ _rf_check() {
 			{ _rf_reason="systemd is not PID 1 (no /run/systemd/system)"; return 1; }
 		[[ -S /run/user/1000/systemd/private ]] ||
 			{ _rf_reason="no user manager for uid 1000 (/run/user/1000/systemd/private)"; return 1; } ;;
+	apparmor)
+		[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) == Y ]] ||
+			{ _rf_reason="AppArmor is not enabled in this kernel"; return 1; }
+		[[ -d /sys/kernel/security/apparmor ]] ||
+			{ _rf_reason="securityfs is not mounted (no /sys/kernel/security/apparmor)"; return 1; }
+		command -v apparmor_parser >/dev/null ||
+			{ _rf_reason="command \`apparmor_parser\` not found"; return 1; } ;;
+	no_apparmor)
+		[[ $(cat /sys/module/apparmor/parameters/enabled 2>/dev/null) != Y ]] ||
+			{ _rf_reason="AppArmor is enabled on this host"; return 1; } ;;
 	vm)
 		[[ ${RF_IN_VM:-} == 1 ]] || { _rf_reason="not inside the test VM"; return 1; } ;;
 	*[!A-Za-z0-9._+-]* | '')

@@ -595,7 +595,7 @@ static void test_good(void **state)
 static const char unimplemented[] =
 	"{\"ociVersion\":\"1.2.0\",\"root\":{\"path\":\"rootfs\"},\"hooks\":{\"prestart\":[]},"
 	"\"annotations\":{\"a\":\"b\"},\"domainname\":\"x\","
-	"\"process\":{\"apparmorProfile\":\"p\",\"terminal\":false,"
+	"\"process\":{\"selinuxLabel\":\"p\",\"terminal\":false,"
 	"\"capabilities\":{\"bounding\":[\"CAP_NOT_A_CAP\"]}},"
 	"\"mounts\":[{\"destination\":\"/proc\",\"type\":\"proc\",\"source\":\"proc\"},"
 	"{\"destination\":\"/data\",\"type\":\"overlay\",\"source\":\"o\"},"
@@ -606,7 +606,7 @@ static const char unimplemented[] =
 
 static const char *const unimplemented_paths[] = {
 	"root.path (a profile runs on the host's /)", "hooks",
-	"process.apparmorProfile", "process.terminal (false:",
+	"process.selinuxLabel", "process.terminal (false:",
 	"process.capabilities.bounding[0] (unknown capability CAP_NOT_A_CAP)",
 	"mounts (/proc: ringfence keeps the host's; with a pid namespace it mounts a fresh /proc)",
 	"mounts[1] (/data of type overlay: only tmpfs and bind mounts)",

@@ -1,0 +1,37 @@
+/* AppArmor: the profile a process enters at its exec (an OCI bundle's
+ * process.apparmorProfile, `exec --apparmor`), applied as runc and crun
+ * apply it. */
+#ifndef RINGFENCE_APPARMOR_H
+#define RINGFENCE_APPARMOR_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "ringfence/error.h"
+
+/* The longest profile name accepted (the kernel's own limit is a page). */
+#define RF_APPARMOR_NAME_MAX 1024
+
+/* Is AppArmor enabled on this host (/sys/module/apparmor/parameters/enabled
+ * says Y)? Without it no profile can be entered. */
+bool rf_apparmor_enabled(void);
+
+/* A profile name as a bundle may give it: 1 to RF_APPARMOR_NAME_MAX bytes,
+ * no control character (it goes into one line of a /proc attribute).
+ * Messages do not name the JSON path; the caller prefixes it. */
+int rf_apparmor_check_name(const char *name, rf_error *err);
+
+/* The attribute's value: "exec NAME", or "stack NAME" when no_new_privs
+ * will be set and the caller is itself confined (current is not
+ * "unconfined"): with no_new_privs the kernel lets a confined task only
+ * add a profile to its own at exec, never trade it for another. */
+int rf_apparmor_attr_value(const char *name, bool no_new_privs, const char *current, char *buf,
+			   size_t size, rf_error *err);
+
+/* Child side, before capabilities are dropped: NAME becomes the calling
+ * thread's profile at its next exec, written to
+ * /proc/thread-self/attr/apparmor/exec (or attr/exec on kernels before
+ * 5.8), checked to be procfs. Fails when the profile is not loaded. */
+int rf_apparmor_exec(const char *name, bool no_new_privs, rf_error *err);
+
+#endif
