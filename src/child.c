@@ -386,6 +386,17 @@ static int close_inherited(const rf_child_ctx *ctx, rf_error *err)
 				    err);
 }
 
+/* The container's pty (process.terminal), of process.consoleSize when both
+ * are given (runc applies it so), owned by the process's user. */
+static int console_setup(rf_child_ctx *ctx, rf_error *err)
+{
+	const rf_process *p = &ctx->plan->proc;
+	struct winsize ws = { .ws_row = p->console_rows, .ws_col = p->console_cols };
+
+	return rf_console_setup(ctx->console_fd, p->user_set ? p->uid : (uid_t)-1,
+				ws.ws_row && ws.ws_col ? &ws : NULL, err);
+}
+
 /* The stop before pivot_root (mounts-rootfs.c), for create's OCI hooks:
  * with the namespaces made and the root mounted, tell the launcher, which
  * runs prestart and createRuntime and then sends our pid as the host sees
@@ -496,9 +507,7 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 	    rf_ns_finish(&plan->iso, ctx->ns_flags, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* The pty is made in the sandbox's own devpts, so after the mounts. */
-	if (ctx->console_fd >= 0 &&
-	    rf_console_setup(ctx->console_fd, plan->proc.user_set ? plan->proc.uid : (uid_t)-1,
-			     &err) < 0)
+	if (ctx->console_fd >= 0 && console_setup(ctx, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	rf_closep(&ctx->console_fd);
 	if ((ctx->ns_flags & CLONE_NEWPID) && !plan->proc.payload_is_init)

@@ -111,7 +111,7 @@ static int open_slave(int master, char *name, size_t len, rf_error *err)
 	return fd;
 }
 
-int rf_console_setup(int sock, uid_t uid, rf_error *err)
+int rf_console_setup(int sock, uid_t uid, const struct winsize *size, rf_error *err)
 {
 	cleanup_close int master = -1, slave = -1;
 	char name[PATH_MAX];
@@ -127,6 +127,9 @@ int rf_console_setup(int sock, uid_t uid, rf_error *err)
 	/* The payload's user owns its terminal, as after a login. */
 	if (uid != (uid_t)-1 && fchown(slave, uid, (gid_t)-1) < 0)
 		return rf_error_set(err, errno, "chown the pty `%s`", name);
+	if (size && ioctl(master, TIOCSWINSZ, size) < 0)
+		return rf_error_set(err, errno, "set the size of the pty `%s` (process.consoleSize)",
+				    name);
 	if (rf_console_send_fd(sock, master, name, err) < 0)
 		return -1;
 	if (ioctl(slave, TIOCSCTTY, 0) < 0)

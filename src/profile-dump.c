@@ -241,6 +241,15 @@ static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 		rf_json_key(w, "terminal");
 		rf_json_bool(w, p->tty);
 	}
+	if (p->console_rows || p->console_cols) {
+		rf_json_key(w, "consoleSize");
+		rf_json_begin_object(w);
+		rf_json_key(w, "height");
+		rf_json_uint(w, p->console_rows);
+		rf_json_key(w, "width");
+		rf_json_uint(w, p->console_cols);
+		rf_json_end_object(w);
+	}
 	if (p->argv) {
 		rf_json_key(w, "args");
 		rf_json_begin_array(w);

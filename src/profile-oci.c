@@ -131,6 +131,30 @@ static int p_user(pf_ctx *c, const char *path, const rf_json *v)
 	return 0;
 }
 
+/* The size of the pty a container's process gets (process.terminal), set
+ * before it starts (runc, crun); a caller's console socket or terminal may
+ * resize it after. A profile's command has the caller's terminal. */
+static int p_console_size(pf_ctx *c, const char *path, const rf_json *v)
+{
+	static const pf_member keys[] = { { "height", NULL }, { "width", NULL } };
+	const rf_json *h = pf_get(v, "height"), *w = pf_get(v, "width");
+	char sub[PF_PATH_MAX];
+	uint64_t rows, cols;
+
+	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
+		return -1;
+	if (!h || !w)
+		return pf_fail(c, path, "give both height and width");
+	if (pf_u64(c, pf_key_path(sub, path, "height"), h, 0, USHRT_MAX, &rows) < 0 ||
+	    pf_u64(c, pf_key_path(sub, path, "width"), w, 0, USHRT_MAX, &cols) < 0)
+		return -1;
+	if (!c->bundle)
+		return pf_ignore(c, path, "a profile's command has the caller's terminal");
+	c->plan->proc.console_rows = (unsigned short)rows;
+	c->plan->proc.console_cols = (unsigned short)cols;
+	return 0;
+}
+
 static int p_args(pf_ctx *c, const char *path, const rf_json *v)
 {
 	cleanup_strv char **argv = NULL;
@@ -361,6 +385,7 @@ int pf_oci_process(pf_ctx *c, const char *path, const rf_json *v)
 {
 	static const pf_member keys[] = {
 		{ "terminal", p_terminal },
+		{ "consoleSize", p_console_size },
 		{ "user", p_user },
 		{ "args", p_args },
 		{ "env", p_env },

@@ -11,6 +11,7 @@
 #define RINGFENCE_CONSOLE_H
 
 #include <stdbool.h>
+#include <sys/ioctl.h>
 #include <sys/types.h>
 #include <termios.h>
 
@@ -19,9 +20,10 @@
 /* Launcher: connect to the caller's socket (O_CLOEXEC). Returns the fd. */
 int rf_console_connect(const char *path, rf_error *err);
 
-/* Container process, after its mounts and setsid(): the pty above; the slave
- * is chowned to `uid` unless it is (uid_t)-1. */
-int rf_console_setup(int sock, uid_t uid, rf_error *err);
+/* Container process, after its mounts and setsid(): the pty above, of
+ * `size` when not NULL (process.consoleSize), set before the master leaves;
+ * the slave is chowned to `uid` unless it is (uid_t)-1. */
+int rf_console_setup(int sock, uid_t uid, const struct winsize *size, rf_error *err);
 
 /* One fd with a short name in one message, and its counterpart (the fd
  * received, O_CLOEXEC). */

@@ -223,6 +223,7 @@ typedef struct rf_process {
 	bool payload_is_init;    /* with a pid namespace the payload is its pid 1 (no ringfence init) */
 	bool new_session;        /* setsid(): the payload leads a session of its own */
 	bool pty;                /* process.terminal: fds 0-2 on a new pty made inside the sandbox */
+	unsigned short console_rows, console_cols; /* process.consoleSize: that pty's; 0: unset */
 
 	/* OCI process semantics (bundles): every capability set given
 	 * separately, instead of the one set above. */

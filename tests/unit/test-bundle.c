@@ -86,6 +86,7 @@ static void count_warnings(void *userdata, rf_level level, const char *msg)
 static const char crun_spec[] =
 	"{\"ociVersion\": \"1.0.0\","
 	"\"process\": {\"terminal\": false, \"user\": {\"uid\": 0, \"gid\": 0},"
+	" \"consoleSize\": {\"height\": 40, \"width\": 120},"
 	" \"args\": [\"sh\"], \"env\": [\"PATH=/bin\", \"TERM=xterm\"], \"cwd\": \"/\","
 	" \"capabilities\": {\"bounding\": [\"CAP_KILL\", \"CAP_AUDIT_WRITE\"],"
 	"  \"effective\": [\"CAP_KILL\"], \"inheritable\": [], \"permitted\": [\"CAP_KILL\"],"
@@ -133,6 +134,8 @@ static void test_crun_spec(void **state)
 	assert_true(plan.proc.clearenv);
 	assert_false(plan.proc.tty);
 	assert_false(plan.proc.no_new_privs);
+	assert_int_equal(plan.proc.console_rows, 40);
+	assert_int_equal(plan.proc.console_cols, 120);
 	assert_true(plan.proc.oci_caps);
 	assert_int_equal(plan.proc.cap_sets[RF_CAPSET_BOUNDING], (1ULL << 5) | (1ULL << 29));
 	assert_int_equal(plan.proc.cap_sets[RF_CAPSET_AMBIENT], 1ULL << 5);

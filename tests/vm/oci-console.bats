@@ -68,3 +68,13 @@ foreground_terminal() {
 	requires root cgroup2 jq pty ptyrun
 	resized_terminal ringfence
 }
+
+@test "process.consoleSize is the pty's size before anyone resizes it (ringfence)" {
+	requires root cgroup2 jq recvtty
+	console_size ringfence
+}
+
+@test "process.consoleSize is the pty's size before anyone resizes it (crun)" {
+	requires root cgroup2 jq recvtty crun
+	console_size crun
+}
