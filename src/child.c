@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
@@ -235,6 +236,11 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	found[0] = '\0';
 	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
+	/* The execution domain (linux.personality) outlives the exec. */
+	if (p->persona.set && personality((unsigned long)p->persona.v) < 0) {
+		rf_error_set(&err, errno, "set the personality (linux.personality)");
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	}
 	/* Asked for while the process may still change its profile: before its
 	 * capabilities go and before any seccomp filter (runc's order). */
 	if (p->apparmor_profile && rf_apparmor_exec(p->apparmor_profile, p->no_new_privs, &err) < 0)

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/personality.h>
 
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
@@ -462,6 +463,12 @@ static int dump_linux(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 	pf_dump_container(w, plan);
 	dump_resources(w, &plan->limits);
 	dump_mempolicy(w, &plan->proc.mempolicy);
+	if (plan->proc.persona.set) {
+		rf_json_key(w, "personality");
+		rf_json_begin_object(w);
+		pf_kv_string(w, "domain", plan->proc.persona.v == PER_LINUX32 ? "LINUX32" : "LINUX");
+		rf_json_end_object(w);
+	}
 	if (plan->proc.seccomp_mode == RF_SECCOMP_INLINE && plan->proc.seccomp_json) {
 		const char *t = plan->proc.seccomp_json;
 		rf_json *sc = rf_json_parse(t, strlen(t), err);

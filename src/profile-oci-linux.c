@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -528,6 +529,35 @@ static int l_memory_policy(pf_ctx *c, const char *path, const rf_json *v)
 	return 0;
 }
 
+/* The execution domain the command runs in (personality(2)): LINUX32
+ * makes `uname -m` say i686, for 32-bit userlands, as `setarch` does. The
+ * spec's flags name no values; crun ignores them too, so they are warned. */
+static int l_personality(pf_ctx *c, const char *path, const rf_json *v)
+{
+	static const pf_member keys[] = { { "domain", NULL }, { "flags", NULL } };
+	const rf_json *flags = pf_get(v, "flags");
+	char sub[PF_PATH_MAX];
+	const char *domain;
+
+	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
+		return -1;
+	pf_key_path(sub, path, "domain");
+	if (!pf_get(v, "domain"))
+		return pf_fail(c, sub, "required (LINUX or LINUX32)");
+	if (pf_string(c, sub, pf_get(v, "domain"), &domain) < 0)
+		return -1;
+	if (strcmp(domain, "LINUX") && strcmp(domain, "LINUX32"))
+		return pf_fail(c, sub, "`%.32s` is not a domain (expected LINUX or LINUX32)", domain);
+	pf_key_path(sub, path, "flags");
+	if (flags && pf_expect(c, sub, flags, RF_JSON_ARRAY) < 0)
+		return -1;
+	if (flags && rf_json_array_len(flags) && pf_ignore(c, sub, NULL) < 0)
+		return -1;
+	c->plan->proc.persona.set = true;
+	c->plan->proc.persona.v = strcmp(domain, "LINUX32") ? PER_LINUX : PER_LINUX32;
+	return 0;
+}
+
 static int l_seccomp(pf_ctx *c, const char *path, const rf_json *v)
 {
 	rf_process *p = &c->plan->proc;
@@ -569,6 +599,7 @@ int pf_oci_linux(pf_ctx *c, const char *path, const rf_json *v)
 		{ "readonlyPaths", l_readonly },
 		{ "memoryPolicy", l_memory_policy },
 		{ "seccomp", l_seccomp },
+		{ "personality", l_personality },
 	};
 
 	return pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys));

@@ -232,6 +232,7 @@ typedef struct rf_process {
 	bool no_new_privs;       /* default true; a bundle may say false */
 	rf_opt_u64 umask;        /* process.user.umask */
 	char *apparmor_profile;  /* process.apparmorProfile: entered at the exec */
+	rf_opt_u64 persona;      /* linux.personality: PER_LINUX or PER_LINUX32 */
 } rf_process;
 
 /* How the supervisor watches and reports. */

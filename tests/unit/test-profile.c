@@ -9,6 +9,7 @@
 #include <inttypes.h>
 #include <sched.h>
 #include <string.h>
+#include <sys/personality.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -319,6 +320,12 @@ static const struct bad bad_cases[] = {
 	{ "{\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"0\",\"flags\":"
 	  "[\"MPOL_F_STATIC_NODES\",\"MPOL_F_RELATIVE_NODES\"]}}}", "linux.memoryPolicy.flags",
 	  "exclude each other" },
+	{ "{\"linux\":{\"personality\":{\"flags\":[]}}}", "linux.personality.domain",
+	  "required (LINUX or LINUX32)" },
+	{ "{\"linux\":{\"personality\":{\"domain\":\"LINUX64\"}}}", "linux.personality.domain",
+	  "`LINUX64` is not a domain (expected LINUX or LINUX32)" },
+	{ "{\"linux\":{\"personality\":{\"domain\":\"LINUX\",\"flags\":\"x\"}}}",
+	  "linux.personality.flags", "expected array, got string" },
 	{ "{\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_BIND\",\"nodes\":\"5000\"}}}",
 	  "linux.memoryPolicy.nodes", "has an id above 1023" },
 	{ "{\"linux\":{\"seccomp\":\"default\"}}", "linux.seccomp", "expected object, got string" },
@@ -528,6 +535,12 @@ static void mempolicy(const rf_plan *p)
 	assert_false(rf_idset_has(&p->proc.mempolicy.nodes, 0));
 }
 
+static void linux32(const rf_plan *p)
+{
+	assert_true(p->proc.persona.set);
+	assert_int_equal(p->proc.persona.v, PER_LINUX32);
+}
+
 static void ro_bind(const rf_plan *p)
 {
 	assert_int_equal(p->iso.n_mounts, 1);
@@ -579,6 +592,8 @@ static const struct good good_cases[] = {
 	{ RF("{\"seccomp\":\"/abs/sc.json\"}"), "seccomp file", seccomp_relative },
 	{ "{\"linux\":{\"memoryPolicy\":{\"mode\":\"MPOL_PREFERRED\",\"nodes\":\"1\"}}}",
 	  "memoryPolicy", mempolicy },
+	{ "{\"linux\":{\"personality\":{\"domain\":\"LINUX32\",\"flags\":[]}}}",
+	  "personality LINUX32", linux32 },
 	{ "{\"mounts\":[{\"destination\":\"/x\",\"source\":\"/y\",\"options\":"
 	  "[\"nosuid\",\"rbind\",\"nodev\",\"ro\",\"rprivate\"]}]}",
 	  "read-only bind: nosuid, nodev are what ringfence does", ro_bind },

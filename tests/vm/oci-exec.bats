@@ -232,3 +232,54 @@ exec_tty() {
 	requires root cgroup2 jq script crun
 	exec_tty crun
 }
+
+# linux.personality LINUX32: the container's process and what is exec'd into
+# it run in the 32-bit execution domain (`uname -m` says i686, as under
+# `setarch i686`); LINUX is the native one.
+personality_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/pe-$1 pid
+	oci_bundle "$b" sleep 500
+	oci_edit "$b" '.linux.personality = {domain: "LINUX32"}'
+	oci_detached "$rt" run -d --bundle "$b" "pe-$rt"
+	expect_status 0
+	pid=$(oci_state "$rt" "pe-$rt" pid)
+	# PER_LINUX32 is 0x0008
+	[[ $(cat "/proc/$pid/personality") == 00000008 ]] ||
+		_rf_fail "the container's process has personality $(cat "/proc/$pid/personality")"
+	oci "$rt" exec "pe-$rt" uname -m
+	expect_status 0
+	expect_line i686
+	oci "$rt" delete -f "pe-$rt"
+	expect_status 0
+	oci_edit "$b" '.linux.personality = {domain: "LINUX"} | .process.args = ["uname", "-m"]'
+	oci "$rt" run --bundle "$b" "pe-$rt"
+	expect_status 0
+	expect_line x86_64
+}
+
+@test "linux.personality LINUX32 holds for the container's process and an exec; LINUX is native (ringfence)" {
+	requires root cgroup2 jq
+	[[ $(uname -m) == x86_64 ]] || skip "the host is $(uname -m), not x86_64"
+	personality_scenario ringfence
+}
+
+@test "linux.personality LINUX32 holds for the container's process and an exec; LINUX is native (crun)" {
+	requires root cgroup2 jq crun
+	[[ $(uname -m) == x86_64 ]] || skip "the host is $(uname -m), not x86_64"
+	personality_scenario crun
+}
+
+@test "ringfence run --bundle runs in the bundle's personality, and a bad domain is refused naming its path" {
+	requires root cgroup2 jq
+	[[ $(uname -m) == x86_64 ]] || skip "the host is $(uname -m), not x86_64"
+	local b=$BATS_TEST_TMPDIR/pr
+	oci_bundle "$b" uname -m
+	oci_edit "$b" '.linux.personality = {domain: "LINUX32"}'
+	rf_run run -q --bundle "$b"
+	expect_status 0
+	expect_line i686
+	oci_edit "$b" '.linux.personality = {domain: "PER_LINUX32"}'
+	rf_run run -q --bundle "$b"
+	expect_status 125
+	expect_stderr_contains 'linux.personality.domain: `PER_LINUX32` is not a domain (expected LINUX or LINUX32)'
+}
