@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/ioprio.h>
 #include <poll.h>
 #include <sched.h>
 #include <signal.h>
@@ -18,6 +19,7 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -236,6 +238,12 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	found[0] = '\0';
 	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
+	/* Before the capabilities go: the realtime class takes CAP_SYS_ADMIN. */
+	if (p->ioprio.set &&
+	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (int)p->ioprio.v) < 0) {
+		rf_error_set(&err, errno, "set the I/O priority (process.ioPriority)");
+		fail(ctx, RF_EXIT_FAILURE, &err);
+	}
 	/* The execution domain (linux.personality) outlives the exec. */
 	if (p->persona.set && personality((unsigned long)p->persona.v) < 0) {
 		rf_error_set(&err, errno, "set the personality (linux.personality)");

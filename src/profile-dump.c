@@ -16,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/personality.h>
+#include <linux/ioprio.h>
 
 #include "ringfence/caps.h"
 #include "ringfence/cleanup.h"
@@ -231,6 +232,14 @@ static int dump_rlimits(rf_json_writer *w, const rf_process *p, rf_error *err)
 	return 0;
 }
 
+static const char *name_of(const pf_name *tab, size_t n, int value)
+{
+	for (size_t i = 0; i < n; i++)
+		if (tab[i].value == value)
+			return tab[i].name;
+	return NULL;
+}
+
 static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 {
 	const rf_process *p = &plan->proc;
@@ -290,6 +299,15 @@ static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 	if (p->oom_score_adj.set) {
 		rf_json_key(w, "oomScoreAdj");
 		rf_json_int(w, p->oom_score_adj.v);
+	}
+	if (p->ioprio.set) {
+		rf_json_key(w, "ioPriority");
+		rf_json_begin_object(w);
+		pf_kv_string(w, "class", name_of(pf_io_classes, pf_n_io_classes,
+						 (int)IOPRIO_PRIO_CLASS(p->ioprio.v)));
+		rf_json_key(w, "priority");
+		rf_json_uint(w, IOPRIO_PRIO_DATA(p->ioprio.v));
+		rf_json_end_object(w);
 	}
 	if (p->apparmor_profile) {
 		rf_json_key(w, "apparmorProfile");
@@ -423,14 +441,6 @@ static void dump_resources(rf_json_writer *w, const rf_limits *l)
 		pf_kv_string(w, l->unified[i].key, l->unified[i].value);
 	rf_json_end_object(w);
 	rf_json_end_object(w);
-}
-
-static const char *name_of(const pf_name *tab, size_t n, int value)
-{
-	for (size_t i = 0; i < n; i++)
-		if (tab[i].value == value)
-			return tab[i].name;
-	return NULL;
 }
 
 static void dump_mempolicy(rf_json_writer *w, const rf_mempolicy *mp)

@@ -117,6 +117,8 @@ extern const pf_name pf_mpol_modes[];   /* "MPOL_BIND" -> RF_MPOL_BIND ... */
 extern const size_t pf_n_mpol_modes;
 extern const pf_name pf_mpol_flags[];   /* "MPOL_F_STATIC_NODES" -> flag */
 extern const size_t pf_n_mpol_flags;
+extern const pf_name pf_io_classes[];   /* "IOPRIO_CLASS_BE" -> IOPRIO_CLASS_BE ... */
+extern const size_t pf_n_io_classes;
 extern const pf_name pf_propagations[]; /* "rprivate" -> MS_PRIVATE | MS_REC ... */
 extern const size_t pf_n_propagations;
 

@@ -24,6 +24,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <linux/ioprio.h>
 #include <linux/mempolicy.h>
 #include <limits.h>
 #include <sched.h>
@@ -371,6 +372,43 @@ static int p_apparmor(pf_ctx *c, const char *path, const rf_json *v)
 	return pf_set_str(c, &c->plan->proc.apparmor_profile, s);
 }
 
+const pf_name pf_io_classes[] = {
+	{ "IOPRIO_CLASS_RT", IOPRIO_CLASS_RT },
+	{ "IOPRIO_CLASS_BE", IOPRIO_CLASS_BE },
+	{ "IOPRIO_CLASS_IDLE", IOPRIO_CLASS_IDLE },
+};
+const size_t pf_n_io_classes = RF_ARRAY_SIZE(pf_io_classes);
+
+/* The command's I/O scheduling class and level, as `ionice -c -n` sets
+ * them; the idle class has no levels (the kernel ignores the one given). */
+static int p_io_priority(pf_ctx *c, const char *path, const rf_json *v)
+{
+	static const pf_member keys[] = { { "class", NULL }, { "priority", NULL } };
+	const rf_json *cls = pf_get(v, "class"), *prio = pf_get(v, "priority");
+	char sub[PF_PATH_MAX];
+	const char *name;
+	uint64_t level;
+	size_t i;
+
+	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
+		return -1;
+	if (!cls || !prio)
+		return pf_fail(c, path, "give both class and priority");
+	pf_key_path(sub, path, "class");
+	if (pf_string(c, sub, cls, &name) < 0)
+		return -1;
+	for (i = 0; i < pf_n_io_classes && strcmp(name, pf_io_classes[i].name); i++)
+		;
+	if (i == pf_n_io_classes)
+		return pf_fail(c, sub, "`%.32s` is not a class (expected IOPRIO_CLASS_RT, "
+			       "IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE)", name);
+	if (pf_u64(c, pf_key_path(sub, path, "priority"), prio, 0, 7, &level) < 0)
+		return -1;
+	c->plan->proc.ioprio.set = true;
+	c->plan->proc.ioprio.v = IOPRIO_PRIO_VALUE((unsigned)pf_io_classes[i].value, level);
+	return 0;
+}
+
 static int p_oom_score_adj(pf_ctx *c, const char *path, const rf_json *v)
 {
 	rf_opt_i64 *adj = &c->plan->proc.oom_score_adj;
@@ -395,6 +433,7 @@ int pf_oci_process(pf_ctx *c, const char *path, const rf_json *v)
 		{ "noNewPrivileges", p_nnp },
 		{ "oomScoreAdj", p_oom_score_adj },
 		{ "apparmorProfile", p_apparmor },
+		{ "ioPriority", p_io_priority },
 	};
 
 	return pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys));

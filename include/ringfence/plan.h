@@ -233,6 +233,7 @@ typedef struct rf_process {
 	rf_opt_u64 umask;        /* process.user.umask */
 	char *apparmor_profile;  /* process.apparmorProfile: entered at the exec */
 	rf_opt_u64 persona;      /* linux.personality: PER_LINUX or PER_LINUX32 */
+	rf_opt_u64 ioprio;       /* process.ioPriority, as ioprio_set(2) takes it */
 } rf_process;
 
 /* How the supervisor watches and reports. */

@@ -293,6 +293,12 @@ static const struct bad bad_cases[] = {
 	  "expected array, got string" },
 	{ PROC("{\"noNewPrivileges\":\"yes\"}"), "process.noNewPrivileges",
 	  "expected boolean, got string" },
+	{ PROC("{\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\"}}"), "process.ioPriority",
+	  "give both class and priority" },
+	{ PROC("{\"ioPriority\":{\"class\":\"BE\",\"priority\":1}}"), "process.ioPriority.class",
+	  "`BE` is not a class (expected IOPRIO_CLASS_RT, IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE)" },
+	{ PROC("{\"ioPriority\":{\"class\":\"IOPRIO_CLASS_RT\",\"priority\":8}}"),
+	  "process.ioPriority.priority", "out of range (expected 0 to 7)" },
 	{ PROC("{\"consoleSize\":{\"height\":40}}"), "process.consoleSize",
 	  "give both height and width" },
 	{ PROC("{\"consoleSize\":{\"height\":65536,\"width\":80}}"), "process.consoleSize.height",
@@ -535,6 +541,12 @@ static void mempolicy(const rf_plan *p)
 	assert_false(rf_idset_has(&p->proc.mempolicy.nodes, 0));
 }
 
+static void io_idle(const rf_plan *p)
+{
+	assert_true(p->proc.ioprio.set);
+	assert_int_equal(p->proc.ioprio.v, (3 << 13) | 7);   /* IOPRIO_CLASS_IDLE, 7 */
+}
+
 static void linux32(const rf_plan *p)
 {
 	assert_true(p->proc.persona.set);
@@ -594,6 +606,8 @@ static const struct good good_cases[] = {
 	  "memoryPolicy", mempolicy },
 	{ "{\"linux\":{\"personality\":{\"domain\":\"LINUX32\",\"flags\":[]}}}",
 	  "personality LINUX32", linux32 },
+	{ PROC("{\"ioPriority\":{\"class\":\"IOPRIO_CLASS_IDLE\",\"priority\":7}}"),
+	  "ioPriority idle", io_idle },
 	{ "{\"mounts\":[{\"destination\":\"/x\",\"source\":\"/y\",\"options\":"
 	  "[\"nosuid\",\"rbind\",\"nodev\",\"ro\",\"rprivate\"]}]}",
 	  "read-only bind: nosuid, nodev are what ringfence does", ro_bind },

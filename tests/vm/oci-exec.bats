@@ -283,3 +283,37 @@ personality_scenario() {
 	expect_status 125
 	expect_stderr_contains 'linux.personality.domain: `PER_LINUX32` is not a domain (expected LINUX or LINUX32)'
 }
+
+# process.ioPriority: the container's process (and an exec, which starts
+# from the container's process) has the class and level `ionice -c -n`
+# gives, read back by `ionice -p` as for a command ionice started itself.
+@test "process.ioPriority is the container's I/O class and level, as ionice sets them" {
+	requires root cgroup2 jq ionice
+	local b=$BATS_TEST_TMPDIR/io pid want peer
+	ionice -c 2 -n 6 sleep 500 &
+	peer=$!
+	want=$(ionice -p "$peer")
+	kill "$peer"
+	wait "$peer" 2>/dev/null || true
+	[[ $want == "best-effort: prio 6" ]] || _rf_fail "ionice reads back its own as: $want"
+	oci_bundle "$b" sleep 500
+	oci_edit "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}'
+	oci_detached ringfence run -d --bundle "$b" io
+	expect_status 0
+	pid=$(oci_state ringfence io pid)
+	[[ $(ionice -p "$pid") == "$want" ]] || _rf_fail "the container's: $(ionice -p "$pid")"
+	oci_detached ringfence exec -d --pid-file "$b/exec.pid" io sleep 400
+	expect_status 0
+	[[ $(ionice -p "$(cat "$b/exec.pid")") == "$want" ]] ||
+		_rf_fail "the exec'd process's: $(ionice -p "$(cat "$b/exec.pid")")"
+	oci ringfence delete -f io
+	expect_status 0
+	oci_edit "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_IDLE", priority: 0} |
+		.process.args = ["sleep", "0"]'
+	rf_run run -q --bundle "$b"
+	expect_status 0
+	oci_edit "$b" '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 8}'
+	rf_run run -q --bundle "$b"
+	expect_status 125
+	expect_stderr_contains 'process.ioPriority.priority: out of range (expected 0 to 7)'
+}
