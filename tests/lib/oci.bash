@@ -154,25 +154,33 @@ resized_terminal() {
 	[[ -z $output ]] || _rf_fail "the run left $output"
 }
 
-# process.consoleSize: the pty has that size from its first moment, before
-# anyone resizes it, as under runc and crun; the command reads it through
-# the console socket (recvtty, as conmon and containerd's shim take it).
-console_size() {
-	local rt=$1 b=$BATS_TEST_TMPDIR/cs-$1 sock=$BATS_TEST_TMPDIR/cs-$1.sock rpid
-	oci_bundle "$b" sh -c 'stty size'
-	oci_edit "$b" '.process.terminal = true | .process.consoleSize = {height: 41, width: 133}'
+# oci_console_run RT BUNDLE ID: container ID of BUNDLE (process.terminal
+# true) created with its pty sent to a console socket, whose other end
+# recvtty plays (as conmon and containerd's shim do), started, waited for
+# until stopped, and deleted. What the pty printed is in BUNDLE/out.
+oci_console_run() {
+	local rt=$1 b=$2 id=$3 sock=$2.sock rpid
 	recvtty "$sock" >"$b/out" 2>"$b/err" &
 	rpid=$!
 	rf_wait_for 10 test -S "$sock" || _rf_fail "recvtty did not listen"
-	oci_detached "$rt" create --bundle "$b" --console-socket "$sock" "cs-$rt"
+	oci_detached "$rt" create --bundle "$b" --console-socket "$sock" "$id"
 	expect_status 0
-	oci "$rt" start "cs-$rt"
+	oci "$rt" start "$id"
 	expect_status 0
 	wait "$rpid" || _rf_fail "recvtty failed: $(cat "$b/err")"
-	grep -q '^41 133' "$b/out" || _rf_fail "the pty's size: $(cat -v "$b/out")"
-	oci_wait_status "$rt" "cs-$rt" stopped
-	oci "$rt" delete "cs-$rt"
+	oci_wait_status "$rt" "$id" stopped
+	oci "$rt" delete "$id"
 	expect_status 0
+}
+
+# process.consoleSize: the pty has that size from its first moment, before
+# anyone resizes it, as under runc and crun; the command reads it.
+console_size() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/cs-$1
+	oci_bundle "$b" sh -c 'stty size'
+	oci_edit "$b" '.process.terminal = true | .process.consoleSize = {height: 41, width: 133}'
+	oci_console_run "$rt" "$b" "cs-$rt"
+	grep -q '^41 133' "$b/out" || _rf_fail "the pty's size: $(cat -v "$b/out")"
 }
 
 # The runtime's process that becomes the container's (CVE-2019-5736): it

@@ -11,22 +11,12 @@ rf_teardown() {
 }
 
 console_socket() {
-	local rt=$1 b=$BATS_TEST_TMPDIR/con-$1 sock=$BATS_TEST_TMPDIR/con-$1.sock rpid
+	local rt=$1 b=$BATS_TEST_TMPDIR/con-$1
 	oci_bundle "$b" sh -c 'tty; echo hi-from-the-pty'
 	oci_edit "$b" '.process.terminal = true'
-	recvtty "$sock" >"$b/out" 2>"$b/err" &
-	rpid=$!
-	rf_wait_for 10 test -S "$sock" || _rf_fail "recvtty did not listen"
-	oci_detached "$rt" create --bundle "$b" --console-socket "$sock" "con-$rt"
-	expect_status 0
-	oci "$rt" start "con-$rt"
-	expect_status 0
-	wait "$rpid" || _rf_fail "recvtty failed: $(cat "$b/err")"
+	oci_console_run "$rt" "$b" "con-$rt"
 	grep -q 'hi-from-the-pty' "$b/out" || _rf_fail "no output through the pty: $(cat "$b/out")"
 	grep -q '^/dev/pts/' "$b/out" || _rf_fail "stdin is not a pty: $(cat "$b/out")"
-	oci_wait_status "$rt" "con-$rt" stopped
-	oci "$rt" delete "con-$rt"
-	expect_status 0
 }
 
 @test "--console-socket gets exactly one pty master fd; the container's stdio is its slave (ringfence)" {
