@@ -226,6 +226,46 @@ static void wait_for_start(rf_child_ctx *ctx, char found[PATH_MAX])
 	rf_closep(&ctx->start_fd);
 }
 
+/* sched_setattr(2)'s argument as the kernel first published it (48 bytes);
+ * <linux/sched/types.h>, which has it, clashes with <sched.h>. */
+struct sched_attr_v0 {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+_Static_assert(sizeof(struct sched_attr_v0) == 48, "sched_attr's first version is 48 bytes");
+
+static int sched_apply(const rf_sched *s, rf_error *err)
+{
+	struct sched_attr_v0 a = {
+		.size = sizeof(a), .policy = s->policy, .flags = s->flags, .nice = s->nice,
+		.priority = s->priority, .runtime = s->runtime, .deadline = s->deadline,
+		.period = s->period,
+	};
+
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		return rf_error_set(err, errno, "set the scheduling policy (process.scheduler)");
+	return 0;
+}
+
+/* What the process keeps across its exec, set while it still holds every
+ * capability: the real-time I/O class takes CAP_SYS_ADMIN, a real-time
+ * policy CAP_SYS_NICE, a raised hard limit CAP_SYS_RESOURCE. */
+static int process_attrs_apply(const rf_process *p, rf_error *err)
+{
+	if (rf_rlimit_apply(p, err) < 0 || rf_numa_apply(&p->mempolicy, err) < 0)
+		return -1;
+	if (p->ioprio.set && syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (int)p->ioprio.v) < 0)
+		return rf_error_set(err, errno, "set the I/O priority (process.ioPriority)");
+	if (p->sched.set && sched_apply(&p->sched, err) < 0)
+		return -1;
+	if (p->persona.set && personality((unsigned long)p->persona.v) < 0)
+		return rf_error_set(err, errno, "set the personality (linux.personality)");
+	return 0;
+}
+
 /* Per-process setup of the payload, then exec. */
 __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 {
@@ -236,19 +276,8 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 	rf_error err = { 0 };
 
 	found[0] = '\0';
-	if (rf_rlimit_apply(p, &err) < 0 || rf_numa_apply(&p->mempolicy, &err) < 0)
+	if (process_attrs_apply(p, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
-	/* Before the capabilities go: the realtime class takes CAP_SYS_ADMIN. */
-	if (p->ioprio.set &&
-	    syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (int)p->ioprio.v) < 0) {
-		rf_error_set(&err, errno, "set the I/O priority (process.ioPriority)");
-		fail(ctx, RF_EXIT_FAILURE, &err);
-	}
-	/* The execution domain (linux.personality) outlives the exec. */
-	if (p->persona.set && personality((unsigned long)p->persona.v) < 0) {
-		rf_error_set(&err, errno, "set the personality (linux.personality)");
-		fail(ctx, RF_EXIT_FAILURE, &err);
-	}
 	/* Asked for while the process may still change its profile: before its
 	 * capabilities go and before any seccomp filter (runc's order). */
 	if (p->apparmor_profile && rf_apparmor_exec(p->apparmor_profile, p->no_new_privs, &err) < 0)

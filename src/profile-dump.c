@@ -240,6 +240,39 @@ static const char *name_of(const pf_name *tab, size_t n, int value)
 	return NULL;
 }
 
+static void dump_sched(rf_json_writer *w, const rf_sched *s)
+{
+	const struct { const char *key; uint64_t v; } ns[] = {
+		{ "runtime", s->runtime }, { "deadline", s->deadline }, { "period", s->period },
+	};
+
+	rf_json_key(w, "scheduler");
+	rf_json_begin_object(w);
+	pf_kv_string(w, "policy", name_of(pf_sched_policies, pf_n_sched_policies, (int)s->policy));
+	if (s->nice) {
+		rf_json_key(w, "nice");
+		rf_json_int(w, s->nice);
+	}
+	if (s->priority) {
+		rf_json_key(w, "priority");
+		rf_json_uint(w, s->priority);
+	}
+	if (s->flags) {
+		rf_json_key(w, "flags");
+		rf_json_begin_array(w);
+		for (size_t i = 0; i < pf_n_sched_flags; i++)
+			if (s->flags & (uint64_t)pf_sched_flags[i].value)
+				rf_json_string(w, pf_sched_flags[i].name);
+		rf_json_end_array(w);
+	}
+	for (size_t i = 0; i < RF_ARRAY_SIZE(ns); i++)
+		if (ns[i].v) {
+			rf_json_key(w, ns[i].key);
+			rf_json_uint(w, ns[i].v);
+		}
+	rf_json_end_object(w);
+}
+
 static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 {
 	const rf_process *p = &plan->proc;
@@ -309,6 +342,8 @@ static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 		rf_json_uint(w, IOPRIO_PRIO_DATA(p->ioprio.v));
 		rf_json_end_object(w);
 	}
+	if (p->sched.set)
+		dump_sched(w, &p->sched);
 	if (p->apparmor_profile) {
 		rf_json_key(w, "apparmorProfile");
 		rf_json_string(w, p->apparmor_profile);

@@ -101,6 +101,8 @@ int pf_oci_linux(pf_ctx *c, const char *path, const rf_json *v);
 /* profile-oci-hooks.c: a bundle's hooks; its annotations as the hooks' state shows them. */
 int pf_oci_hooks(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_hook_annotations(pf_ctx *c, const rf_json *v);
+/* process.scheduler (profile-oci-sched.c). */
+int pf_oci_scheduler(pf_ctx *c, const char *path, const rf_json *v);
 
 /* linux.resources (profile-resources.c). */
 int pf_oci_resources(pf_ctx *c, const char *path, const rf_json *v);
@@ -119,6 +121,10 @@ extern const pf_name pf_mpol_flags[];   /* "MPOL_F_STATIC_NODES" -> flag */
 extern const size_t pf_n_mpol_flags;
 extern const pf_name pf_io_classes[];   /* "IOPRIO_CLASS_BE" -> IOPRIO_CLASS_BE ... */
 extern const size_t pf_n_io_classes;
+extern const pf_name pf_sched_policies[]; /* "SCHED_BATCH" -> SCHED_BATCH ... */
+extern const size_t pf_n_sched_policies;
+extern const pf_name pf_sched_flags[];  /* "SCHED_FLAG_RESET_ON_FORK" -> flag ... */
+extern const size_t pf_n_sched_flags;
 extern const pf_name pf_propagations[]; /* "rprivate" -> MS_PRIVATE | MS_REC ... */
 extern const size_t pf_n_propagations;
 

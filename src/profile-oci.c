@@ -434,6 +434,7 @@ int pf_oci_process(pf_ctx *c, const char *path, const rf_json *v)
 		{ "oomScoreAdj", p_oom_score_adj },
 		{ "apparmorProfile", p_apparmor },
 		{ "ioPriority", p_io_priority },
+		{ "scheduler", pf_oci_scheduler },
 	};
 
 	return pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys));

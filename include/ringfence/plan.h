@@ -193,6 +193,16 @@ enum { RF_CAPSET_BOUNDING, RF_CAPSET_EFFECTIVE, RF_CAPSET_PERMITTED, RF_CAPSET_I
        RF_CAPSET_AMBIENT, RF_N_CAPSETS };
 
 /* The payload process: identity, environment, privileges, limits (child side). */
+/* process.scheduler: what sched_setattr(2) is given. */
+typedef struct rf_sched {
+	bool set;
+	uint32_t policy;         /* SCHED_OTHER ... SCHED_DEADLINE */
+	int32_t nice;
+	uint32_t priority;
+	uint64_t flags;          /* SCHED_FLAG_* */
+	uint64_t runtime, deadline, period;   /* SCHED_DEADLINE, in ns */
+} rf_sched;
+
 typedef struct rf_process {
 	char **argv;             /* NULL-terminated, owned */
 	char *cwd;               /* NULL = inherit */
@@ -234,6 +244,7 @@ typedef struct rf_process {
 	char *apparmor_profile;  /* process.apparmorProfile: entered at the exec */
 	rf_opt_u64 persona;      /* linux.personality: PER_LINUX or PER_LINUX32 */
 	rf_opt_u64 ioprio;       /* process.ioPriority, as ioprio_set(2) takes it */
+	rf_sched sched;          /* process.scheduler */
 } rf_process;
 
 /* How the supervisor watches and reports. */

@@ -293,6 +293,21 @@ static const struct bad bad_cases[] = {
 	  "expected array, got string" },
 	{ PROC("{\"noNewPrivileges\":\"yes\"}"), "process.noNewPrivileges",
 	  "expected boolean, got string" },
+	{ PROC("{\"scheduler\":{\"nice\":1}}"), "process.scheduler.policy", "required" },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_ISO\"}}"), "process.scheduler.policy",
+	  "`SCHED_ISO` is not a scheduling policy Linux has" },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_BATCH\",\"nice\":20}}"),
+	  "process.scheduler.nice", "out of range (expected -20 to 19)" },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_RR\"}}"), "process.scheduler.priority",
+	  "SCHED_FIFO and SCHED_RR take 1 to 99" },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_OTHER\",\"priority\":5}}"),
+	  "process.scheduler.priority", "only SCHED_FIFO and SCHED_RR take one" },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_BATCH\",\"flags\":[\"RESET_ON_FORK\"]}}"),
+	  "process.scheduler.flags[0]", "`RESET_ON_FORK` is not a scheduling flag" },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_OTHER\",\"runtime\":5}}"),
+	  "process.scheduler", "runtime, deadline and period are SCHED_DEADLINE's" },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_DEADLINE\",\"runtime\":5,\"deadline\":4}}"),
+	  "process.scheduler", "SCHED_DEADLINE needs 0 < runtime <= deadline <= period" },
 	{ PROC("{\"ioPriority\":{\"class\":\"IOPRIO_CLASS_BE\"}}"), "process.ioPriority",
 	  "give both class and priority" },
 	{ PROC("{\"ioPriority\":{\"class\":\"BE\",\"priority\":1}}"), "process.ioPriority.class",
@@ -547,6 +562,22 @@ static void io_idle(const rf_plan *p)
 	assert_int_equal(p->proc.ioprio.v, (3 << 13) | 7);   /* IOPRIO_CLASS_IDLE, 7 */
 }
 
+static void sched_fifo(const rf_plan *p)
+{
+	assert_true(p->proc.sched.set);
+	assert_int_equal(p->proc.sched.policy, SCHED_FIFO);
+	assert_int_equal(p->proc.sched.priority, 10);
+	assert_int_equal(p->proc.sched.flags, 0x01);   /* SCHED_FLAG_RESET_ON_FORK */
+}
+
+static void sched_deadline(const rf_plan *p)
+{
+	assert_int_equal(p->proc.sched.policy, 6);      /* SCHED_DEADLINE */
+	assert_int_equal(p->proc.sched.runtime, 10000000);
+	assert_int_equal(p->proc.sched.deadline, 30000000);
+	assert_int_equal(p->proc.sched.period, 0);
+}
+
 static void linux32(const rf_plan *p)
 {
 	assert_true(p->proc.persona.set);
@@ -608,6 +639,10 @@ static const struct good good_cases[] = {
 	  "personality LINUX32", linux32 },
 	{ PROC("{\"ioPriority\":{\"class\":\"IOPRIO_CLASS_IDLE\",\"priority\":7}}"),
 	  "ioPriority idle", io_idle },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_FIFO\",\"priority\":10,"
+	       "\"flags\":[\"SCHED_FLAG_RESET_ON_FORK\"]}}"), "scheduler FIFO", sched_fifo },
+	{ PROC("{\"scheduler\":{\"policy\":\"SCHED_DEADLINE\",\"runtime\":10000000,"
+	       "\"deadline\":30000000}}"), "scheduler DEADLINE, period 0", sched_deadline },
 	{ "{\"mounts\":[{\"destination\":\"/x\",\"source\":\"/y\",\"options\":"
 	  "[\"nosuid\",\"rbind\",\"nodev\",\"ro\",\"rprivate\"]}]}",
 	  "read-only bind: nosuid, nodev are what ringfence does", ro_bind },

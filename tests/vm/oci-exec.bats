@@ -317,3 +317,54 @@ personality_scenario() {
 	expect_status 125
 	expect_stderr_contains 'process.ioPriority.priority: out of range (expected 0 to 7)'
 }
+
+# The scheduling attributes a process shows: chrt's two lines (its pid
+# left out) and its nice value.
+sched_of() {
+	chrt -p "$1" | sed 's/^pid [0-9]*//'
+	awk '{ print "nice " $19 }' "/proc/$1/stat"
+}
+
+# process.scheduler: the container's process (and an exec, which starts from
+# the container's process) has the policy, priority, flags and nice value
+# chrt and nice give a command of their own.
+sched_scenario() {
+	local b=$1 sched=$2 peer want pid
+	shift 2
+	"$@" sleep 500 &
+	peer=$!
+	# once the tools have exec'd into the sleep, it has what they set
+	rf_wait_for 30 bash -c "[[ \$(cat /proc/$peer/comm) == sleep ]]" && want=$(sched_of "$peer")
+	kill "$peer"
+	wait "$peer" 2>/dev/null || true
+	[[ -n $want ]] || _rf_fail "$* sleep did not start"
+	oci_bundle "$b" sleep 500
+	oci_edit "$b" ".process.scheduler = $sched"
+	oci_detached ringfence run -d --bundle "$b" sc
+	expect_status 0
+	pid=$(oci_state ringfence sc pid)
+	[[ $(sched_of "$pid") == "$want" ]] ||
+		_rf_fail "the container's: $(sched_of "$pid"), $* gives: $want"
+	oci_detached ringfence exec -d --pid-file "$b/exec.pid" sc sleep 400
+	expect_status 0
+	[[ $(sched_of "$(cat "$b/exec.pid")") == "$want" ]] ||
+		_rf_fail "the exec'd process's: $(sched_of "$(cat "$b/exec.pid")")"
+	oci ringfence delete -f sc
+	expect_status 0
+}
+
+@test "process.scheduler SCHED_BATCH with nice 5 is what chrt -b and nice -n 5 give" {
+	requires root cgroup2 jq chrt
+	sched_scenario "$BATS_TEST_TMPDIR/sb" '{policy: "SCHED_BATCH", nice: 5}' chrt -b 0 nice -n 5
+}
+
+@test "process.scheduler SCHED_FIFO 10, reset on fork, is what chrt -R -f 10 gives; priority 0 is refused" {
+	requires root cgroup2 jq chrt
+	local b=$BATS_TEST_TMPDIR/sf
+	sched_scenario "$b" '{policy: "SCHED_FIFO", priority: 10, flags: ["SCHED_FLAG_RESET_ON_FORK"]}' \
+		chrt -R -f 10
+	oci_edit "$b" '.process.scheduler = {policy: "SCHED_FIFO"}'
+	rf_run run -q --bundle "$b"
+	expect_status 125
+	expect_stderr_contains 'process.scheduler.priority: SCHED_FIFO and SCHED_RR take 1 to 99'
+}
