@@ -249,6 +249,11 @@ personality_scenario() {
 	oci "$rt" exec "pe-$rt" uname -m
 	expect_status 0
 	expect_line i686
+	# a process file has no personality of its own: the container's holds
+	jq -n '{args: ["uname", "-m"], cwd: "/", user: {uid: 0, gid: 0}}' >"$b/process.json"
+	oci "$rt" exec --process "$b/process.json" "pe-$rt"
+	expect_status 0
+	expect_line i686
 	oci "$rt" delete -f "pe-$rt"
 	expect_status 0
 	oci_edit "$b" '.linux.personality = {domain: "LINUX"} | .process.args = ["uname", "-m"]'
