@@ -25,6 +25,16 @@ rf_teardown() {
 	resized_terminal ringfence
 }
 
+@test "process.consoleSize is the pty's size before anyone resizes it (runc)" {
+	requires root cgroup2 jq recvtty runc
+	console_size runc
+}
+
+@test "process.consoleSize is the pty's size before anyone resizes it (ringfence, beside runc)" {
+	requires root cgroup2 jq recvtty
+	console_size ringfence
+}
+
 @test "a created container's process runs the runtime from a view no one can write, closed to the container (runc)" {
 	requires root cgroup2 jq runc
 	sealed_runtime runc
