@@ -102,5 +102,5 @@ int rf_apparmor_exec(const char *name, bool no_new_privs, rf_error *err)
 	else
 		rf_error_set(err, n < 0 ? errno : EIO, "write `%s` to `%s`", value, path);
 fail:
-	return rf_error_prefix(err, "AppArmor profile `%.64s` (process.apparmorProfile)", name);
+	return rf_error_prefix(err, "AppArmor profile `%.64s`", name);
 }

@@ -3,7 +3,9 @@
 # containers with ringfence as a runtime added by --add-runtime, as
 # /etc/docker/daemon.json's "runtimes" does; runc, Docker's own, is the
 # peer. The image is the busybox rootfs imported offline. README's Docker
-# recipe rests on this.
+# recipe rests on this. The boot has AppArmor with securityfs mounted and
+# apparmor_parser there before dockerd starts, as on a Debian host: Docker
+# loads its docker-default profile and gives it to every container.
 
 load ../../lib/common
 load ../../lib/oci
@@ -12,6 +14,10 @@ setup_file() {
 	rf_packages engines
 	export DOCKERD=$BATS_FILE_TMPDIR/docker
 	mkdir -p "$DOCKERD"
+	if [[ -r /sys/kernel/security/apparmor/profiles ]] &&
+		! grep -q '^docker-default ' /sys/kernel/security/apparmor/profiles; then
+		touch "$DOCKERD/unload-docker-default"
+	fi
 	# No network of its own (no iptables, no bridge), vfs storage, cgroupfs.
 	dockerd --data-root "$DOCKERD/data" --exec-root "$DOCKERD/exec" \
 		--host "unix://$DOCKERD/docker.sock" --pidfile "$DOCKERD/pid" \
@@ -25,6 +31,9 @@ setup_file() {
 
 teardown_file() {
 	[[ -s $DOCKERD/pid ]] && kill "$(cat "$DOCKERD/pid")" 2>/dev/null
+	# docker-default, when this dockerd loaded it: the boot as it was.
+	[[ -e $DOCKERD/unload-docker-default ]] &&
+		printf docker-default >/sys/kernel/security/apparmor/.remove
 	return 0
 }
 
@@ -180,4 +189,41 @@ bridge_peers() {
 @test "docker run --network (a bridge): two containers on it reach each other (runc)" {
 	requires root dockerd docker runc
 	bridge_peers runc
+}
+
+# On a host with AppArmor (docker info lists it, else this proves nothing)
+# Docker names docker-default in the container's config.json: the runtime
+# puts the container's process in it, and a docker exec's too, where the
+# profile's `deny mount` refuses (EACCES, AppArmor's; not EPERM) a mount
+# that CAP_SYS_ADMIN would allow.
+docker_default_profile() {
+	docker_cmd info --format '{{json .SecurityOptions}}'
+	expect_status 0
+	expect_output_contains name=apparmor
+	docker_run "$1" rf-busybox cat /proc/self/attr/current
+	expect_status 0
+	expect_line "docker-default (enforce)"
+	docker_cmd run -d --name rf-aa --runtime "$1" --network none --cap-add SYS_ADMIN rf-busybox \
+		sleep 1000
+	expect_status 0
+	docker_cmd exec rf-aa cat /proc/self/attr/current
+	expect_status 0
+	expect_line "docker-default (enforce)"
+	docker_cmd exec rf-aa sh -c 'mkdir -p /m && mount -t tmpfs none /m'
+	((status != 0)) || _rf_fail "a mount in docker-default succeeded"
+	expect_stderr_contains "Permission denied"
+	docker_cmd rm -f rf-aa
+	expect_status 0
+}
+
+# Docker's own confinement must reach a container it runs with ringfence.
+@test "docker run and docker exec: the container is in Docker's docker-default AppArmor profile (ringfence)" {
+	requires root dockerd docker apparmor
+	docker_default_profile ringfence
+}
+
+# runc, Docker's own runtime: the test is right.
+@test "docker run and docker exec: the container is in Docker's docker-default AppArmor profile (runc)" {
+	requires root dockerd docker apparmor runc
+	docker_default_profile runc
 }

@@ -56,3 +56,10 @@ containerd_config() {
 	expect_status 0
 	expect_line vfs
 }
+
+@test "apparmor_parser runs: the AppArmor tests and the engines load profiles with it" {
+	requires apparmor_parser
+	run_cmd apparmor_parser --version
+	expect_status 0
+	expect_output_contains "AppArmor parser version 3.0"
+}
