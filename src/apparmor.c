@@ -52,20 +52,17 @@ int rf_apparmor_attr_value(const char *name, bool no_new_privs, const char *curr
 	return 0;
 }
 
-/* ATTR_DIR's FILE for the AppArmor module: its own directory (5.8 and
- * later, beside other modules'), else the shared file. Only procfs is
- * trusted: a container's /proc could be anything its bundle mounted. */
-static int open_attr(const char *file, int flags, char path[64], rf_error *err)
+/* The AppArmor module's own directory (5.8 and later, beside other
+ * modules'), else the shared one; checked to be procfs, so a /proc that is
+ * something else fails here instead of taking the write. */
+int rf_apparmor_open_attr(rf_error *err)
 {
-	cleanup_close int fd = -1;
+	const char *path = ATTR_DIR "/apparmor";
+	cleanup_close int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	struct statfs sfs;
 
-	snprintf(path, 64, ATTR_DIR "/apparmor/%s", file);
-	fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0 && errno == ENOENT) {
-		snprintf(path, 64, ATTR_DIR "/%s", file);
-		fd = open(path, flags | O_CLOEXEC | O_NOFOLLOW);
-	}
+	if (fd < 0 && errno == ENOENT)
+		fd = open(path = ATTR_DIR, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return rf_error_set(err, errno, "open `%s`", path);
 	if (fstatfs(fd, &sfs) < 0)
@@ -75,32 +72,40 @@ static int open_attr(const char *file, int flags, char path[64], rf_error *err)
 	return steal_fd(&fd);
 }
 
-int rf_apparmor_exec(const char *name, bool no_new_privs, rf_error *err)
+/* "current" (NUL-terminated) and the value to write, from attr_dir. */
+static int read_current(int dir, char *buf, size_t size, rf_error *err)
 {
-	char current[256] = "", value[RF_APPARMOR_NAME_MAX + 16], path[64];
-	cleanup_close int cur = -1, fd = -1;
+	cleanup_close int fd = openat(dir, "current", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, size - 1);
+
+	if (n < 0)
+		return rf_error_set(err, errno, "read the AppArmor attribute `current`");
+	buf[n] = '\0';
+	return 0;
+}
+
+int rf_apparmor_exec(int attr_dir, const char *name, bool no_new_privs, rf_error *err)
+{
+	char current[256], value[RF_APPARMOR_NAME_MAX + 16];
+	cleanup_close int own = -1, fd = -1;
 	ssize_t n;
 
-	if ((cur = open_attr("current", O_RDONLY, path, err)) < 0)
+	if (attr_dir < 0 && (attr_dir = own = rf_apparmor_open_attr(err)) < 0)
 		goto fail;
-	n = read(cur, current, sizeof(current) - 1);
-	if (n < 0) {
-		rf_error_set(err, errno, "read `%s`", path);
+	if (read_current(attr_dir, current, sizeof(current), err) < 0 ||
+	    rf_apparmor_attr_value(name, no_new_privs, current, value, sizeof(value), err) < 0)
 		goto fail;
-	}
-	current[n] = '\0';
-	if (rf_apparmor_attr_value(name, no_new_privs, current, value, sizeof(value), err) < 0 ||
-	    (fd = open_attr("exec", O_WRONLY, path, err)) < 0)
-		goto fail;
+	fd = openat(attr_dir, "exec", O_WRONLY | O_CLOEXEC | O_NOFOLLOW);
 	/* One write: the kernel reads the whole command from it. */
-	n = write(fd, value, strlen(value));
+	n = fd < 0 ? -1 : write(fd, value, strlen(value));
 	if (n == (ssize_t)strlen(value))
 		return 0;
-	if (n < 0 && errno == ENOENT)
+	if (n < 0 && errno == ENOENT && fd >= 0)
 		rf_error_set(err, errno, "no such profile is loaded (apparmor_parser loads one); "
-			     "write `%s` to `%s`", value, path);
+			     "write `%s` to the AppArmor attribute `exec`", value);
 	else
-		rf_error_set(err, n < 0 ? errno : EIO, "write `%s` to `%s`", value, path);
+		rf_error_set(err, n < 0 ? errno : EIO, "write `%s` to the AppArmor attribute `exec`",
+			     value);
 fail:
 	return rf_error_prefix(err, "AppArmor profile `%.64s`", name);
 }

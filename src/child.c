@@ -280,8 +280,11 @@ __attribute__((noreturn)) static void become_payload(rf_child_ctx *ctx)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* Asked for while the process may still change its profile: before its
 	 * capabilities go and before any seccomp filter (runc's order). */
-	if (p->apparmor_profile && rf_apparmor_exec(p->apparmor_profile, p->no_new_privs, &err) < 0)
+	if (p->apparmor_profile &&
+	    rf_apparmor_exec(ctx->aa_dir, p->apparmor_profile,
+			     p->no_new_privs || prctl(PR_GET_NO_NEW_PRIVS, 0, 0, 0, 0) == 1, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
+	rf_closep(&ctx->aa_dir);
 	if (rf_caps_drop_bounding(p, &ctx->bounding, &err) < 0)
 		fail(ctx, RF_EXIT_FAILURE, &err);
 	/* Without no_new_privs (a bundle's noNewPrivileges: false) loading a
@@ -375,6 +378,9 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
 	/* Every signal waits for sigwaitinfo(); the payload unblocks before exec. */
 	sigfillset(&set);
 	sigprocmask(SIG_SETMASK, &set, NULL);
+	/* The init's own AppArmor attributes are not the payload's to write: it
+	 * opens its own, in the /proc ringfence mounted for this namespace. */
+	rf_closep(&ctx->aa_dir);
 	payload = spawn_payload(ctx);
 	if (payload < 0) {
 		rf_error err;
@@ -423,7 +429,7 @@ __attribute__((noreturn)) static void run_init(rf_child_ctx *ctx)
 static int close_inherited(const rf_child_ctx *ctx, rf_error *err)
 {
 	const int keep[] = { ctx->msg_fd, ctx->start_fd, ctx->console_fd, ctx->sync_fd,
-			     RF_FAULT_FD };
+			     ctx->aa_dir, RF_FAULT_FD };
 
 	return rf_fds_close_keeping(3 + ctx->plan->proc.preserve_fds, keep, RF_ARRAY_SIZE(keep),
 				    err);
@@ -505,6 +511,10 @@ __attribute__((noreturn)) void rf_child_main(const rf_child_ctx *launcher)
 		_exit(RF_EXIT_FAILURE);
 	if (!ctx->hooks)   /* else kept for the hooks' stop */
 		rf_closep(&ctx->sync_fd);
+	/* While /proc is the host's: see rf_apparmor_open_attr. */
+	self.aa_dir = -1;
+	if (plan->proc.apparmor_profile && (self.aa_dir = rf_apparmor_open_attr(&err)) < 0)
+		fail(ctx, RF_EXIT_FAILURE, &err);
 
 	/* exec: into the container's namespaces (its pid namespace was entered
 	 * for us by the launcher). */

@@ -55,6 +55,8 @@ typedef struct rf_child_ctx {
 	 * after the first go. */
 	const rf_hook_state *hooks;
 	pid_t host_pid;
+	int aa_dir;              /* set by rf_child_main: the AppArmor attribute
+				  * directory of the thread that will exec, or -1 */
 	rf_contain_src birth;   /* the cgroup the child is born in (fd -1: not known,
 				  * as for exec), for containment's view */
 } rf_child_ctx;

@@ -28,10 +28,17 @@ int rf_apparmor_check_name(const char *name, rf_error *err);
 int rf_apparmor_attr_value(const char *name, bool no_new_privs, const char *current, char *buf,
 			   size_t size, rf_error *err);
 
-/* Child side, before capabilities are dropped: NAME becomes the calling
- * thread's profile at its next exec, written to
- * /proc/thread-self/attr/apparmor/exec (or attr/exec on kernels before
- * 5.8), checked to be procfs. Fails when the profile is not loaded. */
-int rf_apparmor_exec(const char *name, bool no_new_privs, rf_error *err);
+/* Child side, while /proc is still the host's or ringfence's own (before
+ * entering a container's mount namespace, before a bundle's mounts): the
+ * calling thread's AppArmor attribute directory, /proc/thread-self/attr/
+ * apparmor (or attr/ on kernels before 5.8), as an O_PATH fd. A process in
+ * a container can mount over its /proc; through this fd the write below
+ * still reaches the kernel's file, not one it put there. */
+int rf_apparmor_open_attr(rf_error *err);
+
+/* Child side, before capabilities are dropped, in the thread that opened
+ * attr_dir (-1: open it now): NAME becomes the thread's profile at its
+ * next exec. Fails when the profile is not loaded. */
+int rf_apparmor_exec(int attr_dir, const char *name, bool no_new_privs, rf_error *err);
 
 #endif

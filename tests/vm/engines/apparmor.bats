@@ -346,3 +346,49 @@ confined_scenario() {
 	requires root cgroup2 jq apparmor
 	confined_scenario ringfence true
 }
+
+# A process in the container (root with CAP_SYS_ADMIN, a profile that
+# allows mounts) puts a fake /proc over its own: the AppArmor attribute
+# files an exec would write are procfs files of its choosing (sysctls of a
+# procfs it mounted), so a runtime that opened them inside the container
+# would write "exec rf-test" into a sysctl, see success, and run the
+# exec'd process unconfined (CVE-2025-52881's kind). The exec'd process
+# must still be in the profile.
+fake_proc_scenario() {
+	local rt=$1 id=aa-fp-$1 b=$BATS_TEST_TMPDIR/aa-fp-$1 f=/tmp/fake/thread-self/attr pid
+	# (one line: oci_bundle makes each line of its arguments an argument)
+	oci_bundle "$b" sh -c "mount -t tmpfs tmpfs /tmp && mkdir -p $f/apparmor /tmp/p && mount -t proc proc /tmp/p && for d in $f $f/apparmor; do touch \$d/exec \$d/current && mount --bind /tmp/p/sys/kernel/domainname \$d/exec && mount --bind /tmp/p/sys/kernel/hostname \$d/current || exit 1; done && mount --bind /tmp/fake /proc && exec sleep 1000"
+	oci_edit "$b" '.process.apparmorProfile = "rf-test" |
+		.process.capabilities |= map_values(. + ["CAP_SYS_ADMIN"])'
+	oci_detached "$rt" run -d --bundle "$b" "$id"
+	expect_status 0
+	pid=$(oci_state "$rt" "$id" pid)
+	# its script execs sleep once /proc is faked
+	rf_wait_for 60 bash -c "[[ \$(cat /proc/$pid/comm) == sleep ]]" ||
+		_rf_fail "the container did not fake its /proc"
+	oci "$rt" exec "$id" sh -c 'cat /etc/rf-secret 2>&1; cat /etc/rf-public'
+	if [[ $rt == crun ]]; then
+		# crun 1.8 refuses such an exec (255): never unconfined either
+		[[ $output != *rf-secret* || $output == *"Permission denied"* ]] ||
+			_rf_fail "the exec'd process read what its profile denies"
+	else
+		expect_status 0
+		expect_line "cat: can't open '/etc/rf-secret': Permission denied"
+		expect_line rf-public
+	fi
+	oci "$rt" delete -f "$id"
+	expect_status 0
+}
+
+@test "exec into a container that faked its /proc: the process is in the profile all the same (ringfence)" {
+	requires root cgroup2 jq apparmor
+	fake_proc_scenario ringfence
+}
+
+# crun 1.8 refuses the exec instead: the test is right in that the process
+# never runs unconfined. (runc 1.1 writes into the container's /proc, and is
+# not run here.)
+@test "exec into a container that faked its /proc: the process is in the profile all the same (crun)" {
+	requires root cgroup2 jq apparmor crun
+	fake_proc_scenario crun
+}
