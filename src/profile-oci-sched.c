@@ -32,20 +32,28 @@ const pf_name pf_sched_flags[] = {
 };
 const size_t pf_n_sched_flags = RF_ARRAY_SIZE(pf_sched_flags);
 
+/* A name of tab, or an error listing them all. */
 static int lookup(pf_ctx *c, const char *path, const rf_json *v, const pf_name *tab, size_t n,
 		  const char *what, int *out)
 {
+	char names[256] = "";
+	size_t used = 0;
 	const char *s;
 
 	if (pf_string(c, path, v, &s) < 0)
 		return -1;
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++) {
 		if (!strcmp(s, tab[i].name)) {
 			*out = tab[i].value;
 			return 0;
 		}
-	return pf_fail(c, path, "`%.32s` is not a %s%s", s, what,
-		       strcmp(s, "SCHED_ISO") ? "" : " Linux has");
+		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
+					 i ? ", " : "", tab[i].name);
+		if (used >= sizeof(names))
+			used = sizeof(names) - 1;
+	}
+	return pf_fail(c, path, "`%.32s` is not a %s%s (expected one of %s)", s, what,
+		       strcmp(s, "SCHED_ISO") ? "" : " Linux has", names);
 }
 
 static int s_flags(pf_ctx *c, const char *path, const rf_json *v, uint64_t *flags)
@@ -59,6 +67,10 @@ static int s_flags(pf_ctx *c, const char *path, const rf_json *v, uint64_t *flag
 		if (lookup(c, pf_index_path(sub, path, i), rf_json_array_at(v, i), pf_sched_flags,
 			   pf_n_sched_flags, "scheduling flag", &f) < 0)
 			return -1;
+		/* They come with utilization values, which the spec has no key for. */
+		if (f & (SCHED_FLAG_UTIL_CLAMP_MIN | SCHED_FLAG_UTIL_CLAMP_MAX))
+			return pf_fail(c, sub, "the utilization clamps need values process.scheduler "
+				       "cannot give");
 		*flags |= (uint64_t)f;
 	}
 	return 0;
@@ -80,9 +92,10 @@ static int s_check(pf_ctx *c, const char *path, const rf_sched *s)
 			return pf_fail(c, path, "runtime, deadline and period are SCHED_DEADLINE's");
 		return 0;
 	}
-	/* The kernel's admission rule: runtime <= deadline <= period (0: the deadline). */
-	if (!s->runtime || s->runtime > s->deadline || (s->period && s->deadline > s->period))
-		return pf_fail(c, path, "SCHED_DEADLINE needs 0 < runtime <= deadline <= period "
+	/* The kernel's admission rule: 1024 <= runtime <= deadline <= period (0:
+	 * the deadline), in nanoseconds; it has no finer resolution. */
+	if (s->runtime < 1024 || s->runtime > s->deadline || (s->period && s->deadline > s->period))
+		return pf_fail(c, path, "SCHED_DEADLINE needs 1024 <= runtime <= deadline <= period "
 			       "(in nanoseconds; period 0 is the deadline)");
 	return 0;
 }
