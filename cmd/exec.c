@@ -199,9 +199,9 @@ static int parse(int argc, char **argv, exec_args *a)
 	return 0;
 }
 
-/* process.json into plan->proc, keeping the container's seccomp filter and
- * personality (linux.*: a process has none of its own): read as a
- * profile's "process", the one reader of OCI processes. */
+/* process.json into plan->proc, keeping the container's seccomp filter,
+ * personality and memory policy (linux.*: a process has none of its own):
+ * read as a profile's "process", the one reader of OCI processes. */
 static int load_process(rf_plan *plan, const char *path, rf_error *err)
 {
 	cleanup_free char *text = NULL, *doc = NULL;
@@ -230,6 +230,7 @@ static int load_process(rf_plan *plan, const char *path, rf_error *err)
 		plan->proc.seccomp_json = keep.seccomp_json;
 		keep.seccomp_path = keep.seccomp_json = NULL;
 		plan->proc.persona = keep.persona;
+		plan->proc.mempolicy = keep.mempolicy;
 		/* Without a profile of its own, the container's (runc, crun). */
 		if (!plan->proc.apparmor_profile) {
 			plan->proc.apparmor_profile = keep.apparmor_profile;
