@@ -36,7 +36,8 @@ static const char usage[] =
 	"  -g, --additional-gids GID add a supplementary group (repeatable)\n"
 	"  -c, --cap CAP             add a capability to its sets (repeatable)\n"
 	"      --no-new-privs        set no_new_privs for it\n"
-	"      --apparmor PROFILE    its AppArmor profile (else the container's)\n"
+	"      --apparmor PROFILE    its AppArmor profile (else the process file's,\n"
+	"                            else the container's)\n"
 	"      --preserve-fds N      pass fds 3..3+N-1 to it\n"
 	"      --ignore-paused       exec into a paused container (it runs at resume)\n"
 	"  -h, --help                show this help\n";

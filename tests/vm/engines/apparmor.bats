@@ -13,32 +13,11 @@ load ../../lib/oci
 # rf-test: what the tests' processes run in. rf-outer: a profile for the
 # runtime itself, allowing it everything, changes of profile included.
 aa_profiles() {
-	cat <<-'EOF'
-	profile rf-test flags=(attach_disconnected,mediate_deleted) {
-	  file,
-	  capability,
-	  network,
-	  mount,
-	  umount,
-	  pivot_root,
-	  signal,
-	  ptrace,
-	  unix,
-	  deny /etc/rf-secret r,
-	}
-	profile rf-outer flags=(attach_disconnected,mediate_deleted) {
-	  file,
-	  capability,
-	  network,
-	  mount,
-	  umount,
-	  pivot_root,
-	  signal,
-	  ptrace,
-	  unix,
-	  change_profile,
-	}
-	EOF
+	local allow='  file, capability, network, mount, umount, pivot_root, signal, ptrace, unix,'
+	printf '%s\n' "profile rf-test flags=(attach_disconnected,mediate_deleted) {" "$allow" \
+		'  deny /etc/rf-secret r,' '}' \
+		"profile rf-outer flags=(attach_disconnected,mediate_deleted) {" "$allow" \
+		'  change_profile,' '}'
 }
 
 setup_file() {
