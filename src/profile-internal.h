@@ -113,6 +113,9 @@ typedef struct pf_name {
 	int value;
 } pf_name;
 
+/* The entry of tab named `name`, or NULL (profile.c). */
+const pf_name *pf_name_find(const pf_name *tab, size_t n, const char *name);
+
 extern const pf_name pf_namespaces[];   /* "pid" -> CLONE_NEWPID ... */
 extern const size_t pf_n_namespaces;
 extern const pf_name pf_mpol_modes[];   /* "MPOL_BIND" -> RF_MPOL_BIND ... */

@@ -88,6 +88,7 @@ static int one_namespace(pf_ctx *c, const char *path, const rf_json *v)
 	static const pf_member keys[] = { { "type", NULL }, { "path", NULL } };
 	rf_isolation *iso = &c->plan->iso;
 	char sub[PF_PATH_MAX];
+	const pf_name *ns;
 	const char *type;
 
 	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
@@ -99,21 +100,15 @@ static int one_namespace(pf_ctx *c, const char *path, const rf_json *v)
 		return -1;
 	if (!strcmp(type, "time"))
 		return pf_ignore(c, path, "time namespace");
-	for (size_t i = 0; i < pf_n_namespaces; i++) {
-		int flag = pf_namespaces[i].value;
-
-		if (strcmp(type, pf_namespaces[i].name))
-			continue;
-		if ((iso->ns_flags | rf_ns_joined_flags(iso)) & flag)
-			return pf_fail(c, sub, "%s given twice", type);
-		if (pf_get(v, "path"))
-			return join_namespace(c, pf_key_path(sub, path, "path"), flag,
-					      pf_get(v, "path"));
-		iso->ns_flags |= flag;
-		return 0;
-	}
-	return pf_fail(c, sub, "unknown namespace `%.32s` (expected pid, network, mount, ipc, uts, "
-		       "cgroup, user or time)", type);
+	if (!(ns = pf_name_find(pf_namespaces, pf_n_namespaces, type)))
+		return pf_fail(c, sub, "unknown namespace `%.32s` (expected pid, network, mount, ipc, "
+			       "uts, cgroup, user or time)", type);
+	if ((iso->ns_flags | rf_ns_joined_flags(iso)) & ns->value)
+		return pf_fail(c, sub, "%s given twice", type);
+	if (pf_get(v, "path"))
+		return join_namespace(c, pf_key_path(sub, path, "path"), ns->value, pf_get(v, "path"));
+	iso->ns_flags |= ns->value;
+	return 0;
 }
 
 static int l_namespaces(pf_ctx *c, const char *path, const rf_json *v)
@@ -425,15 +420,15 @@ static int l_cgroups_path(pf_ctx *c, const char *path, const rf_json *v)
 
 static int l_propagation(pf_ctx *c, const char *path, const rf_json *v)
 {
+	const pf_name *found;
 	const char *s;
 
 	if (pf_string(c, path, v, &s) < 0)
 		return -1;
-	for (size_t i = 0; i < pf_n_propagations; i++)
-		if (!strcmp(s, pf_propagations[i].name)) {
-			c->plan->iso.root_propagation = (unsigned long)pf_propagations[i].value;
-			return 0;
-		}
+	if ((found = pf_name_find(pf_propagations, pf_n_propagations, s))) {
+		c->plan->iso.root_propagation = (unsigned long)found->value;
+		return 0;
+	}
 	return pf_fail(c, path, "`%.32s`: expected private, rprivate, slave, rslave, shared, "
 		       "rshared, unbindable or runbindable", s);
 }
@@ -461,17 +456,15 @@ static int mpol_flags(pf_ctx *c, const char *path, const rf_json *v, unsigned *f
 		return -1;
 	for (size_t i = 0; i < rf_json_array_len(v); i++) {
 		char sub[PF_PATH_MAX];
+		const pf_name *f;
 		const char *s;
-		size_t f;
 
 		if (pf_string(c, pf_index_path(sub, path, i), rf_json_array_at(v, i), &s) < 0)
 			return -1;
-		for (f = 0; f < pf_n_mpol_flags && strcmp(s, pf_mpol_flags[f].name); f++)
-			;
-		if (f == pf_n_mpol_flags)
+		if (!(f = pf_name_find(pf_mpol_flags, pf_n_mpol_flags, s)))
 			return pf_fail(c, sub, "unknown flag `%.32s` (expected MPOL_F_STATIC_NODES or "
 				       "MPOL_F_RELATIVE_NODES)", s);
-		*flags |= (unsigned)pf_mpol_flags[f].value;
+		*flags |= (unsigned)f->value;
 	}
 	/* The kernel takes one or the other: they are two readings of the mask. */
 	if ((*flags & MPOL_F_STATIC_NODES) && (*flags & MPOL_F_RELATIVE_NODES))
@@ -487,7 +480,7 @@ static int l_memory_policy(pf_ctx *c, const char *path, const rf_json *v)
 	rf_mempolicy mp = { 0 };
 	char sub[PF_PATH_MAX];
 	const char *mode, *nodes;
-	size_t m;
+	const pf_name *m;
 
 	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
 		return -1;
@@ -496,12 +489,10 @@ static int l_memory_policy(pf_ctx *c, const char *path, const rf_json *v)
 		return pf_fail(c, sub, "required (e.g. \"MPOL_BIND\")");
 	if (pf_string(c, sub, pf_get(v, "mode"), &mode) < 0)
 		return -1;
-	for (m = 0; m < pf_n_mpol_modes && strcmp(mode, pf_mpol_modes[m].name); m++)
-		;
-	if (m == pf_n_mpol_modes)
+	if (!(m = pf_name_find(pf_mpol_modes, pf_n_mpol_modes, mode)))
 		return pf_fail(c, sub, "`%.32s` is not supported (expected MPOL_DEFAULT, MPOL_BIND, "
 			       "MPOL_PREFERRED, MPOL_INTERLEAVE or MPOL_LOCAL)", mode);
-	mp.mode = (rf_mpol_mode)pf_mpol_modes[m].value;
+	mp.mode = (rf_mpol_mode)m->value;
 	pf_key_path(sub, path, "nodes");
 	if (nodes_j) {
 		if (pf_string(c, sub, nodes_j, &nodes) < 0)

@@ -289,6 +289,8 @@ static int other_option(pf_ctx *c, const char *path, const char *o, rf_mount *m,
 static int one_option(pf_ctx *c, const char *path, const char *o, rf_mount *m, bool *bind,
 		      char *data, size_t *used)
 {
+	const pf_name *prop;
+
 	for (size_t i = 0; i < RF_ARRAY_SIZE(flag_options); i++) {
 		if (strcmp(o, flag_options[i].name))
 			continue;
@@ -301,11 +303,10 @@ static int one_option(pf_ctx *c, const char *path, const char *o, rf_mount *m, b
 		}
 		return 0;
 	}
-	for (size_t i = 0; i < pf_n_propagations; i++)
-		if (!strcmp(o, pf_propagations[i].name)) {
-			m->propagation = (unsigned long)pf_propagations[i].value;
-			return 0;
-		}
+	if ((prop = pf_name_find(pf_propagations, pf_n_propagations, o))) {
+		m->propagation = (unsigned long)prop->value;
+		return 0;
+	}
 	for (size_t i = 0; i < RF_ARRAY_SIZE(rec_options); i++)
 		if (!strcmp(o, rec_options[i].name)) {
 			rec_option(m, i);

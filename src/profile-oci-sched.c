@@ -38,15 +38,16 @@ static int lookup(pf_ctx *c, const char *path, const rf_json *v, const pf_name *
 {
 	char names[256] = "";
 	size_t used = 0;
+	const pf_name *found;
 	const char *s;
 
 	if (pf_string(c, path, v, &s) < 0)
 		return -1;
+	if ((found = pf_name_find(tab, n, s))) {
+		*out = found->value;
+		return 0;
+	}
 	for (size_t i = 0; i < n; i++) {
-		if (!strcmp(s, tab[i].name)) {
-			*out = tab[i].value;
-			return 0;
-		}
 		used += (size_t)snprintf(names + used, sizeof(names) - used, "%s%s",
 					 i ? ", " : "", tab[i].name);
 		if (used >= sizeof(names))

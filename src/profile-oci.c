@@ -386,9 +386,9 @@ static int p_io_priority(pf_ctx *c, const char *path, const rf_json *v)
 	static const pf_member keys[] = { { "class", NULL }, { "priority", NULL } };
 	const rf_json *cls = pf_get(v, "class"), *prio = pf_get(v, "priority");
 	char sub[PF_PATH_MAX];
+	const pf_name *found;
 	const char *name;
 	uint64_t level;
-	size_t i;
 
 	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
 		return -1;
@@ -397,15 +397,13 @@ static int p_io_priority(pf_ctx *c, const char *path, const rf_json *v)
 	pf_key_path(sub, path, "class");
 	if (pf_string(c, sub, cls, &name) < 0)
 		return -1;
-	for (i = 0; i < pf_n_io_classes && strcmp(name, pf_io_classes[i].name); i++)
-		;
-	if (i == pf_n_io_classes)
+	if (!(found = pf_name_find(pf_io_classes, pf_n_io_classes, name)))
 		return pf_fail(c, sub, "`%.32s` is not a class (expected IOPRIO_CLASS_RT, "
 			       "IOPRIO_CLASS_BE or IOPRIO_CLASS_IDLE)", name);
 	if (pf_u64(c, pf_key_path(sub, path, "priority"), prio, 0, 7, &level) < 0)
 		return -1;
 	c->plan->proc.ioprio.set = true;
-	c->plan->proc.ioprio.v = IOPRIO_PRIO_VALUE((unsigned)pf_io_classes[i].value, level);
+	c->plan->proc.ioprio.v = IOPRIO_PRIO_VALUE((unsigned)found->value, level);
 	return 0;
 }
 

@@ -275,6 +275,14 @@ int pf_ignore(pf_ctx *c, const char *path, const char *fmt, ...)
 	return 0;
 }
 
+const pf_name *pf_name_find(const pf_name *tab, size_t n, const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(name, tab[i].name))
+			return &tab[i];
+	return NULL;
+}
+
 int pf_walk(pf_ctx *c, const char *path, const rf_json *obj, const pf_member *tab, size_t n)
 {
 	if (pf_expect(c, path, obj, RF_JSON_OBJECT) < 0)
