@@ -72,7 +72,7 @@ int rf_apparmor_open_attr(rf_error *err)
 	return steal_fd(&fd);
 }
 
-/* "current" (NUL-terminated) and the value to write, from attr_dir. */
+/* The attribute `current` of attr_dir into buf, NUL-terminated. */
 static int read_current(int dir, char *buf, size_t size, rf_error *err)
 {
 	cleanup_close int fd = openat(dir, "current", O_RDONLY | O_CLOEXEC | O_NOFOLLOW);

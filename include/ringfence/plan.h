@@ -192,7 +192,6 @@ typedef struct rf_envop {
 enum { RF_CAPSET_BOUNDING, RF_CAPSET_EFFECTIVE, RF_CAPSET_PERMITTED, RF_CAPSET_INHERITABLE,
        RF_CAPSET_AMBIENT, RF_N_CAPSETS };
 
-/* The payload process: identity, environment, privileges, limits (child side). */
 /* process.scheduler: what sched_setattr(2) is given. */
 typedef struct rf_sched {
 	bool set;
@@ -203,6 +202,7 @@ typedef struct rf_sched {
 	uint64_t runtime, deadline, period;   /* SCHED_DEADLINE, in ns */
 } rf_sched;
 
+/* The payload process: identity, environment, privileges, limits (child side). */
 typedef struct rf_process {
 	char **argv;             /* NULL-terminated, owned */
 	char *cwd;               /* NULL = inherit */
