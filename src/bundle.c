@@ -65,10 +65,13 @@ static int canonical_dir(const char *what, const char *dir, char **out, rf_error
 static int load_tree(const rf_json *root, const char *config, char *real, rf_plan *plan,
 		     bool strict, const rf_diag *diag, rf_error *err)
 {
-	/* OCI: the environment is process.env alone, and without a terminal the
-	 * payload keeps the stdio it is given. */
+	/* OCI: the environment is process.env alone, without a terminal the
+	 * payload keeps the stdio it is given, and no_new_privs is set only when
+	 * process.noNewPrivileges says true (Docker's containers leave it out,
+	 * and their setuid programs work under runc and crun). */
 	plan->proc.clearenv = true;
 	plan->proc.tty = false;
+	plan->proc.no_new_privs = false;
 	if (pf_load(root, config, real, true, plan, strict, diag, err) < 0)
 		return rf_error_prefix(err, "`%s`", config);
 	if (!plan->iso.rootfs)

@@ -14,7 +14,7 @@
  * A bundle (process.capabilities, with oci_caps) gives all five sets
  * instead, applied exactly as runc does: bounding, then effective, permitted,
  * inheritable and ambient after the uid switch (kept across it with
- * PR_SET_KEEPCAPS), and no_new_privs unless noNewPrivileges is false.
+ * PR_SET_KEEPCAPS), and no_new_privs only when noNewPrivileges is true.
  *
  * No capability library: libcap-ng's constructor read
  * /proc/sys/kernel/cap_last_cap in every process, `--version` included, and
