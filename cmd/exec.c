@@ -200,47 +200,22 @@ static int parse(int argc, char **argv, exec_args *a)
 	return 0;
 }
 
-/* process.json into plan->proc, keeping the container's seccomp filter,
- * personality and memory policy (linux.*: a process has none of its own):
- * read as a profile's "process", the one reader of OCI processes. */
+/* process.json in place of the container's process (what it keeps of the
+ * container's: rf_container_exec_process). */
 static int load_process(rf_plan *plan, const char *path, rf_error *err)
 {
-	cleanup_free char *text = NULL, *doc = NULL;
+	cleanup_free char *text = NULL, *name = NULL;
 	cleanup_fclose FILE *f = fopen(path, "re");
 	size_t cap = 0;
-	rf_process keep;
-	rf_plan p2;
-	int r;
 
 	if (!f)
 		return rf_error_set(err, errno, "--process: open `%s`", path);
 	if (getdelim(&text, &cap, '\0', f) < 0 && ferror(f))
 		return rf_error_set(err, errno, "--process: read `%s`", path);
-	if (cli_json_object(text ? text : "", "--process", err) < 0)
-		return -1;
-	if (asprintf(&doc, "{\"process\":%s}", text ? text : "null") < 0)
+	if (asprintf(&name, "--process `%s`", path) < 0)
 		return rf_error_set(err, ENOMEM, "--process");
-	rf_plan_init(&p2);
-	p2.proc.clearenv = true;
-	r = rf_profile_load_text(doc, strlen(doc), path, &p2, false, &cli_oci_diag, err);
-	if (r == 0) {
-		keep = plan->proc;
-		plan->proc = p2.proc;
-		plan->proc.seccomp_mode = keep.seccomp_mode;
-		plan->proc.seccomp_path = keep.seccomp_path;
-		plan->proc.seccomp_json = keep.seccomp_json;
-		keep.seccomp_path = keep.seccomp_json = NULL;
-		plan->proc.persona = keep.persona;
-		plan->proc.mempolicy = keep.mempolicy;
-		/* Without a profile of its own, the container's (runc, crun). */
-		if (!plan->proc.apparmor_profile) {
-			plan->proc.apparmor_profile = keep.apparmor_profile;
-			keep.apparmor_profile = NULL;
-		}
-		p2.proc = keep;
-	}
-	rf_plan_free(&p2);
-	return r;
+	return rf_container_exec_process(plan, text ? text : "", text ? strlen(text) : 0, name,
+					 &cli_oci_diag, err);
 }
 
 /* The container's filesystem and namespaces are already there: the new
@@ -373,8 +348,8 @@ static int build_plan(const exec_args *a, const char *bundle, const char *config
 		plan->proc.no_new_privs = true;
 	if (a->apparmor && set_apparmor(&plan->proc, a->apparmor, err) < 0)
 		return -1;
-	/* A terminal: -t, or the process file's own "terminal" (which the
-	 * reader hands over as proc.tty), never the container's. */
+	/* A terminal: -t, or the process file's own "terminal" (read into
+	 * proc.tty), never the container's. */
 	plan->proc.pty = a->tty || (a->process && plan->proc.tty);
 	plan->proc.tty = false;
 	plan->proc.preserve_fds = a->preserve_fds;

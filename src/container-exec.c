@@ -41,11 +41,67 @@
 #include "ringfence/cleanup.h"
 #include "ringfence/console.h"
 #include "ringfence/isolation.h"
+#include "ringfence/profile.h"
 #include "container-internal.h"
 
 #ifndef SYS_pidfd_open
 #define SYS_pidfd_open 434
 #endif
+
+static bool any_rlimit(const rf_process *p)
+{
+	for (size_t i = 0; i < RF_ARRAY_SIZE(p->rlimits); i++)
+		if (p->rlimits[i].set)
+			return true;
+	return false;
+}
+
+/* Into p (a process file's) from ct (the container's): see
+ * rf_container_exec_process. noNewPrivileges is the file's own, false when
+ * it says nothing (runc and crun). */
+static void keep_container(rf_process *p, rf_process *ct)
+{
+	p->seccomp_mode = ct->seccomp_mode;
+	p->seccomp_path = steal_pointer(&ct->seccomp_path);
+	p->seccomp_json = steal_pointer(&ct->seccomp_json);
+	p->seccomp = steal_pointer(&ct->seccomp);
+	p->persona = ct->persona;
+	p->mempolicy = ct->mempolicy;
+	if (!p->oci_caps) {
+		/* crun does the same; runc's exec too */
+		p->oci_caps = ct->oci_caps;
+		memcpy(p->cap_sets, ct->cap_sets, sizeof(p->cap_sets));
+		p->caps_set = ct->caps_set;
+		p->caps = ct->caps;
+	}
+	if (!any_rlimit(p))
+		memcpy(p->rlimits, ct->rlimits, sizeof(p->rlimits));
+	if (!p->apparmor_profile)
+		p->apparmor_profile = steal_pointer(&ct->apparmor_profile);
+	if (!p->ioprio.set)
+		p->ioprio = ct->ioprio;
+	if (!p->sched.set)
+		p->sched = ct->sched;
+}
+
+int rf_container_exec_process(rf_plan *plan, const char *text, size_t len, const char *name,
+			      const rf_diag *diag, rf_error *err)
+{
+	rf_process swap;
+	rf_plan file;
+	int r;
+
+	rf_plan_init(&file);
+	r = rf_profile_load_process(text, len, name, &file, diag, err);
+	if (r == 0) {
+		keep_container(&file.proc, &plan->proc);
+		swap = plan->proc;
+		plan->proc = file.proc;
+		file.proc = swap;   /* the container's, freed with `file` */
+	}
+	rf_plan_free(&file);
+	return r;
+}
 
 /* Detached: EOF on the message pipe is a successful exec. */
 static int wait_exec(rf_launch *l, int *code, rf_error *err)

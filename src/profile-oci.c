@@ -3,8 +3,9 @@
  * profile-oci-mounts.c, linux in profile-oci-linux.c, linux.resources in
  * profile-resources.c.
  *
- * A bundle (rf_bundle_load) is read with OCI's semantics. A profile (which
- * runs on the host's `/`) differs where noted:
+ * A bundle (rf_bundle_load) and exec's process file (rf_profile_load_process)
+ * are read with OCI's semantics. A profile (which runs on the host's `/`)
+ * differs where noted:
  * - process.capabilities: a bundle's five sets are applied as given. A
  *   profile gives the payload one set, taken from "bounding" (a capability
  *   outside the bounding set can never be gained); without "bounding", the
@@ -13,8 +14,9 @@
  * - process.env: a bundle's is the whole environment. A profile's adds to
  *   (or replaces entries of) the inherited environment; ringfence.clearEnv
  *   gives OCI's meaning.
- * - process.noNewPrivileges: a bundle may say false (setuid programs work,
- *   as in runc). For a profile it is always on; false is warned about.
+ * - process.noNewPrivileges: a bundle's is as given, false when left out
+ *   (OCI's default: setuid programs work, as under runc and crun). For a
+ *   profile it is always on; false is warned about.
  * - process.terminal: ringfence hands its own terminal to the payload when
  *   stdin is one (it makes no pty). A bundle's false (the default) keeps the
  *   payload in ringfence's process group with the stdio as given; for a

@@ -627,25 +627,46 @@ int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan
 	return 0;
 }
 
-int rf_profile_load_resources(const char *text, size_t len, const char *name, rf_plan *plan,
-			      const rf_diag *diag, rf_error *err)
+/* One part of a config alone (update's resources, exec's process): errors
+ * name its keys from the object after `name`; what ringfence does not
+ * implement is named in one warning and not applied. */
+static int load_part(const char *text, size_t len, const char *name, bool bundle, pf_handler fn,
+		     rf_plan *plan, const rf_diag *diag, rf_error *err)
 {
-	pf_ctx c = { .plan = plan, .diag = diag, .err = err };
+	pf_ctx c = { .plan = plan, .diag = diag, .err = err, .bundle = bundle };
 	char list[IGNORED_LIST_MAX];
 	rf_json *root = rf_json_parse(text, len, err);
 	int r = -1;
 
 	if (root && rf_json_typeof(root) != RF_JSON_OBJECT)
 		rf_error_set(err, 0, "expected a JSON object, got %s", kind_of(root));
-	else if (root && pf_oci_resources(&c, "", root) == 0) {
+	else if (root && fn(&c, "", root) == 0) {
 		r = 0;
-		if (c.n_ignored)   /* as runc's update: not applied, but said */
+		if (c.n_ignored)
 			rf_warn(diag, "%s: ignoring what ringfence does not implement: %s", name,
 				join_ignored(&c, list, sizeof(list)));
 	}
 	ignored_free(&c);
 	rf_json_free(root);
 	return r < 0 ? rf_error_prefix(err, "%s", name) : 0;
+}
+
+int rf_profile_load_resources(const char *text, size_t len, const char *name, rf_plan *plan,
+			      const rf_diag *diag, rf_error *err)
+{
+	/* as runc's update: what is not implemented is not applied, but said */
+	return load_part(text, len, name, false, pf_oci_resources, plan, diag, err);
+}
+
+int rf_profile_load_process(const char *text, size_t len, const char *name, rf_plan *plan,
+			    const rf_diag *diag, rf_error *err)
+{
+	/* OCI's defaults for a process: its env the whole environment, no
+	 * terminal, no_new_privs only when asked for. */
+	plan->proc.clearenv = true;
+	plan->proc.tty = false;
+	plan->proc.no_new_privs = false;
+	return load_part(text, len, name, true, pf_oci_process, plan, diag, err);
 }
 
 int rf_profile_load_hooks(const char *text, size_t len, rf_hooks *out, rf_error *err)

@@ -128,6 +128,14 @@ typedef struct rf_exec_opts {
 int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag, int *exit_code,
 		      rf_error *err);
 
+/* exec --process: the OCI process in text (read as rf_profile_load_process
+ * reads one) replaces plan->proc, the container's. What a process cannot
+ * have (linux.*: seccomp, personality, memory policy) stays the container's,
+ * and so does what the file leaves out of capabilities, rlimits,
+ * apparmorProfile, ioPriority and scheduler, as runc's exec does. */
+int rf_container_exec_process(rf_plan *plan, const char *text, size_t len, const char *name,
+			      const rf_diag *diag, rf_error *err);
+
 /* ---- events (container-events.c) ---- */
 
 /* Watch the container until it stops: each OOM kill in its cgroup (seen by

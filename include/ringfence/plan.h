@@ -239,7 +239,7 @@ typedef struct rf_process {
 	 * separately, instead of the one set above. */
 	bool oci_caps;
 	uint64_t cap_sets[RF_N_CAPSETS];
-	bool no_new_privs;       /* default true; a bundle may say false */
+	bool no_new_privs;       /* default true; a bundle's and a process file's false */
 	rf_opt_u64 umask;        /* process.user.umask */
 	char *apparmor_profile;  /* process.apparmorProfile: entered at the exec */
 	rf_opt_u64 persona;      /* linux.personality: PER_LINUX or PER_LINUX32 */

@@ -29,6 +29,14 @@ int rf_profile_load_text(const char *text, size_t len, const char *name, rf_plan
 int rf_profile_load_resources(const char *text, size_t len, const char *name, rf_plan *plan,
 			      const rf_diag *diag, rf_error *err);
 
+/* An OCI process object alone (what `exec --process` is given), read with a
+ * bundle's semantics into plan->proc: the five capability sets, OCI's
+ * defaults (no_new_privs off, no terminal, its env the whole environment).
+ * Errors name its keys from the object ("capabilities.bounding[0]") after
+ * `name`; what ringfence does not implement is named in one warning. */
+int rf_profile_load_process(const char *text, size_t len, const char *name, rf_plan *plan,
+			    const rf_diag *diag, rf_error *err);
+
 /* A bundle's config.json read for its hooks and annotations alone (what
  * `start` and `delete` need of the copy create saved): into *out. */
 int rf_profile_load_hooks(const char *text, size_t len, rf_hooks *out, rf_error *err);

@@ -233,6 +233,78 @@ exec_tty() {
 	exec_tty crun
 }
 
+# The capability sets and no_new_privs a process shows, from its status.
+CAPS_OF='grep -E "^(Cap(Inh|Prm|Eff|Bnd|Amb)|NoNewPrivs):" /proc/self/status | tr -d "\t"'
+
+# exec --process, as containerd's shim (docker exec, kubectl exec) and conmon
+# call every exec: the file is an OCI process, read as runc and crun read it.
+# Its five capability sets apply as given (here to uid 1000, whose ambient
+# CAP_NET_RAW survives the exec), or the container's when it has none;
+# no_new_privs only when it says true (a bundle without the key has none
+# either); terminal false draws no warning; terminal true is a pty of the
+# file's consoleSize, sent to --console-socket.
+process_file_scenario() {
+	local rt=$1 b=$BATS_TEST_TMPDIR/pf-$1 init rpid l
+	oci_bundle "$b"
+	oci_edit "$b" 'del(.process.noNewPrivileges) | .process.capabilities =
+		{bounding: ["CAP_CHOWN", "CAP_KILL", "CAP_NET_RAW"], effective: ["CAP_CHOWN"],
+		 permitted: ["CAP_CHOWN"], inheritable: [], ambient: []}'
+	oci_detached "$rt" run -d --bundle "$b" "pf-$rt"
+	expect_status 0
+	init=$(oci_state "$rt" "pf-$rt" pid)
+	grep -qx 'NoNewPrivs:	0' "/proc/$init/status" ||
+		_rf_fail "a bundle without noNewPrivileges: $(grep NoNewPrivs "/proc/$init/status")"
+
+	jq -n --arg sh "$CAPS_OF" '{args: ["sh", "-c", $sh], cwd: "/", terminal: false,
+		user: {uid: 1000, gid: 1000}, noNewPrivileges: true,
+		capabilities: {bounding: ["CAP_KILL", "CAP_NET_RAW"], effective: ["CAP_NET_RAW"],
+			permitted: ["CAP_KILL", "CAP_NET_RAW"], inheritable: ["CAP_NET_RAW"],
+			ambient: ["CAP_NET_RAW"]}}' >"$b/own.json"
+	oci "$rt" exec --process "$b/own.json" "pf-$rt"
+	expect_status 0
+	[[ -z $stderr ]] || _rf_fail "stderr: $stderr"
+	# CAP_KILL is 5, CAP_NET_RAW 13
+	for l in CapInh:0000000000002000 CapPrm:0000000000002000 CapEff:0000000000002000 \
+		CapBnd:0000000000002020 CapAmb:0000000000002000 NoNewPrivs:1; do
+		expect_line "$l"
+	done
+
+	jq -n --arg sh "$CAPS_OF" '{args: ["sh", "-c", $sh], cwd: "/", user: {uid: 0, gid: 0}}' \
+		>"$b/bare.json"
+	oci "$rt" exec --process "$b/bare.json" "pf-$rt"
+	expect_status 0
+	[[ -z $stderr ]] || _rf_fail "stderr: $stderr"
+	# the container's sets (root: the bounding set comes back at exec)
+	for l in CapInh:0000000000000000 CapBnd:0000000000002021 CapAmb:0000000000000000 \
+		NoNewPrivs:0; do
+		expect_line "$l"
+	done
+
+	jq -n '{args: ["sh", "-c", "stty size; tty"], cwd: "/", user: {uid: 0, gid: 0},
+		terminal: true, consoleSize: {height: 41, width: 133}}' >"$b/tty.json"
+	timeout 120 recvtty "$b.sock" >"$b/out" 2>"$b/err" &
+	rpid=$!
+	rf_wait_for 10 test -S "$b.sock" || _rf_fail "recvtty did not listen"
+	oci_detached "$rt" exec -d --pid-file "$b/exec.pid" --console-socket "$b.sock" \
+		--process "$b/tty.json" "pf-$rt"
+	expect_status 0
+	wait "$rpid" || _rf_fail "recvtty: $(cat "$b/err")"
+	grep -q '^41 133' "$b/out" || _rf_fail "the pty: $(cat -v "$b/out")"
+	grep -q '^/dev/pts/' "$b/out" || _rf_fail "not a pty: $(cat -v "$b/out")"
+	oci "$rt" delete -f "pf-$rt"
+	expect_status 0
+}
+
+@test "exec --process reads an OCI process: its capability sets, no_new_privs as given, its terminal (ringfence)" {
+	requires root cgroup2 jq recvtty
+	process_file_scenario ringfence
+}
+
+@test "exec --process reads an OCI process: its capability sets, no_new_privs as given, its terminal (crun)" {
+	requires root cgroup2 jq recvtty crun
+	process_file_scenario crun
+}
+
 # linux.personality LINUX32: the container's process and what is exec'd into
 # it run in the 32-bit execution domain (`uname -m` says i686, as under
 # `setarch i686`); LINUX is the native one.
