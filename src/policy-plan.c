@@ -213,6 +213,30 @@ static int apply_rlimits(const rf_policy *pol, const rf_caller *who, rf_process 
 	return 0;
 }
 
+/* Process settings a profile can carry that are not offered, refused by
+ * name (only_known_fields refuses any other without one). The command can
+ * set each itself, within what the user may, with the tool named. */
+static int apply_process_keys(const rf_policy *pol, const rf_process *p, rf_error *err)
+{
+	/* The real-time class outranks everyone's disk I/O. */
+	if (p->ioprio.set)
+		return refuse(pol, err, "process.ioPriority is not offered to setuid users "
+			      "(ionice(1) in the command sets what you may)");
+	/* A real-time or deadline policy, or a negative nice, takes CPU from everyone. */
+	if (p->sched.set)
+		return refuse(pol, err, "process.scheduler is not offered to setuid users "
+			      "(chrt(1) and nice(1) in the command set what you may)");
+	/* A profile is entered with root's rights: changing one is the admin's. */
+	if (p->apparmor_profile)
+		return refuse(pol, err, "process.apparmorProfile is not offered to setuid users "
+			      "(aa-exec(1) in the command enters one you may)");
+	/* Set by root before the exec, it would not be cleared as for a setuid program. */
+	if (p->persona.set)
+		return refuse(pol, err, "linux.personality is not offered to setuid users "
+			      "(setarch(8) in the command sets it)");
+	return 0;
+}
+
 /* ---- isolation: namespaces the admin offers; no path the user names ---- */
 
 static int apply_isolation(const rf_policy *pol, const rf_plan *plan, rf_error *err)
@@ -333,6 +357,7 @@ int rf_policy_apply(const rf_policy *pol, const rf_caller *who, rf_plan *plan, r
 	    apply_rlimits(pol, who, &plan->proc, err) < 0 ||
 	    apply_limits(pol, plan, err) < 0 ||
 	    apply_isolation(pol, plan, err) < 0 ||
+	    apply_process_keys(pol, &plan->proc, err) < 0 ||
 	    only_known_fields(pol, plan, err) < 0 ||
 	    apply_parent(pol, who, plan, err) < 0)
 		return -1;

@@ -143,6 +143,11 @@ static void ask_rlimit_raise(rf_plan *p) { p->proc.rlimits[RLIMIT_NOFILE] = (rf_
 static void ask_rlimit_lower(rf_plan *p) { p->proc.rlimits[RLIMIT_NOFILE] = (rf_rlimit){ true, 64, 64 }; }
 static void ask_oom_adj(rf_plan *p) { p->proc.oom_score_adj = (rf_opt_i64){ true, -500 }; }
 static void ask_oom_adj_up(rf_plan *p) { p->proc.oom_score_adj = (rf_opt_i64){ true, 500 }; }
+static void ask_ioprio(rf_plan *p) { p->proc.ioprio = (rf_opt_u64){ true, 1U << 13 }; }
+static void ask_sched(rf_plan *p) { p->proc.sched = (rf_sched){ .set = true, .policy = 1, .priority = 10 }; }
+static void ask_apparmor(rf_plan *p) { p->proc.apparmor_profile = strdup("unconfined"); }
+static void ask_persona(rf_plan *p) { p->proc.persona = (rf_opt_u64){ true, 8 }; }
+static void ask_umask(rf_plan *p) { p->proc.umask = (rf_opt_u64){ true, 077 }; }
 static void ask_net(rf_plan *p) { p->iso.ns_flags = CLONE_NEWNET; }
 static void ask_pid(rf_plan *p) { p->iso.ns_flags = CLONE_NEWPID | CLONE_NEWNS; }
 static void ask_user_ns(rf_plan *p) { p->iso.ns_flags = CLONE_NEWUSER; }
@@ -174,6 +179,11 @@ static const struct case_apply apply_rows[] = {
 	{ "lower an rlimit", ask_rlimit_lower, NULL },
 	{ "lower oom_score_adj", ask_oom_adj, "--oom-score-adj -500: below your own 0" },
 	{ "raise oom_score_adj", ask_oom_adj_up, NULL },
+	{ "an I/O priority", ask_ioprio, "process.ioPriority is not offered to setuid users" },
+	{ "a scheduler", ask_sched, "process.scheduler is not offered to setuid users" },
+	{ "an AppArmor profile", ask_apparmor, "process.apparmorProfile is not offered" },
+	{ "a personality", ask_persona, "linux.personality is not offered to setuid users" },
+	{ "anything else", ask_umask, "a process setting that is not offered to setuid users" },
 	{ "a namespace not offered", ask_net, "--unshare net: the admin offers pid,mount,ipc" },
 	{ "offered namespaces", ask_pid, NULL },
 	{ "a user namespace", ask_user_ns, "a user namespace is not offered to setuid users" },
