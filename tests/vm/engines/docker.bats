@@ -227,3 +227,43 @@ docker_default_profile() {
 	requires root dockerd docker apparmor runc
 	docker_default_profile runc
 }
+
+# What a container's process and a docker exec get from the runtime, as
+# Docker asks through containerd (the exec as a process file, with a
+# console socket for -t): no_new_privs only with --security-opt
+# no-new-privileges (Docker leaves noNewPrivileges out otherwise, so a
+# setuid program works); Docker's default capabilities in every set of a
+# root exec; a pty for docker exec -t.
+docker_process() {
+	docker_run "$1" rf-busybox grep NoNewPrivs /proc/self/status
+	expect_status 0
+	expect_line "NoNewPrivs:	0"
+	docker_run "$1" --security-opt no-new-privileges rf-busybox grep NoNewPrivs /proc/self/status
+	expect_status 0
+	expect_line "NoNewPrivs:	1"
+	docker_cmd run -d --name rf-px --runtime "$1" --network none rf-busybox sleep 1000
+	expect_status 0
+	docker_cmd exec rf-px grep -E '^(CapEff|CapBnd|NoNewPrivs):' /proc/self/status
+	expect_status 0
+	# CHOWN DAC_OVERRIDE FOWNER FSETID KILL SETGID SETUID SETPCAP
+	# NET_BIND_SERVICE NET_RAW SYS_CHROOT MKNOD AUDIT_WRITE SETFCAP
+	expect_line "CapEff:	00000000a80425fb"
+	expect_line "CapBnd:	00000000a80425fb"
+	expect_line "NoNewPrivs:	0"
+	docker_cmd exec -t rf-px sh -c 'tty; test -t 0 && echo a-terminal'
+	expect_status 0
+	expect_output_contains /dev/pts/
+	expect_output_contains a-terminal
+	docker_cmd rm -f rf-px
+	expect_status 0
+}
+
+@test "docker run and docker exec: no_new_privs as Docker asks, its capabilities, a pty for exec -t (ringfence)" {
+	requires root dockerd docker
+	docker_process ringfence
+}
+
+@test "docker run and docker exec: no_new_privs as Docker asks, its capabilities, a pty for exec -t (runc)" {
+	requires root dockerd docker runc
+	docker_process runc
+}
