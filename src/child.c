@@ -253,6 +253,29 @@ static int sched_apply(const rf_sched *s, rf_error *err)
 /* What the process keeps across its exec, set while it still holds every
  * capability: the real-time I/O class takes CAP_SYS_ADMIN, a real-time
  * policy CAP_SYS_NICE, a raised hard limit CAP_SYS_RESOURCE. */
+/* The CPUs the process runs on: execCPUAffinity's final list, or for a
+ * container's process without one every CPU (its cpuset still bounds it),
+ * so that it does not inherit the runtime's own pinning (runc 1.2's reset). */
+static int affinity_apply(const rf_process *p, rf_error *err)
+{
+	const rf_affinity *a = &p->exec_affinity;
+	unsigned long all[65536 / (8 * sizeof(unsigned long))];
+
+	if (a->final_set) {
+		if (sched_setaffinity(0, sizeof(a->final.bits), (const cpu_set_t *)a->final.bits) < 0)
+			return rf_error_set(err, errno, "set the CPU affinity "
+					    "(process.execCPUAffinity.final)");
+		return 0;
+	}
+	if (!p->reset_affinity || a->initial_set)
+		return 0;
+	/* the kernel takes what it has CPUs for */
+	memset(all, 0xff, sizeof(all));
+	if (sched_setaffinity(0, sizeof(all), (const cpu_set_t *)all) < 0)
+		return rf_error_set(err, errno, "reset the CPU affinity");
+	return 0;
+}
+
 static int process_attrs_apply(const rf_process *p, rf_error *err)
 {
 	if (rf_rlimit_apply(p, err) < 0 || rf_numa_apply(&p->mempolicy, err) < 0)
@@ -263,7 +286,7 @@ static int process_attrs_apply(const rf_process *p, rf_error *err)
 		return -1;
 	if (p->persona.set && personality((unsigned long)p->persona.v) < 0)
 		return rf_error_set(err, errno, "set the personality (linux.personality)");
-	return 0;
+	return affinity_apply(p, err);
 }
 
 /* Per-process setup of the payload, then exec. */

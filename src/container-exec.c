@@ -25,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <termios.h>
@@ -82,6 +83,8 @@ static void keep_container(rf_process *p, rf_process *ct)
 		p->ioprio = ct->ioprio;
 	if (!p->sched.set)
 		p->sched = ct->sched;
+	if (!p->exec_affinity.initial_set && !p->exec_affinity.final_set)
+		p->exec_affinity = ct->exec_affinity;
 }
 
 int rf_container_exec_process(rf_plan *plan, const char *text, size_t len, const char *name,
@@ -144,6 +147,7 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 {
 	cleanup_strv char **envp = NULL;
 	cleanup_close int pidfd = -1, console = -1, back = -1;
+	const rf_affinity *aff = &plan->proc.exec_affinity;
 	struct termios saved;
 	bool relay, raw = false;
 	pid_t relay_pid = -1;
@@ -173,6 +177,14 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	relay = plan->proc.pty && !o->console_socket;
 	plan->proc.tty = false;
 	plan->proc.new_session = true;
+	plan->proc.reset_affinity = true;
+	/* execCPUAffinity.initial: ours from here on, and the child's until
+	 * its final one (child.c) */
+	if (aff->initial_set &&
+	    sched_setaffinity(0, sizeof(aff->initial.bits), (const cpu_set_t *)aff->initial.bits) < 0) {
+		rf_error_set(err, errno, "set the CPU affinity (process.execCPUAffinity.initial)");
+		goto out;
+	}
 	envp = rf_env_build(&plan->proc, NULL, err);
 	if (!envp)
 		goto out;

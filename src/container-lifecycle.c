@@ -177,6 +177,9 @@ static int container_plan(rf_plan *plan, const rf_create_opts *o, bool foregroun
 	plan->proc.pty = terminal;
 	plan->proc.tty = false;
 	plan->proc.new_session = true;
+	/* every CPU, not ours; execCPUAffinity is for execs alone (the spec) */
+	plan->proc.reset_affinity = true;
+	memset(&plan->proc.exec_affinity, 0, sizeof(plan->proc.exec_affinity));
 	if (!plan->name && !(plan->name = strdup(o->id)))
 		return rf_error_set(err, ENOMEM, "container \"%s\"", o->id);
 	return 0;

@@ -273,6 +273,21 @@ static void dump_sched(rf_json_writer *w, const rf_sched *s)
 	rf_json_end_object(w);
 }
 
+static void dump_affinity(rf_json_writer *w, const rf_affinity *a)
+{
+	char list[4096];
+
+	if (!a->initial_set && !a->final_set)
+		return;
+	rf_json_key(w, "execCPUAffinity");
+	rf_json_begin_object(w);
+	if (a->initial_set)
+		pf_kv_string(w, "initial", rf_idset_format(&a->initial, list, sizeof(list)));
+	if (a->final_set)
+		pf_kv_string(w, "final", rf_idset_format(&a->final, list, sizeof(list)));
+	rf_json_end_object(w);
+}
+
 static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 {
 	const rf_process *p = &plan->proc;
@@ -344,6 +359,7 @@ static int dump_process(rf_json_writer *w, const rf_plan *plan, rf_error *err)
 	}
 	if (p->sched.set)
 		dump_sched(w, &p->sched);
+	dump_affinity(w, &p->exec_affinity);
 	if (p->apparmor_profile) {
 		rf_json_key(w, "apparmorProfile");
 		rf_json_string(w, p->apparmor_profile);

@@ -101,8 +101,9 @@ int pf_oci_linux(pf_ctx *c, const char *path, const rf_json *v);
 /* profile-oci-hooks.c: a bundle's hooks; its annotations as the hooks' state shows them. */
 int pf_oci_hooks(pf_ctx *c, const char *path, const rf_json *v);
 int pf_oci_hook_annotations(pf_ctx *c, const rf_json *v);
-/* process.scheduler (profile-oci-sched.c). */
+/* process.scheduler and process.execCPUAffinity (profile-oci-sched.c). */
 int pf_oci_scheduler(pf_ctx *c, const char *path, const rf_json *v);
+int pf_oci_exec_affinity(pf_ctx *c, const char *path, const rf_json *v);
 
 /* linux.resources (profile-resources.c). */
 int pf_oci_resources(pf_ctx *c, const char *path, const rf_json *v);

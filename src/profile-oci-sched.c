@@ -2,7 +2,8 @@
  * and its parameters, as chrt(1) sets them. What does not depend on the
  * host is checked here; sched_setattr(2) in the child judges the rest (a
  * real-time policy without CAP_SYS_NICE, a deadline the CPUs cannot
- * admit) and its error names the key. */
+ * admit) and its error names the key. Also process.execCPUAffinity, the
+ * CPUs an exec runs on, as taskset(1) gives them. */
 #include "config.h"
 
 #include <sched.h>
@@ -11,6 +12,7 @@
 #include <linux/sched.h>
 
 #include "ringfence/cleanup.h"
+#include "ringfence/parse.h"
 #include "profile-internal.h"
 
 /* SCHED_ISO is in the spec's list but not in Linux: left out, refused. */
@@ -142,5 +144,46 @@ int pf_oci_scheduler(pf_ctx *c, const char *path, const rf_json *v)
 	if (s_check(c, path, &s) < 0)
 		return -1;
 	c->plan->proc.sched = s;
+	return 0;
+}
+
+/* One CPU list; empty is none given (runc's reading). */
+static int cpu_list(pf_ctx *c, const char *path, const rf_json *v, rf_idset *out, bool *set)
+{
+	const char *s;
+
+	if (pf_string(c, path, v, &s) < 0)
+		return -1;
+	if (!*s)
+		return 0;
+	if (rf_parse_idlist(s, out, c->err) < 0)
+		return rf_error_prefix(c->err, "%s", path);
+	*set = true;
+	return 0;
+}
+
+/* "initial": the runtime's own CPUs while it starts the process (so its
+ * work stays off the CPUs the container's is pinned to); "final": the
+ * process's, right before its exec. Not for the container's first process,
+ * which the spec leaves out, nor for a profile's command. */
+int pf_oci_exec_affinity(pf_ctx *c, const char *path, const rf_json *v)
+{
+	static const pf_member keys[] = { { "initial", NULL }, { "final", NULL } };
+	rf_affinity *a = &c->plan->proc.exec_affinity;
+	const rf_json *initial = pf_get(v, "initial"), *final = pf_get(v, "final");
+	char sub[PF_PATH_MAX];
+
+	if (pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys)) < 0)
+		return -1;
+	if (initial && cpu_list(c, pf_key_path(sub, path, "initial"), initial, &a->initial,
+				&a->initial_set) < 0)
+		return -1;
+	if (final && cpu_list(c, pf_key_path(sub, path, "final"), final, &a->final,
+			      &a->final_set) < 0)
+		return -1;
+	if (!c->bundle && (a->initial_set || a->final_set)) {
+		memset(a, 0, sizeof(*a));
+		return pf_ignore(c, path, "a profile's command is not exec'd into a container");
+	}
 	return 0;
 }

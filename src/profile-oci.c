@@ -435,6 +435,7 @@ int pf_oci_process(pf_ctx *c, const char *path, const rf_json *v)
 		{ "apparmorProfile", p_apparmor },
 		{ "ioPriority", p_io_priority },
 		{ "scheduler", pf_oci_scheduler },
+		{ "execCPUAffinity", pf_oci_exec_affinity },
 	};
 
 	return pf_walk(c, path, v, keys, RF_ARRAY_SIZE(keys));

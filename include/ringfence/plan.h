@@ -202,6 +202,13 @@ typedef struct rf_sched {
 	uint64_t runtime, deadline, period;   /* SCHED_DEADLINE, in ns */
 } rf_sched;
 
+/* process.execCPUAffinity: the CPUs an exec into a container runs on. */
+typedef struct rf_affinity {
+	bool initial_set, final_set;
+	rf_idset initial;        /* the runtime's own, before it starts the process */
+	rf_idset final;          /* the process's, set right before its exec */
+} rf_affinity;
+
 /* The payload process: identity, environment, privileges, limits (child side). */
 typedef struct rf_process {
 	char **argv;             /* NULL-terminated, owned */
@@ -234,6 +241,8 @@ typedef struct rf_process {
 	bool new_session;        /* setsid(): the payload leads a session of its own */
 	bool pty;                /* process.terminal: fds 0-2 on a new pty made inside the sandbox */
 	unsigned short console_rows, console_cols; /* process.consoleSize: that pty's; 0: unset */
+	bool reset_affinity;     /* every CPU, not the runtime's affinity, unless
+				    exec_affinity says otherwise */
 
 	/* OCI process semantics (bundles): every capability set given
 	 * separately, instead of the one set above. */
@@ -245,6 +254,7 @@ typedef struct rf_process {
 	rf_opt_u64 persona;      /* linux.personality: PER_LINUX or PER_LINUX32 */
 	rf_opt_u64 ioprio;       /* process.ioPriority, as ioprio_set(2) takes it */
 	rf_sched sched;          /* process.scheduler */
+	rf_affinity exec_affinity; /* process.execCPUAffinity (exec only) */
 } rf_process;
 
 /* How the supervisor watches and reports. */

@@ -29,6 +29,7 @@ struct proc_case {
 	uint64_t nofile;         /* RLIMIT_NOFILE's soft limit */
 	const char *apparmor;
 	unsigned short rows;     /* consoleSize's height */
+	const char *initial, *final; /* execCPUAffinity's lists ("": none) */
 };
 
 static const struct proc_case proc_cases[] = {
@@ -36,22 +37,26 @@ static const struct proc_case proc_cases[] = {
 	 * warning; no_new_privs off as the file leaves it out; the container's
 	 * capabilities, rlimits and profile */
 	{ "{\"args\":[\"sh\"],\"terminal\":false,\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}",
-	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0 },
+	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "0", "" },
 	/* a file's own sets, each as given, with no_new_privs and a terminal */
 	{ "{\"args\":[\"sh\"],\"terminal\":true,\"noNewPrivileges\":true,\"consoleSize\":"
 	  "{\"height\":41,\"width\":133},\"capabilities\":{\"bounding\":[\"CAP_KILL\","
 	  "\"CAP_NET_RAW\"],\"permitted\":[\"CAP_KILL\"]}}",
-	  NULL, NULL, true, true, BIT(CAP_KILL) | BIT(CAP_NET_RAW), BIT(CAP_KILL), 10, "ct", 41 },
+	  NULL, NULL, true, true, BIT(CAP_KILL) | BIT(CAP_NET_RAW), BIT(CAP_KILL), 10, "ct", 41, "0", "" },
 	/* empty sets are sets: none at all */
-	{ "{\"args\":[\"sh\"],\"capabilities\":{}}", NULL, NULL, false, false, 0, 0, 10, "ct", 0 },
+	{ "{\"args\":[\"sh\"],\"capabilities\":{}}", NULL, NULL, false, false, 0, 0, 10, "ct", 0, "0",
+	  "" },
 	/* its own rlimits replace the container's; an empty profile name is
 	 * none given (runc), so the container's holds */
 	{ "{\"args\":[\"sh\"],\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":5,\"hard\":6}],"
 	  "\"apparmorProfile\":\"\",\"noNewPrivileges\":false}",
-	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 5, "ct", 0 },
+	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 5, "ct", 0, "0", "" },
+	/* its own execCPUAffinity replaces the container's */
+	{ "{\"args\":[\"sh\"],\"execCPUAffinity\":{\"final\":\"1,3-5\"}}", NULL, NULL, false, false,
+	  CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "", "1,3-5" },
 	{ "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:container_t:s0\"}", NULL,
 	  "p: ignoring what ringfence does not implement: selinuxLabel",
-	  false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0 },
+	  false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "0", "" },
 	/* errors name the key as the file has it */
 	{ .json = "{\"args\":[\"sh\"],\"capabilities\":{\"bounding\":\"CAP_KILL\"}}",
 	  .error = "p: capabilities.bounding: expected array, got string" },
@@ -77,6 +82,15 @@ static void container_process(rf_plan *plan)
 	p->apparmor_profile = strdup("ct");
 	p->persona.set = true;
 	p->persona.v = 8;
+	p->exec_affinity.initial_set = true;
+	rf_idset_add(&p->exec_affinity.initial, 0);
+}
+
+static void expect_list(bool set, const rf_idset *ids, const char *want)
+{
+	char got[256];
+
+	assert_string_equal(set ? rf_idset_format(ids, got, sizeof(got)) : "", want);
 }
 
 static void test_exec_process(void **state)
@@ -108,6 +122,8 @@ static void test_exec_process(void **state)
 		assert_int_equal(p->rlimits[RLIMIT_NOFILE].soft, t->nofile);
 		assert_string_equal(p->apparmor_profile, t->apparmor);
 		assert_int_equal(p->console_rows, t->rows);
+		expect_list(p->exec_affinity.initial_set, &p->exec_affinity.initial, t->initial);
+		expect_list(p->exec_affinity.final_set, &p->exec_affinity.final, t->final);
 		/* a process has no linux.personality: the container's holds */
 		assert_true(p->persona.set);
 		assert_int_equal(p->persona.v, 8);

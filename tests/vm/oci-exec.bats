@@ -445,3 +445,63 @@ sched_scenario() {
 	expect_status 125
 	expect_stderr_contains 'process.scheduler.priority: SCHED_FIFO and SCHED_RR take 1 to 99'
 }
+
+# The CPUs a process may run on, as the kernel lists them.
+cpus_of() {
+	sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "/proc/$1/status"
+}
+
+# process.execCPUAffinity: an exec runs on its final CPUs, or stays on its
+# initial ones when it gives no final list, as a command taskset -c started
+# does. Without it, the runtime's own pinning (taskset on ringfence) is not
+# handed on to the container's process or an exec: they may run on every
+# CPU, as a plain command may (runc 1.2 resets it the same way).
+@test "process.execCPUAffinity pins an exec as taskset does; without it the runtime's pinning is not inherited" {
+	requires root cgroup2 jq taskset
+	(($(nproc --all) >= 2)) || skip "the VM has one CPU"
+	local b=$BATS_TEST_TMPDIR/aff peer all one pid
+	sleep 500 &
+	peer=$!
+	all=$(cpus_of "$peer")
+	kill "$peer"
+	taskset -c 1 sleep 500 &
+	peer=$!
+	rf_wait_for 30 bash -c "[[ \$(cat /proc/$peer/comm) == sleep ]]" && one=$(cpus_of "$peer")
+	kill "$peer"
+	wait 2>/dev/null || true
+	[[ $all != "$one" && $one == 1 ]] || _rf_fail "taskset gives $one, a plain command $all"
+
+	oci_bundle "$b" sleep 500
+	RF_LAST_CMD=(taskset -c 0 "$RINGFENCE" --root "$OCI_ROOT/ringfence" run -d --bundle "$b" aff)
+	"${RF_LAST_CMD[@]}" </dev/null >/dev/null 2>"$b.err" || _rf_fail "run -d: $(cat "$b.err")"
+	pid=$(oci_state ringfence aff pid)
+	[[ $(cpus_of "$pid") == "$all" ]] || _rf_fail "the container's process: $(cpus_of "$pid")"
+	taskset -c 0 "$RINGFENCE" --root "$OCI_ROOT/ringfence" exec -d --pid-file "$b/exec.pid" aff \
+		sleep 400 </dev/null || _rf_fail "exec -d failed"
+	[[ $(cpus_of "$(cat "$b/exec.pid")") == "$all" ]] ||
+		_rf_fail "an exec without execCPUAffinity: $(cpus_of "$(cat "$b/exec.pid")")"
+	oci ringfence delete -f aff
+	expect_status 0
+
+	oci_edit "$b" '.process.execCPUAffinity = {final: "1"}'
+	oci_detached ringfence run -d --bundle "$b" aff
+	expect_status 0
+	pid=$(oci_state ringfence aff pid)
+	[[ $(cpus_of "$pid") == "$all" ]] || _rf_fail "the container's process is an exec's: $(cpus_of "$pid")"
+	oci_detached ringfence exec -d --pid-file "$b/exec.pid" aff sleep 400
+	expect_status 0
+	[[ $(cpus_of "$(cat "$b/exec.pid")") == "$one" ]] ||
+		_rf_fail "final 1: $(cpus_of "$(cat "$b/exec.pid")")"
+	jq -n '{args: ["sleep", "400"], cwd: "/", execCPUAffinity: {initial: "0"}}' >"$b/p.json"
+	oci_detached ringfence exec -d --pid-file "$b/exec.pid" --process "$b/p.json" aff
+	expect_status 0
+	[[ $(cpus_of "$(cat "$b/exec.pid")") == 0 ]] ||
+		_rf_fail "initial 0 alone: $(cpus_of "$(cat "$b/exec.pid")")"
+	oci ringfence delete -f aff
+	expect_status 0
+
+	oci_edit "$b" '.process.execCPUAffinity = {final: "1-0"}'
+	oci_detached ringfence create --bundle "$b" aff
+	expect_status 125
+	expect_stderr_contains 'process.execCPUAffinity.final: `1-0` has a reversed range 1-0'
+}
