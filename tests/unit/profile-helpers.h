@@ -1,6 +1,7 @@
 /* Helpers shared by the profile unit tests (test-profile.c,
- * test-profile-dump.c): a diag sink that captures warnings, paths into the
- * source tree, and loading profile text into a fresh plan. */
+ * test-profile-dump.c, test-resources.c, test-exec-process.c): a diag sink
+ * that captures warnings, paths into the source tree, and loading profile
+ * text into a fresh plan. */
 #ifndef RINGFENCE_TEST_PROFILE_HELPERS_H
 #define RINGFENCE_TEST_PROFILE_HELPERS_H
 
@@ -25,6 +26,14 @@ static inline void capture_emit(void *userdata, rf_level level, const char *msg)
 		return;
 	cap->warnings++;
 	snprintf(cap->last, sizeof(cap->last), "%s", msg);
+}
+
+/* Exactly the one warning `want`, or none when want is NULL. */
+static inline void expect_warning(const struct capture *cap, const char *want)
+{
+	assert_int_equal(cap->warnings, want ? 1 : 0);
+	if (want)
+		assert_string_equal(cap->last, want);
 }
 
 static inline const char *srcdir(void)

@@ -128,9 +128,7 @@ static void test_exec_process(void **state)
 		assert_true(p->persona.set);
 		assert_int_equal(p->persona.v, 8);
 	}
-	assert_int_equal(cap.warnings, t->warning ? 1 : 0);
-	if (t->warning)
-		assert_string_equal(cap.last, t->warning);
+	expect_warning(&cap, t->warning);
 	rf_plan_free(&plan);
 }
 

@@ -60,9 +60,7 @@ static void test_resources(void **state)
 		if (t->memory >= 0)
 			assert_int_equal(plan.limits.memory_max.v, t->memory);
 	}
-	assert_int_equal(cap.warnings, t->warning ? 1 : 0);
-	if (t->warning)
-		assert_string_equal(cap.last, t->warning);
+	expect_warning(&cap, t->warning);
 	rf_plan_free(&plan);
 }
 
