@@ -250,9 +250,6 @@ static int sched_apply(const rf_sched *s, rf_error *err)
 	return 0;
 }
 
-/* What the process keeps across its exec, set while it still holds every
- * capability: the real-time I/O class takes CAP_SYS_ADMIN, a real-time
- * policy CAP_SYS_NICE, a raised hard limit CAP_SYS_RESOURCE. */
 /* The CPUs the process runs on: execCPUAffinity's final list, or for a
  * container's process without one every CPU (its cpuset still bounds it),
  * so that it does not inherit the runtime's own pinning (runc 1.2's reset). */
@@ -276,6 +273,9 @@ static int affinity_apply(const rf_process *p, rf_error *err)
 	return 0;
 }
 
+/* What the process keeps across its exec, set while it still holds every
+ * capability: the real-time I/O class takes CAP_SYS_ADMIN, a real-time
+ * policy CAP_SYS_NICE, a raised hard limit CAP_SYS_RESOURCE. */
 static int process_attrs_apply(const rf_process *p, rf_error *err)
 {
 	if (rf_rlimit_apply(p, err) < 0 || rf_numa_apply(&p->mempolicy, err) < 0)

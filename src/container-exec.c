@@ -9,7 +9,9 @@
  * birth. The child enters the other namespaces that differ from ours (user
  * first: one setns on the pidfd does them all, in the kernel's order), and
  * from there goes the way of any payload (src/child.c): a session of its
- * own, the pty, rlimits, identity, capabilities, seccomp, exec.
+ * own, the pty, rlimits and the other attributes a process keeps (its CPUs:
+ * execCPUAffinity, whose initial list P takes on itself first), identity,
+ * capabilities, seccomp, exec.
  *
  * A terminal without --console-socket (in the foreground) is a pty the
  * child makes in the container's devpts and sends back over a socketpair;
