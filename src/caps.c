@@ -4,8 +4,9 @@
  * --cap-add, minus --cap-drop, in its bounding, permitted and effective sets;
  * inheritable and ambient end empty, because those are how capabilities
  * survive an exec into a non-root program. Any other payload keeps nothing,
- * bounding set included. no_new_privs is always set, so no setuid binary or
- * file capability can hand anything back.
+ * bounding set included. no_new_privs is set (for ringfence's own commands
+ * always; a bundle may leave it off), so no setuid binary or file capability
+ * can hand anything back.
  *
  * The bounding set can only shrink while CAP_SETPCAP is held, and a switch to
  * a non-root uid clears the process's capabilities: hence two child-side
@@ -324,8 +325,10 @@ static int apply_payload_set(const rf_process *p, uint64_t bounding, rf_error *e
 		return rf_error_set(err, EPERM, "%s is still in the bounding set",
 				    rf_cap_name(__builtin_ctzll(extra)));
 	/* Nothing exec'd from here on gains privileges: setuid bits and file
-	 * capabilities are ignored, and seccomp needs no CAP_SYS_ADMIN. */
-	if (RF_FAULT("caps.no-new-privs") || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+	 * capabilities are ignored, and seccomp needs no CAP_SYS_ADMIN. Always,
+	 * but for a bundle that says noNewPrivileges false (or leaves it out). */
+	if (p->no_new_privs &&
+	    (RF_FAULT("caps.no-new-privs") || prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0))
 		return rf_error_set(err, errno, "set no_new_privs");
 	return 0;
 }

@@ -202,6 +202,8 @@ struct case_apply {
 	rf_process p;
 	bool full_bounding;     /* the bounding set could not be touched */
 	const char *err;        /* message when a step fails */
+	bool nnp_off;           /* a bundle's noNewPrivileges false (else on, as
+				   rf_plan_init makes every plan) */
 };
 
 static const struct case_apply apply_cases[] = {
@@ -216,6 +218,8 @@ static const struct case_apply apply_cases[] = {
 	  .p = { .user_set = true, .uid = 1000, .gid = 1000, .cap_add = CAP(SYS_ADMIN) } },
 	{ "a caller without capabilities", SHED_CAPS, .p = { .user_set = true, .uid = 1000 },
 	  .full_bounding = true },
+	{ "a bundle without noNewPrivileges leaves no_new_privs as it was", NOTHING, .p = { 0 },
+	  .nnp_off = true },
 };
 
 /* A row, with the bounding set read first or left unknown (as the launcher
@@ -227,6 +231,7 @@ struct case_apply_mode {
 
 static void child_steps(const struct case_apply *c, bool unknown, int fd)
 {
+	rf_process p = c->p;
 	uint64_t bounding;
 	struct status st = { 0 };
 	rf_error err = { 0 };
@@ -245,17 +250,18 @@ static void child_steps(const struct case_apply *c, bool unknown, int fd)
 		if (!st.amb)
 			_exit(4);
 	}
+	p.no_new_privs = !c->nnp_off;
 	if (c->setup == SHED_CAPS && (setresgid(1000, 1000, 1000) || setresuid(1000, 1000, 1000)))
 		_exit(5);
 	bounding = unknown ? RF_CAPS_UNKNOWN : rf_caps_bounding();
-	st.rc = rf_caps_drop_bounding(&c->p, &bounding, &err);
+	st.rc = rf_caps_drop_bounding(&p, &bounding, &err);
 	/* The identity switch, as rf_identity_apply does it. */
-	if (st.rc == 0 && c->p.user_set && c->setup != SHED_CAPS &&
-	    (setgroups(0, NULL) || setresgid(c->p.gid, c->p.gid, c->p.gid) ||
-	     setresuid(c->p.uid, c->p.uid, c->p.uid)))
+	if (st.rc == 0 && p.user_set && c->setup != SHED_CAPS &&
+	    (setgroups(0, NULL) || setresgid(p.gid, p.gid, p.gid) ||
+	     setresuid(p.uid, p.uid, p.uid)))
 		_exit(6);
 	if (st.rc == 0)
-		st.rc = rf_caps_apply(&c->p, bounding, &err);
+		st.rc = rf_caps_apply(&p, bounding, &err);
 	snprintf(st.msg, sizeof(st.msg), "%s", err.msg);
 	read_status(&st);
 	if (write(fd, &st, sizeof(st)) != (ssize_t)sizeof(st))
@@ -307,7 +313,7 @@ static void test_apply(void **state)
 	}
 	assert_int_equal(st.inh, 0);
 	assert_int_equal(st.amb, 0);
-	assert_int_equal(st.nnp, 1);
+	assert_int_equal(st.nnp, c->nnp_off ? before.nnp : 1);
 }
 
 /* --cap-add of something ringfence itself lacks is refused by name. */
