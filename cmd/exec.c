@@ -284,10 +284,10 @@ static int add_groups(rf_process *p, const gid_t *gids, size_t n, rf_error *err)
 }
 
 /* -c: into the bounding, effective and permitted sets, and the ambient one
- * when the container's process has inheritable capabilities (an ambient
- * capability needs its inheritable bit), as runc's exec --cap. A process
- * with one set (a --process file, a bundle without process.capabilities)
- * gets them added to it, as --cap-add does. */
+ * when the process (the container's, or a --process file's) has inheritable
+ * capabilities (an ambient capability needs its inheritable bit), as runc's
+ * exec --cap. A process with one set (a bundle without
+ * process.capabilities) gets them added to it, as --cap-add does. */
 static void add_caps(rf_process *p, uint64_t caps)
 {
 	if (!p->oci_caps) {

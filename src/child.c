@@ -258,13 +258,15 @@ static int affinity_apply(const rf_process *p, rf_error *err)
 	const rf_affinity *a = &p->exec_affinity;
 	unsigned long all[65536 / (8 * sizeof(unsigned long))];
 
+	if (!p->reset_affinity)
+		return 0;   /* ringfence run: the caller's pinning holds */
 	if (a->final_set) {
 		if (sched_setaffinity(0, sizeof(a->final.bits), (const cpu_set_t *)a->final.bits) < 0)
 			return rf_error_set(err, errno, "set the CPU affinity "
 					    "(process.execCPUAffinity.final)");
 		return 0;
 	}
-	if (!p->reset_affinity || a->initial_set)
+	if (a->initial_set)
 		return 0;
 	/* the kernel takes what it has CPUs for */
 	memset(all, 0xff, sizeof(all));
@@ -275,10 +277,13 @@ static int affinity_apply(const rf_process *p, rf_error *err)
 
 /* What the process keeps across its exec, set while it still holds every
  * capability: the real-time I/O class takes CAP_SYS_ADMIN, a real-time
- * policy CAP_SYS_NICE, a raised hard limit CAP_SYS_RESOURCE. */
+ * policy CAP_SYS_NICE, a raised hard limit CAP_SYS_RESOURCE. The CPUs come
+ * before the policy: SCHED_DEADLINE is refused to a task pinned narrower
+ * than its root domain. */
 static int process_attrs_apply(const rf_process *p, rf_error *err)
 {
-	if (rf_rlimit_apply(p, err) < 0 || rf_numa_apply(&p->mempolicy, err) < 0)
+	if (rf_rlimit_apply(p, err) < 0 || rf_numa_apply(&p->mempolicy, err) < 0 ||
+	    affinity_apply(p, err) < 0)
 		return -1;
 	if (p->ioprio.set && syscall(SYS_ioprio_set, IOPRIO_WHO_PROCESS, 0, (int)p->ioprio.v) < 0)
 		return rf_error_set(err, errno, "set the I/O priority (process.ioPriority)");
@@ -286,7 +291,7 @@ static int process_attrs_apply(const rf_process *p, rf_error *err)
 		return -1;
 	if (p->persona.set && personality((unsigned long)p->persona.v) < 0)
 		return rf_error_set(err, errno, "set the personality (linux.personality)");
-	return affinity_apply(p, err);
+	return 0;
 }
 
 /* Per-process setup of the payload, then exec. */

@@ -10,8 +10,8 @@
  * first: one setns on the pidfd does them all, in the kernel's order), and
  * from there goes the way of any payload (src/child.c): a session of its
  * own, the pty, rlimits and the other attributes a process keeps (its CPUs:
- * execCPUAffinity, whose initial list P takes on itself first), identity,
- * capabilities, seccomp, exec.
+ * execCPUAffinity, whose initial list P runs on while it starts the child),
+ * identity, capabilities, seccomp, exec.
  *
  * A terminal without --console-socket (in the foreground) is a pty the
  * child makes in the container's devpts and sends back over a socketpair;
@@ -87,6 +87,11 @@ static void keep_container(rf_process *p, rf_process *ct)
 		p->sched = ct->sched;
 	if (!p->exec_affinity.initial_set && !p->exec_affinity.final_set)
 		p->exec_affinity = ct->exec_affinity;
+	/* runc: the container's umask and OOM score for every exec */
+	if (!p->umask.set)
+		p->umask = ct->umask;
+	if (!p->oom_score_adj.set)
+		p->oom_score_adj = ct->oom_score_adj;
 }
 
 int rf_container_exec_process(rf_plan *plan, const char *text, size_t len, const char *name,
@@ -150,6 +155,7 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	cleanup_strv char **envp = NULL;
 	cleanup_close int pidfd = -1, console = -1, back = -1;
 	const rf_affinity *aff = &plan->proc.exec_affinity;
+	cpu_set_t own;
 	struct termios saved;
 	bool relay, raw = false;
 	pid_t relay_pid = -1;
@@ -180,10 +186,10 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 	plan->proc.tty = false;
 	plan->proc.new_session = true;
 	plan->proc.reset_affinity = true;
-	/* execCPUAffinity.initial: ours from here on, and the child's until
-	 * its final one (child.c) */
-	if (aff->initial_set &&
-	    sched_setaffinity(0, sizeof(aff->initial.bits), (const cpu_set_t *)aff->initial.bits) < 0) {
+	/* execCPUAffinity.initial: ours while we start the child, and the
+	 * child's until its final one (child.c) */
+	if (aff->initial_set && (sched_getaffinity(0, sizeof(own), &own) < 0 ||
+	    sched_setaffinity(0, sizeof(aff->initial.bits), (const cpu_set_t *)aff->initial.bits) < 0)) {
 		rf_error_set(err, errno, "set the CPU affinity (process.execCPUAffinity.initial)");
 		goto out;
 	}
@@ -218,6 +224,9 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
 		rf_container_close(&c);
 	if (rf_launch_spawn(&l, envp, err) < 0)
 		goto out;
+	/* execCPUAffinity.initial was for the start alone */
+	if (aff->initial_set)
+		sched_setaffinity(0, sizeof(own), &own);
 	rf_container_close(&c);
 	rf_closep(&console);
 	if (o->detach) {

@@ -132,7 +132,8 @@ int rf_container_exec(const rf_exec_opts *o, rf_plan *plan, const rf_diag *diag,
  * reads one) replaces plan->proc, the container's. What a process cannot
  * have (linux.*: seccomp, personality, memory policy) stays the container's,
  * and so does what the file leaves out of capabilities, rlimits,
- * apparmorProfile, ioPriority and scheduler, as runc's exec does. */
+ * apparmorProfile, ioPriority, scheduler, execCPUAffinity, user.umask and
+ * oomScoreAdj, as runc's exec does. */
 int rf_container_exec_process(rf_plan *plan, const char *text, size_t len, const char *name,
 			      const rf_diag *diag, rf_error *err);
 
