@@ -328,6 +328,29 @@ static void test_bad(void **state)
 	rf_plan_free(&plan);
 }
 
+/* OCI's defaults where the bundle says nothing (no_new_privs off, as runc
+ * and crun), and execCPUAffinity read and dumped as given. */
+static void test_process_defaults(void **state)
+{
+	const char *dir = make_bundle("{" ROOT ", \"process\": {\"args\": [\"sh\"], "
+				      "\"execCPUAffinity\": {\"initial\": \"0\", \"final\": \"1-3,5\"}}}");
+	cleanup_free char *dump = NULL;
+	rf_error err = { 0 };
+	rf_plan plan;
+	size_t len;
+
+	(void)state;
+	rf_plan_init(&plan);
+	if (rf_bundle_load(dir, &plan, true, NULL, &err) < 0 ||
+	    rf_profile_dump(&plan, &dump, &len, &err) < 0)
+		fail_msg("%s", err.msg);
+	assert_false(plan.proc.no_new_privs);
+	assert_true(plan.proc.exec_affinity.initial_set && plan.proc.exec_affinity.final_set);
+	assert_non_null(strstr(dump, "\"execCPUAffinity\""));
+	assert_non_null(strstr(dump, "\"1-3,5\""));
+	rf_plan_free(&plan);
+}
+
 /* ================================================================ --systemd-cgroup */
 
 /* linux.cgroupsPath read as the OCI runtime's --systemd-cgroup reads it
@@ -673,6 +696,8 @@ int main(void)
 			    cgpath_cases[i].path);
 	for (size_t i = 0; i < RF_ARRAY_SIZE(bad_cases); i++)
 		rf_case_add(&cases, test_bad, &bad_cases[i], "bad bundle: %s", bad_cases[i].want);
+	rf_case_add(&cases, test_process_defaults, NULL,
+		    "a bundle's process: OCI's defaults, execCPUAffinity as given");
 	for (size_t i = 0; i < RF_ARRAY_SIZE(systemd_cases); i++)
 		rf_case_add(&cases, test_systemd_path, &systemd_cases[i],
 			    "--systemd-cgroup cgroupsPath `%s`", systemd_cases[i].path);

@@ -6,6 +6,8 @@
 #include "config.h"
 
 #include <linux/capability.h>
+#include <linux/ioprio.h>
+#include <sched.h>
 #include <string.h>
 #include <sys/resource.h>
 
@@ -19,6 +21,10 @@
 
 /* The container's own process, as a bundle gave it. */
 #define CT_BOUNDING (BIT(CAP_CHOWN) | BIT(CAP_KILL))
+#define CT_UMASK 027
+/* IOPRIO_PRIO_VALUE is a function in newer headers: no constant */
+#define IOPRIO(class, level) ((uint64_t)(class) << IOPRIO_CLASS_SHIFT | (level))
+#define CT_IOPRIO IOPRIO(IOPRIO_CLASS_BE, 6)
 
 struct proc_case {
 	const char *json;
@@ -30,6 +36,8 @@ struct proc_case {
 	const char *apparmor;
 	unsigned short rows;     /* consoleSize's height */
 	const char *initial, *final; /* execCPUAffinity's lists ("": none) */
+	uint64_t umask;
+	uint64_t ioprio;         /* as ioprio_set(2) takes it */
 };
 
 static const struct proc_case proc_cases[] = {
@@ -37,26 +45,35 @@ static const struct proc_case proc_cases[] = {
 	 * warning; no_new_privs off as the file leaves it out; the container's
 	 * capabilities, rlimits and profile */
 	{ "{\"args\":[\"sh\"],\"terminal\":false,\"cwd\":\"/\",\"user\":{\"uid\":0,\"gid\":0}}",
-	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "0", "" },
+	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "0", "",
+	  CT_UMASK, CT_IOPRIO },
 	/* a file's own sets, each as given, with no_new_privs and a terminal */
 	{ "{\"args\":[\"sh\"],\"terminal\":true,\"noNewPrivileges\":true,\"consoleSize\":"
 	  "{\"height\":41,\"width\":133},\"capabilities\":{\"bounding\":[\"CAP_KILL\","
 	  "\"CAP_NET_RAW\"],\"permitted\":[\"CAP_KILL\"]}}",
-	  NULL, NULL, true, true, BIT(CAP_KILL) | BIT(CAP_NET_RAW), BIT(CAP_KILL), 10, "ct", 41, "0", "" },
+	  NULL, NULL, true, true, BIT(CAP_KILL) | BIT(CAP_NET_RAW), BIT(CAP_KILL), 10, "ct", 41, "0", "",
+	  CT_UMASK, CT_IOPRIO },
 	/* empty sets are sets: none at all */
 	{ "{\"args\":[\"sh\"],\"capabilities\":{}}", NULL, NULL, false, false, 0, 0, 10, "ct", 0, "0",
-	  "" },
+	  "", CT_UMASK, CT_IOPRIO },
 	/* its own rlimits replace the container's; an empty profile name is
 	 * none given (runc), so the container's holds */
 	{ "{\"args\":[\"sh\"],\"rlimits\":[{\"type\":\"RLIMIT_NOFILE\",\"soft\":5,\"hard\":6}],"
 	  "\"apparmorProfile\":\"\",\"noNewPrivileges\":false}",
-	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 5, "ct", 0, "0", "" },
+	  NULL, NULL, false, false, CT_BOUNDING, CT_BOUNDING, 5, "ct", 0, "0", "",
+	  CT_UMASK, CT_IOPRIO },
 	/* its own execCPUAffinity replaces the container's */
 	{ "{\"args\":[\"sh\"],\"execCPUAffinity\":{\"final\":\"1,3-5\"}}", NULL, NULL, false, false,
-	  CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "", "1,3-5" },
+	  CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "", "1,3-5", CT_UMASK, CT_IOPRIO },
+	/* its own umask and I/O priority replace the container's */
+	{ "{\"args\":[\"sh\"],\"user\":{\"uid\":0,\"gid\":0,\"umask\":63},"
+	  "\"ioPriority\":{\"class\":\"IOPRIO_CLASS_IDLE\",\"priority\":0}}", NULL, NULL, false,
+	  false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "0", "", 077,
+	  IOPRIO(IOPRIO_CLASS_IDLE, 0) },
 	{ "{\"args\":[\"sh\"],\"selinuxLabel\":\"system_u:system_r:container_t:s0\"}", NULL,
 	  "p: ignoring what ringfence does not implement: selinuxLabel",
-	  false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "0", "" },
+	  false, false, CT_BOUNDING, CT_BOUNDING, 10, "ct", 0, "0", "",
+	  CT_UMASK, CT_IOPRIO },
 	/* errors name the key as the file has it */
 	{ .json = "{\"args\":[\"sh\"],\"capabilities\":{\"bounding\":\"CAP_KILL\"}}",
 	  .error = "p: capabilities.bounding: expected array, got string" },
@@ -68,7 +85,10 @@ static const struct proc_case proc_cases[] = {
 };
 
 /* A container's process from its bundle: two capabilities in each set but
- * the ambient one, no_new_privs, RLIMIT_NOFILE 10/20, AppArmor profile ct. */
+ * the ambient one, no_new_privs, RLIMIT_NOFILE 10/20, AppArmor profile ct,
+ * execCPUAffinity initial 0, umask 027, I/O priority best-effort 6, and what
+ * a process file cannot replace: an inline seccomp filter, SCHED_BATCH, the
+ * LINUX32 personality. */
 static void container_process(rf_plan *plan)
 {
 	rf_process *p = &plan->proc;
@@ -84,6 +104,11 @@ static void container_process(rf_plan *plan)
 	p->persona.v = 8;
 	p->exec_affinity.initial_set = true;
 	rf_idset_add(&p->exec_affinity.initial, 0);
+	p->umask = (rf_opt_u64){ true, CT_UMASK };
+	p->ioprio = (rf_opt_u64){ true, CT_IOPRIO };
+	p->sched = (rf_sched){ .set = true, .policy = SCHED_BATCH };
+	p->seccomp_mode = RF_SECCOMP_INLINE;
+	p->seccomp_json = strdup("{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
 }
 
 static void expect_list(bool set, const rf_idset *ids, const char *want)
@@ -124,7 +149,15 @@ static void test_exec_process(void **state)
 		assert_int_equal(p->console_rows, t->rows);
 		expect_list(p->exec_affinity.initial_set, &p->exec_affinity.initial, t->initial);
 		expect_list(p->exec_affinity.final_set, &p->exec_affinity.final, t->final);
-		/* a process has no linux.personality: the container's holds */
+		assert_true(p->umask.set);
+		assert_int_equal(p->umask.v, t->umask);
+		assert_true(p->ioprio.set);
+		assert_int_equal(p->ioprio.v, t->ioprio);
+		assert_true(p->sched.set && p->sched.policy == SCHED_BATCH);
+		/* a process has no linux.*: the container's seccomp filter and
+		 * personality hold (the filter moved, not copied: freed once) */
+		assert_int_equal(p->seccomp_mode, RF_SECCOMP_INLINE);
+		assert_string_equal(p->seccomp_json, "{\"defaultAction\":\"SCMP_ACT_ALLOW\"}");
 		assert_true(p->persona.set);
 		assert_int_equal(p->persona.v, 8);
 	}
