@@ -178,28 +178,35 @@ static void test_crun_spec(void **state)
 	rf_plan_free(&plan);
 }
 
+/* The bundle in dir loaded strictly into plan (rf_plan_init'd here), and
+ * its dump (malloc'd). */
+static char *load_dump(const char *dir, rf_plan *plan)
+{
+	rf_error err = { 0 };
+	char *dump = NULL;
+	size_t len;
+
+	rf_plan_init(plan);
+	if (rf_bundle_load(dir, plan, true, NULL, &err) < 0 ||
+	    rf_profile_dump(plan, &dump, &len, &err) < 0)
+		fail_msg("%s", err.msg);
+	return dump;
+}
+
 /* The dump of a bundle's plan, read back as a bundle, dumps the same. */
 static void test_dump_round_trip(void **state)
 {
 	cleanup_free char *first = NULL, *second = NULL;
 	const char *dir = make_bundle(crun_spec);
 	char config[PATH_MAX + 16];
-	rf_error err = { 0 };
 	rf_plan plan;
-	size_t len;
 
 	(void)state;
-	rf_plan_init(&plan);
-	if (rf_bundle_load(dir, &plan, true, NULL, &err) < 0 ||
-	    rf_profile_dump(&plan, &first, &len, &err) < 0)
-		fail_msg("%s", err.msg);
+	first = load_dump(dir, &plan);
 	rf_plan_free(&plan);
 	snprintf(config, sizeof(config), "%s/config.json", dir);
 	write_file(config, first);
-	rf_plan_init(&plan);
-	if (rf_bundle_load(dir, &plan, true, NULL, &err) < 0 ||
-	    rf_profile_dump(&plan, &second, &len, &err) < 0)
-		fail_msg("%s", err.msg);
+	second = load_dump(dir, &plan);
 	rf_plan_free(&plan);
 	assert_string_equal(first, second);
 }
@@ -335,15 +342,10 @@ static void test_process_defaults(void **state)
 	const char *dir = make_bundle("{" ROOT ", \"process\": {\"args\": [\"sh\"], "
 				      "\"execCPUAffinity\": {\"initial\": \"0\", \"final\": \"1-3,5\"}}}");
 	cleanup_free char *dump = NULL;
-	rf_error err = { 0 };
 	rf_plan plan;
-	size_t len;
 
 	(void)state;
-	rf_plan_init(&plan);
-	if (rf_bundle_load(dir, &plan, true, NULL, &err) < 0 ||
-	    rf_profile_dump(&plan, &dump, &len, &err) < 0)
-		fail_msg("%s", err.msg);
+	dump = load_dump(dir, &plan);
 	assert_false(plan.proc.no_new_privs);
 	assert_true(plan.proc.exec_affinity.initial_set && plan.proc.exec_affinity.final_set);
 	assert_non_null(strstr(dump, "\"execCPUAffinity\""));
