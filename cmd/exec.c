@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,6 +11,7 @@
 #include "cli.h"
 #include "ringfence/cleanup.h"
 #include "ringfence/container.h"
+#include "ringfence/fds.h"
 #include "ringfence/isolation.h"
 #include "ringfence/json.h"
 #include "ringfence/apparmor.h"
@@ -204,18 +206,17 @@ static int parse(int argc, char **argv, exec_args *a)
  * container's: rf_container_exec_process). */
 static int load_process(rf_plan *plan, const char *path, rf_error *err)
 {
+	cleanup_close int fd = open(path, O_RDONLY | O_CLOEXEC);
 	cleanup_free char *text = NULL, *name = NULL;
-	cleanup_fclose FILE *f = fopen(path, "re");
-	size_t cap = 0;
+	size_t len;
 
-	if (!f)
+	if (fd < 0)
 		return rf_error_set(err, errno, "--process: open `%s`", path);
-	if (getdelim(&text, &cap, '\0', f) < 0 && ferror(f))
-		return rf_error_set(err, errno, "--process: read `%s`", path);
+	if (rf_read_all(fd, path, RF_JSON_MAX_FILE, &text, &len, err) < 0)
+		return rf_error_prefix(err, "--process");
 	if (asprintf(&name, "--process `%s`", path) < 0)
 		return rf_error_set(err, ENOMEM, "--process");
-	return rf_container_exec_process(plan, text ? text : "", text ? strlen(text) : 0, name,
-					 &cli_oci_diag, err);
+	return rf_container_exec_process(plan, text, len, name, &cli_oci_diag, err);
 }
 
 /* The container's filesystem and namespaces are already there: the new
